@@ -1,0 +1,129 @@
+// Loads and validates a rig file. Reports *every* problem at once, each with the file, the JSON
+// pointer and what was expected, so a broken rig file is fixed in one edit, not one per run.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Value } from '@sinclair/typebox/value';
+import { Kind, type TSchema } from '@sinclair/typebox';
+import { RigConfig, type BoardConfig } from './schema.ts';
+
+export interface RigProblem {
+  pointer: string;
+  message: string;
+}
+
+export class RigError extends Error {
+  constructor(
+    readonly file: string,
+    readonly problems: RigProblem[],
+  ) {
+    super(`${file}: invalid rig file\n` + problems.map((p) => `  ${p.pointer || '/'}: ${p.message}`).join('\n'));
+    this.name = 'RigError';
+  }
+}
+
+export interface Rig extends RigConfig {
+  /** Absolute path of the rig file; image files resolve relative to it. */
+  file: string;
+}
+type RigConfig = import('./schema.ts').RigConfig;
+
+export function loadRig(file: string): Rig {
+  const abs = path.resolve(file);
+  let text: string;
+  try {
+    text = readFileSync(abs, 'utf8');
+  } catch (e) {
+    throw new RigError(abs, [{ pointer: '', message: `cannot read: ${(e as Error).message}` }]);
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    throw new RigError(abs, [{ pointer: '', message: `not valid JSON: ${(e as Error).message}` }]);
+  }
+  return validateRig(data, abs);
+}
+
+export function validateRig(data: unknown, file: string): Rig {
+  const problems = schemaProblems(RigConfig, data);
+  if (problems.length === 0) problems.push(...semanticProblems(data as RigConfig));
+  if (problems.length) throw new RigError(file, problems);
+  return { ...(data as RigConfig), file };
+}
+
+/** Schema errors, with union errors narrowed to the member the user evidently meant. */
+function schemaProblems(schema: TSchema, data: unknown, prefix = ''): RigProblem[] {
+  const out: RigProblem[] = [];
+  for (const err of Value.Errors(schema, data)) {
+    const pointer = prefix + err.path;
+    if (err.schema[Kind] === 'Union' && isObject(err.value)) {
+      out.push(...unionProblems(err.schema.anyOf as TSchema[], err.value, pointer));
+    } else if (err.message.startsWith('Expected union value') && !isObject(err.value)) {
+      out.push({ pointer, message: `expected one of: ${describeUnion(err.schema.anyOf as TSchema[])}` });
+    } else if (!out.some((p) => p.pointer === pointer && p.message === err.message)) {
+      out.push({ pointer, message: refine(err.message, err.schema) });
+    }
+  }
+  return dedupe(out);
+}
+
+function unionProblems(members: TSchema[], value: Record<string, unknown>, pointer: string): RigProblem[] {
+  // A `kind` field names the member outright; otherwise pick the member sharing the most keys.
+  const byKind = members.find((m) => m.properties?.kind?.const !== undefined && m.properties.kind.const === value.kind);
+  if ('kind' in value && !byKind) {
+    return [{ pointer: `${pointer}/kind`, message: `unknown kind ${JSON.stringify(value.kind)}; expected one of: ${describeUnion(members)}` }];
+  }
+  const keys = Object.keys(value);
+  const best =
+    byKind ??
+    [...members].sort(
+      (a, b) => overlap(b, keys) - overlap(a, keys),
+    )[0]!;
+  if (!byKind && overlap(best, keys) === 0) {
+    return [{ pointer, message: `expected one of: ${describeUnion(members)}` }];
+  }
+  return schemaProblems(best, value, pointer);
+}
+
+const overlap = (m: TSchema, keys: string[]) => keys.filter((k) => k in (m.properties ?? {})).length;
+
+function describeUnion(members: TSchema[]): string {
+  return members
+    .map((m) => (m.const !== undefined ? JSON.stringify(m.const) : m.properties?.kind?.const ?? `{${Object.keys(m.properties ?? {}).join(', ')}}`))
+    .join(' | ');
+}
+
+function refine(message: string, schema: TSchema): string {
+  if (message === 'Unexpected property') return 'unknown field (not allowed here)';
+  if (schema.pattern && message.startsWith('Expected string to match')) return `${message} (${schema.description ?? ''})`.replace(' ()', '');
+  return message;
+}
+
+function semanticProblems(rig: RigConfig): RigProblem[] {
+  const out: RigProblem[] = [];
+  const seen = new Set<string>();
+  rig.boards.forEach((b: BoardConfig, i) => {
+    const at = `/boards/${i}`;
+    if (seen.has(b.name)) out.push({ pointer: `${at}/name`, message: `duplicate board name ${JSON.stringify(b.name)}` });
+    seen.add(b.name);
+    const isSim = b.sim !== undefined;
+    if ('sim' in b.console.port && !isSim) out.push({ pointer: `${at}/console/port`, message: 'a sim console needs a "sim" section on the board' });
+    if (b.power.kind === 'sim' && !isSim) out.push({ pointer: `${at}/power/kind`, message: 'power kind "sim" needs a "sim" section on the board' });
+    if (b.install.kind === 'sim-flash' && !isSim) out.push({ pointer: `${at}/install/kind`, message: 'install kind "sim-flash" needs a "sim" section on the board' });
+    for (const [name, img] of Object.entries(b.images ?? {})) out.push(...imageProblems(img, `${at}/images/${name}`, isSim));
+    if (!isSim) for (const [name, img] of Object.entries(rig.images)) if (!img.file && !b.images?.[name]) {
+      out.push({ pointer: `/images/${name}`, message: `board ${b.name} is real hardware and needs a "file" for image ${name}` });
+    }
+  });
+  for (const [name, img] of Object.entries(rig.images)) out.push(...imageProblems(img, `/images/${name}`, true));
+  return out;
+}
+
+function imageProblems(img: import('./schema.ts').ImageSpec, pointer: string, simAllowed: boolean): RigProblem[] {
+  if (!img.file && !img.sim) return [{ pointer, message: 'an image needs "file" (a built image) or "sim" (built by the simulator)' }];
+  if (img.sim && !simAllowed) return [{ pointer: `${pointer}/sim`, message: 'a "sim" image only runs on a simulated board' }];
+  return [];
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const dedupe = (ps: RigProblem[]) => ps.filter((p, i) => ps.findIndex((q) => q.pointer === p.pointer && q.message === p.message) === i);

@@ -1,0 +1,147 @@
+// The rig file schema. Every TypeScript type for rig data is derived from here (Static<>),
+// never written twice. Every object is closed (additionalProperties: false) so a typo in a rig
+// file is an error, not a silently ignored field.
+import { Type, type Static, type TSchema, type TObject, type TProperties } from '@sinclair/typebox';
+
+const closed = <T extends TProperties>(props: T, opts: { description?: string; title?: string } = {}): TObject<T> =>
+  Type.Object(props, { additionalProperties: false, ...opts });
+
+const Name = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$', description: 'letters, digits, . _ -' });
+const Argv = Type.Array(Type.String(), { minItems: 1, description: 'program and arguments, never a shell string' });
+const Ms = Type.Integer({ minimum: 1 });
+
+export const StackName = Type.Union(
+  ['mcuboot', 'esp-idf', 'mongoose-os', 'rboot', 'esp8266-arduino', 'zerynth', 'particle'].map((s) => Type.Literal(s)),
+  { description: 'the update stack the board runs; chooses the boot-log parser and, for sim boards, the simulator' },
+);
+export type StackName = Static<typeof StackName>;
+
+/** How to find a serial console. A stable identity survives re-enumeration after a power cut. */
+export const PortRef = Type.Union([
+  closed({ path: Type.String({ description: 'device path, e.g. /dev/ttyUSB0 (unstable across re-plugs)' }) }),
+  closed({ byId: Type.String({ description: 'name under /dev/serial/by-id' }) }),
+  closed({ byPath: Type.String({ description: 'name under /dev/serial/by-path' }) }),
+  closed({
+    usb: closed({
+      vendorId: Type.String({ pattern: '^[0-9a-fA-F]{4}$' }),
+      productId: Type.String({ pattern: '^[0-9a-fA-F]{4}$' }),
+      serialNumber: Type.Optional(Type.String()),
+      location: Type.Optional(Type.String()),
+    }),
+  }),
+  closed({ sim: Type.Literal(true, { description: "the board's simulated UART (sim boards only)" }) }),
+]);
+export type PortRef = Static<typeof PortRef>;
+
+export const ConsoleConfig = closed({
+  port: PortRef,
+  baud: Type.Optional(Type.Integer({ minimum: 50, default: 115200 })),
+  lineEnding: Type.Optional(Type.Union([Type.Literal('\n'), Type.Literal('\r\n'), Type.Literal('\r')])),
+  encoding: Type.Optional(Type.Union([Type.Literal('utf8'), Type.Literal('latin1')])),
+});
+export type ConsoleConfig = Static<typeof ConsoleConfig>;
+
+export const PowerConfig = Type.Union([
+  closed({ kind: Type.Literal('sim') }, { description: "the simulated board's supply" }),
+  closed({ kind: Type.Literal('manual'), prompt: Type.Optional(Type.String()) }),
+  closed({
+    kind: Type.Literal('command'),
+    on: Argv,
+    off: Argv,
+    state: Type.Optional(Argv),
+    onPattern: Type.Optional(Type.String({ description: 'regex the state command prints when on' })),
+    timeoutMs: Type.Optional(Ms),
+  }),
+  closed({ kind: Type.Literal('hid-relay'), serial: Type.Optional(Type.String()), channel: Type.Integer({ minimum: 1, maximum: 8 }) }),
+  closed({ kind: Type.Literal('serial-relay'), port: PortRef, channel: Type.Integer({ minimum: 1, maximum: 8 }) }),
+]);
+export type PowerConfig = Static<typeof PowerConfig>;
+
+const Trigger = closed({
+  consoleCommand: Type.String({ description: 'typed on the console to start the update; {url} is replaced' }),
+});
+
+export const TransportConfig = Type.Union([
+  closed({
+    kind: Type.Literal('http-pull'),
+    host: Type.Optional(Type.String({ default: '127.0.0.1', description: 'address the image server binds and advertises' })),
+    port: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
+    trigger: Trigger,
+    timeoutMs: Type.Optional(Ms),
+  }),
+]);
+export type TransportConfig = Static<typeof TransportConfig>;
+
+export const InstallConfig = Type.Union([
+  closed({ kind: Type.Literal('sim-flash') }, { description: 'write the image straight into simulated flash, as a programmer would' }),
+  closed({
+    kind: Type.Literal('command'),
+    command: Type.Array(Type.String(), { minItems: 1, description: 'argv; {image} and {port} are replaced' }),
+    timeoutMs: Type.Optional(Ms),
+  }),
+]);
+export type InstallConfig = Static<typeof InstallConfig>;
+
+export const CommitConfig = Type.Union([
+  closed({ kind: Type.Literal('self'), description: Type.Optional(Type.String()) }),
+  closed({ kind: Type.Literal('console-command'), command: Type.String() }),
+]);
+export type CommitConfig = Static<typeof CommitConfig>;
+
+/** What the simulated firmware does; chosen when the test image is built. */
+export const SimBehaviour = closed({
+  boot: Type.Optional(Type.Union([Type.Literal('ok'), Type.Literal('crash'), Type.Literal('hang')], { default: 'ok' })),
+  confirm: Type.Optional(Type.Union([Type.Literal('self'), Type.Literal('wait')], { default: 'wait' })),
+  size: Type.Optional(Type.Integer({ minimum: 256, description: 'image body size in bytes' })),
+});
+export type SimBehaviour = Static<typeof SimBehaviour>;
+
+export const ImageSpec = closed({
+  version: Type.String({ minLength: 1 }),
+  file: Type.Optional(Type.String({ description: 'path relative to the rig file' })),
+  sim: Type.Optional(SimBehaviour),
+});
+export type ImageSpec = Static<typeof ImageSpec>;
+
+export const SimConfig = closed({
+  timeScale: Type.Optional(Type.Number({ exclusiveMinimum: 0, default: 20, description: 'simulated seconds per wall second' })),
+  seed: Type.Optional(Type.Integer({ default: 1 })),
+  slotSize: Type.Optional(Type.Integer({ minimum: 4096 })),
+  sectorSize: Type.Optional(Type.Integer({ minimum: 256 })),
+  writeSize: Type.Optional(Type.Integer({ minimum: 1 })),
+  swap: Type.Optional(Type.Union([Type.Literal('scratch'), Type.Literal('move')])),
+  mutant: Type.Optional(Type.String({ description: 'a seeded bootloader bug, to prove scenarios catch it' })),
+});
+export type SimConfig = Static<typeof SimConfig>;
+
+export const BoardConfig = closed({
+  name: Name,
+  stack: StackName,
+  tags: Type.Optional(Type.Record(Type.String({ pattern: '^[a-z][a-z0-9_-]*$' }), Type.String())),
+  console: ConsoleConfig,
+  power: PowerConfig,
+  transport: TransportConfig,
+  install: InstallConfig,
+  commit: Type.Optional(CommitConfig),
+  sim: Type.Optional(SimConfig),
+  images: Type.Optional(Type.Record(Name, ImageSpec)),
+  bootTimeoutMs: Type.Optional(Ms),
+});
+export type BoardConfig = Static<typeof BoardConfig>;
+
+export const RigConfig = closed(
+  {
+    $schema: Type.Optional(Type.String()),
+    name: Name,
+    description: Type.Optional(Type.String()),
+    boards: Type.Array(BoardConfig, { minItems: 1 }),
+    images: Type.Record(Name, ImageSpec),
+    safeState: Type.Optional(Type.Union([Type.Literal('off'), Type.Literal('on')], { default: 'off' })),
+  },
+  { title: 'ota-hil rig', description: 'Boards, how to reach them, and the firmware images under test' },
+);
+export type RigConfig = Static<typeof RigConfig>;
+
+export function jsonSchema(): TSchema {
+  return RigConfig;
+}
