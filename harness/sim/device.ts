@@ -1,0 +1,202 @@
+// A simulated board: a NOR flash, a power supply, a UART and a loopback network, running one
+// device stack. Only flash survives a power cut: every power-on starts a fresh life with new RAM
+// (the stack's state lives inside boot()), RTC memory survives warm resets only, in-flight
+// sockets die with the power (their AbortSignal fires), and console input is dropped.
+import { EventEmitter } from 'node:events';
+import { setTimeout as delay } from 'node:timers/promises';
+import { NorFlash, PowerLoss } from './flash.ts';
+import type { SimStack, DeviceContext, DeviceFlash } from './stack.ts';
+import type { SimConfig } from '../rig/schema.ts';
+
+export class WarmReset extends Error {
+  constructor(readonly reason = 'reset') {
+    super(`warm reset: ${reason}`);
+    this.name = 'WarmReset';
+  }
+}
+
+/** Typical NOR timings; they set how long a swap or a download takes in simulated time. */
+const ERASE_MS_PER_SECTOR = 40;
+const PROGRAM_MS_PER_BYTE = 0.01;
+
+export class SimDevice {
+  readonly flash: NorFlash;
+  readonly config: Required<Pick<SimConfig, 'timeScale' | 'seed'>> & SimConfig;
+  /** Device → host bytes (UART TX). Bytes sent while nobody listens are lost, as on a wire. */
+  readonly uart = new EventEmitter<{ tx: [Buffer] }>();
+  private life: AbortController | null = null;
+  private rxLines: string[] = [];
+  private rxWaiter: (() => void) | null = null;
+  private rxPartial = '';
+  private lifeDone: Promise<void> = Promise.resolve();
+
+  constructor(
+    readonly name: string,
+    readonly stack: SimStack,
+    config: SimConfig,
+  ) {
+    this.config = { timeScale: 20, seed: 1, ...config };
+    this.flash = new NorFlash(stack.flashGeometry(this.config), this.config.seed);
+  }
+
+  get powered(): boolean {
+    return this.life !== null;
+  }
+
+  powerOn(): void {
+    if (this.life) return;
+    const life = new AbortController();
+    this.life = life;
+    this.lifeDone = this.runLife(life);
+  }
+
+  /** Cut the supply: everything but flash is gone. */
+  powerOff(): void {
+    const life = this.life;
+    if (!life) return;
+    this.life = null;
+    this.rxLines = [];
+    this.rxPartial = '';
+    life.abort(new PowerLoss('power switched off'));
+    this.rxWaiter?.();
+  }
+
+  /** Resolves when the current life has fully unwound (after powerOff). */
+  async settled(): Promise<void> {
+    await this.lifeDone;
+  }
+
+  /** Host → device bytes (UART RX). Ignored while unpowered. */
+  receive(bytes: Buffer): void {
+    if (!this.life) return;
+    this.rxPartial += bytes.toString('latin1');
+    const parts = this.rxPartial.split(/\r\n|\r|\n/);
+    this.rxPartial = parts.pop()!;
+    this.rxLines.push(...parts);
+    if (parts.length) this.rxWaiter?.();
+  }
+
+  private async runLife(life: AbortController): Promise<void> {
+    const rtc = new Map<string, unknown>(); // survives warm resets of this life only
+    const poweredAt = performance.now();
+    for (let boot = 0; !life.signal.aborted; boot++) {
+      const bootAc = new AbortController();
+      const onPowerLoss = () => bootAc.abort(life.signal.reason);
+      life.signal.addEventListener('abort', onPowerLoss, { once: true });
+      const ctx = this.context(bootAc, rtc, poweredAt, boot);
+      try {
+        await Promise.race([this.stack.boot(ctx), aborted(bootAc.signal)]);
+        await aborted(bootAc.signal); // halted: stay dead until reset or power loss
+      } catch (e) {
+        const reason: unknown = bootAc.signal.aborted ? bootAc.signal.reason : e;
+        if (reason instanceof WarmReset) continue;
+        if (reason instanceof PowerLoss) {
+          // A cut planned inside the flash (sweeps): the supply is gone now.
+          if (this.life === life) this.powerOff();
+          return;
+        }
+        ctx.print(`*** simulator fault: ${(reason as Error)?.stack ?? String(reason)}`);
+        await aborted(life.signal).catch(() => undefined);
+        return;
+      } finally {
+        life.signal.removeEventListener('abort', onPowerLoss);
+        bootAc.abort(new WarmReset('boot ended'));
+      }
+    }
+  }
+
+  private context(bootAc: AbortController, rtc: Map<string, unknown>, poweredAt: number, bootIndex: number): DeviceContext {
+    const signal = bootAc.signal;
+    const scale = this.config.timeScale;
+    let debtMs = 0; // simulated time not yet slept, batched so tiny flash ops stay cheap
+    const sleep = async (simMs: number): Promise<void> => {
+      signal.throwIfAborted();
+      debtMs += simMs / scale;
+      if (debtMs < 2) return;
+      const wall = debtMs;
+      debtMs = 0;
+      await delay(wall, undefined, { signal }).catch(() => signal.throwIfAborted());
+      signal.throwIfAborted();
+    };
+    const flash = this.flash;
+    const timedOp = async (simMs: number, op: () => void, tear: (fraction: number) => void): Promise<void> => {
+      signal.throwIfAborted();
+      const wallMs = simMs / scale;
+      if (wallMs < 2) {
+        op();
+        await sleep(simMs);
+        return;
+      }
+      const start = performance.now();
+      try {
+        await sleep(simMs);
+      } catch (e) {
+        // Power went while this operation was in progress: it is torn where it got to.
+        if (signal.reason instanceof PowerLoss) tear(Math.min((performance.now() - start) / wallMs, 0.99));
+        throw e;
+      }
+      op();
+    };
+    const deviceFlash: DeviceFlash = {
+      geometry: flash.geometry,
+      read: (addr, len) => flash.read(addr, len),
+      erase: (addr, len) =>
+        timedOp(
+          (len / flash.geometry.sectorSize) * ERASE_MS_PER_SECTOR,
+          () => flash.erase(addr, len),
+          (f) => tearSafely(() => { flash.armCut({ atOp: flash.stats.ops + 1, torn: true, fraction: f }); flash.erase(addr, len); }),
+        ),
+      program: (addr, data) =>
+        timedOp(
+          data.length * PROGRAM_MS_PER_BYTE,
+          () => flash.program(addr, data),
+          (f) => tearSafely(() => { flash.armCut({ atOp: flash.stats.ops + 1, torn: true, fraction: f }); flash.program(addr, data); }),
+        ),
+    };
+    return {
+      board: this.name,
+      config: this.config,
+      bootIndex,
+      flash: deviceFlash,
+      signal,
+      rtc,
+      uptimeMs: () => (performance.now() - poweredAt) * scale,
+      sleep,
+      print: (line: string) => {
+        if (!signal.aborted) this.uart.emit('tx', Buffer.from(line + '\r\n', 'utf8'));
+      },
+      readLine: async () => {
+        for (;;) {
+          signal.throwIfAborted();
+          const line = this.rxLines.shift();
+          if (line !== undefined) return line;
+          await new Promise<void>((resolve) => {
+            this.rxWaiter = resolve;
+            signal.addEventListener('abort', () => resolve(), { once: true });
+          });
+          this.rxWaiter = null;
+        }
+      },
+      reset: (reason = 'sys_reboot') => {
+        const r = new WarmReset(reason);
+        bootAc.abort(r);
+        throw r;
+      },
+    };
+  }
+}
+
+function tearSafely(tear: () => void): void {
+  try {
+    tear();
+  } catch (e) {
+    if (!(e instanceof PowerLoss)) throw e;
+  }
+}
+
+function aborted(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => {
+    if (signal.aborted) reject(signal.reason as Error);
+    else signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true });
+  });
+}

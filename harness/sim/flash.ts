@@ -1,0 +1,160 @@
+// A byte-level NOR flash. Erased cells read 0xFF, programming can only clear bits, erase works on
+// whole aligned sectors, programs are aligned to the write unit. Every operation is counted, and
+// power can be lost before operation N or during it (torn): a torn program leaves a prefix of its
+// bytes, a torn erase leaves the sector indeterminate (some bits raised, neither old nor erased).
+
+export class PowerLoss extends Error {
+  constructor(readonly where = 'power lost') {
+    super(where);
+    this.name = 'PowerLoss';
+  }
+}
+
+export interface FlashGeometry {
+  size: number;
+  sectorSize: number;
+  writeSize: number;
+}
+
+export interface FlashCounters {
+  ops: number;
+  erases: number;
+  programs: number;
+  /** Programs onto cells that were not erased: a bootloader bug on real NOR. */
+  dirtyPrograms: number;
+}
+
+/** Lose power before flash operation `atOp` (1-based), or during it when `torn` is set. */
+export interface CutPlan {
+  atOp: number;
+  torn?: boolean;
+  /** How far a torn operation got, 0..1 (default 0.5). */
+  fraction?: number;
+}
+
+export type FlashOp =
+  | { kind: 'erase'; addr: number; len: number }
+  | { kind: 'program'; addr: number; len: number };
+
+export interface FlashSnapshot {
+  bytes: Uint8Array;
+  counters: FlashCounters;
+}
+
+export class NorFlash {
+  readonly geometry: FlashGeometry;
+  private bytes: Uint8Array;
+  private counters: FlashCounters = { ops: 0, erases: 0, programs: 0, dirtyPrograms: 0 };
+  private cut: CutPlan | null = null;
+  private rng: () => number;
+  /** Called after every completed operation; sweeps use it to fork snapshots. */
+  onOp: ((op: FlashOp, n: number) => void) | null = null;
+
+  constructor(geometry: FlashGeometry, seed = 1) {
+    const { size, sectorSize, writeSize } = geometry;
+    if (size % sectorSize !== 0) throw new Error(`flash size ${size} is not a multiple of the sector size ${sectorSize}`);
+    if (sectorSize % writeSize !== 0) throw new Error(`sector size ${sectorSize} is not a multiple of the write size ${writeSize}`);
+    this.geometry = { ...geometry };
+    this.bytes = new Uint8Array(size).fill(0xff);
+    this.rng = mulberry32(seed);
+  }
+
+  get stats(): Readonly<FlashCounters> {
+    return { ...this.counters };
+  }
+
+  read(addr: number, len: number): Uint8Array {
+    this.checkRange(addr, len);
+    return this.bytes.slice(addr, addr + len);
+  }
+
+  /** Arm a one-shot power cut. */
+  armCut(plan: CutPlan | null): void {
+    this.cut = plan;
+  }
+
+  erase(addr: number, len: number): void {
+    const { sectorSize } = this.geometry;
+    this.checkRange(addr, len);
+    if (addr % sectorSize || len % sectorSize || len === 0) {
+      throw new Error(`erase 0x${addr.toString(16)}+0x${len.toString(16)} is not aligned to the 0x${sectorSize.toString(16)} sector`);
+    }
+    const torn = this.beforeOp();
+    if (torn !== null) {
+      const stop = addr + Math.floor((len / sectorSize) * torn) * sectorSize;
+      this.bytes.fill(0xff, addr, stop);
+      // The sector being erased when power went: bits partly raised, neither old nor erased.
+      const end = Math.min(stop + sectorSize, addr + len);
+      for (let i = stop; i < end; i++) this.bytes[i] = this.bytes[i]! | Math.floor(this.rng() * 256);
+      if (end > stop && this.bytes.subarray(stop, end).every((b) => b === 0xff)) this.bytes[stop] = 0x7f;
+      throw new PowerLoss(`power lost during erase at 0x${addr.toString(16)}`);
+    }
+    this.bytes.fill(0xff, addr, addr + len);
+    this.counters.erases++;
+    this.afterOp({ kind: 'erase', addr, len });
+  }
+
+  program(addr: number, data: Uint8Array): void {
+    const { writeSize } = this.geometry;
+    this.checkRange(addr, data.length);
+    if (addr % writeSize || data.length % writeSize || data.length === 0) {
+      throw new Error(`program 0x${addr.toString(16)}+${data.length} is not aligned to the ${writeSize}-byte write unit`);
+    }
+    const torn = this.beforeOp();
+    const n = torn === null ? data.length : Math.floor(data.length * torn);
+    for (let i = 0; i < n; i++) {
+      const old = this.bytes[addr + i]!;
+      if (old !== 0xff && (old & data[i]!) !== data[i]) this.counters.dirtyPrograms++;
+      this.bytes[addr + i] = old & data[i]!; // NOR programming can only clear bits
+    }
+    if (torn !== null) throw new PowerLoss(`power lost during program at 0x${addr.toString(16)}`);
+    this.counters.programs++;
+    this.afterOp({ kind: 'program', addr, len: data.length });
+  }
+
+  snapshot(): FlashSnapshot {
+    return { bytes: this.bytes.slice(), counters: { ...this.counters } };
+  }
+
+  restore(s: FlashSnapshot): void {
+    this.bytes = s.bytes.slice();
+    this.counters = { ...s.counters };
+    this.cut = null;
+  }
+
+  /** Returns null to proceed, or the completed fraction of a torn operation (after which power is lost). */
+  private beforeOp(): number | null {
+    const n = this.counters.ops + 1;
+    const cut = this.cut;
+    if (!cut || cut.atOp !== n) {
+      this.counters.ops = n;
+      return null;
+    }
+    this.cut = null;
+    if (!cut.torn) throw new PowerLoss(`power lost before flash operation ${n}`);
+    this.counters.ops = n;
+    return Math.min(Math.max(cut.fraction ?? 0.5, 0), 0.999);
+  }
+
+  private afterOp(op: FlashOp): void {
+    this.onOp?.(op, this.counters.ops);
+  }
+
+  private checkRange(addr: number, len: number): void {
+    if (addr < 0 || len < 0 || addr + len > this.bytes.length) {
+      throw new Error(`flash access 0x${addr.toString(16)}+0x${len.toString(16)} is outside the 0x${this.bytes.length.toString(16)}-byte device`);
+    }
+  }
+}
+
+/** Small seeded PRNG so torn erases are reproducible. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

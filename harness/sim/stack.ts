@@ -1,0 +1,60 @@
+// The seam between the simulated board and one update stack (MCUboot, ESP-IDF, ...).
+// A stack module exports one SimStack; harness/sim/registry.ts lists them.
+import type { FlashGeometry, NorFlash } from './flash.ts';
+import type { SimBehaviour, SimConfig, StackName } from '../rig/schema.ts';
+
+/** Flash as firmware sees it: operations take simulated time and can be torn by a power cut. */
+export interface DeviceFlash {
+  readonly geometry: FlashGeometry;
+  read(addr: number, len: number): Uint8Array;
+  erase(addr: number, len: number): Promise<void>;
+  program(addr: number, data: Uint8Array): Promise<void>;
+}
+
+/** What firmware can touch during one boot (from reset to the next reset or power loss). */
+export interface DeviceContext {
+  readonly board: string;
+  readonly config: SimConfig & { timeScale: number; seed: number };
+  /** Boots since power-on: 0 is a cold boot, later ones follow warm resets. */
+  readonly bootIndex: number;
+  readonly flash: DeviceFlash;
+  /** Aborted on warm reset and on power loss: pass it to every socket and timer. */
+  readonly signal: AbortSignal;
+  /** RTC memory: survives a warm reset, lost on power loss. */
+  readonly rtc: Map<string, unknown>;
+  /** Simulated milliseconds since power-on. */
+  uptimeMs(): number;
+  /** Let simulated time pass; rejects on reset or power loss. */
+  sleep(simMs: number): Promise<void>;
+  /** Print one console line (the device adds CRLF). */
+  print(line: string): void;
+  /** Next line typed on the console; rejects on reset or power loss. */
+  readLine(): Promise<string>;
+  /** Warm reset (watchdog, sys_reboot, ESP.restart): throws, ending this boot. */
+  reset(reason?: string): never;
+}
+
+/** What the simulator's own flash inspection says runs; used only to cross-check console verdicts. */
+export interface FlashVerdict {
+  slot: string | null;
+  version: string | null;
+  detail: string;
+}
+
+export interface ImageBuild extends SimBehaviour {
+  version: string;
+}
+
+export interface SimStack {
+  readonly name: StackName;
+  /** Seeded bugs this stack can be built with (name → what is wrong). */
+  readonly mutants: Record<string, string>;
+  flashGeometry(config: SimConfig): FlashGeometry;
+  /** Build a firmware image in this stack's real format; the behaviour is encoded in its bytes. */
+  buildImage(build: ImageBuild, config: SimConfig): Uint8Array;
+  /** What a programmer does: erase the chip and write the image as the known baseline. */
+  install(flash: NorFlash, image: Uint8Array, config: SimConfig): void;
+  /** Run one boot: bootloader, then the application, until it resets or halts. */
+  boot(ctx: DeviceContext): Promise<void>;
+  inspect(flash: NorFlash, config: SimConfig): FlashVerdict;
+}
