@@ -1,0 +1,39 @@
+// The seam for delivering firmware to a board. Each transport exposes the moments a fault can
+// hook: bytes delivered and the phase reached.
+import type { FirmwareImage } from '../fixtures/images.ts';
+
+export type OtaPhase = 'waiting' | 'transferring' | 'delivered' | 'failed';
+
+export interface OtaProgress {
+  phase: OtaPhase;
+  bytes: number;
+  total: number;
+}
+
+export interface HoldPoint {
+  /** Fraction of the image (0..1). */
+  fraction?: number;
+  bytes?: number;
+}
+
+/** One delivery in progress. */
+export interface OtaDelivery {
+  readonly image: FirmwareImage;
+  progress(): OtaProgress;
+  /** Pause delivery when `point` is reached and resolve then: the moment to cut power. */
+  reached(point: HoldPoint, opts?: { timeout?: number }): Promise<OtaProgress>;
+  /** Continue after a hold. */
+  resume(): void;
+  /** Resolve when every byte was delivered; rejects naming the board if it fails or times out. */
+  delivered(opts?: { timeout?: number }): Promise<OtaProgress>;
+}
+
+export interface OtaTransport {
+  readonly kind: string;
+  start(image: FirmwareImage): Promise<OtaDelivery>;
+  close(): Promise<void>;
+}
+
+export class OtaError extends Error {
+  override name = 'OtaError';
+}
