@@ -84,7 +84,11 @@ export type InstallConfig = Static<typeof InstallConfig>;
 
 export const CommitConfig = Type.Union([
   closed({ kind: Type.Literal('self'), description: Type.Optional(Type.String()) }),
-  closed({ kind: Type.Literal('console-command'), command: Type.String() }),
+  closed({
+    kind: Type.Literal('console-command'),
+    command: Type.String(),
+    expect: Type.Optional(Type.String({ description: 'regex of the line that acknowledges the commit' })),
+  }),
 ]);
 export type CommitConfig = Static<typeof CommitConfig>;
 

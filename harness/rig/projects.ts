@@ -1,0 +1,25 @@
+// Turns rig files into Playwright projects: one project per board, named "rig/board", so a run
+// can be limited with --project or with a tag filter (OTA_HIL_BOARDS="arch=esp8266").
+import type { Project } from '@playwright/test';
+import { loadRig, RigError } from './load.ts';
+import { matchesFilter, parseFilter } from './filter.ts';
+import type { BoardOptions } from '../fixtures/test.ts';
+
+export function rigProjects(rigFiles: string[], filter: string | undefined): Project<BoardOptions>[] {
+  const terms = filter ? parseFilter(filter) : [];
+  const projects: Project<BoardOptions>[] = [];
+  for (const file of rigFiles) {
+    const rig = loadRig(file);
+    for (const board of rig.boards.filter((b) => matchesFilter(b, terms))) {
+      projects.push({ name: `${rig.name}/${board.name}`, use: { rigFile: rig.file, boardName: board.name } });
+    }
+  }
+  if (projects.length === 0) throw new Error(`no board in ${rigFiles.join(', ')} matches the filter "${filter}"`);
+  return projects;
+}
+
+/** Print a rig error the way a user can act on it, not as a stack trace, and stop. */
+export function exitOnRigError(e: unknown): never {
+  process.stderr.write(`ota-hil: ${e instanceof RigError || e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(2);
+}

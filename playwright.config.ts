@@ -1,0 +1,25 @@
+// Scenario runner. Rigs: OTA_HIL_RIG (comma-separated rig files, default rigs/sim.json).
+// Boards: OTA_HIL_BOARDS, a tag filter such as "arch=esp8266,stack=esp-idf".
+import { defineConfig } from '@playwright/test';
+import { rigProjects, exitOnRigError } from './harness/rig/projects.ts';
+
+const rigs = (process.env.OTA_HIL_RIG ?? 'rigs/sim.json').split(',').filter(Boolean);
+let projects;
+try {
+  projects = rigProjects(rigs, process.env.OTA_HIL_BOARDS);
+} catch (e) {
+  exitOnRigError(e);
+}
+
+export default defineConfig({
+  testDir: 'scenarios',
+  outputDir: 'reports/test-results',
+  timeout: 120_000,
+  fullyParallel: true,
+  workers: process.env.CI ? 2 : undefined,
+  reporter: [
+    ['list'],
+    ['allure-playwright', { resultsDir: 'reports/allure-results', detail: true, suiteTitle: false }],
+  ],
+  projects,
+});
