@@ -164,7 +164,7 @@ class HttpDelivery implements OtaDelivery {
       const timer = setTimeout(() => {
         stop();
         const p = this.progress();
-        reject(new OtaError(`${this.board}: no ${what} within ${timeout} ms (phase ${p.phase}, ${p.bytes}/${p.total} bytes served${p.phase === 'waiting' ? '; the board never requested the image' : ''})`));
+        reject(new OtaError(`${this.board}: waiting for ${what}: timed out after ${timeout} ms (phase ${p.phase}, ${p.bytes}/${p.total} bytes served${p.phase === 'waiting' ? '; the board never requested the image' : ''})`));
       }, timeout);
       const stop = () => {
         clearTimeout(timer);

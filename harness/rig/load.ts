@@ -56,6 +56,8 @@ function schemaProblems(schema: TSchema, data: unknown, prefix = ''): RigProblem
   const out: RigProblem[] = [];
   for (const err of Value.Errors(schema, data)) {
     const pointer = prefix + err.path;
+    // A missing field yields one error per check on it; "required" says it all.
+    if (err.value === undefined && err.message !== 'Expected required property') continue;
     if (err.schema[Kind] === 'Union' && isObject(err.value)) {
       out.push(...unionProblems(err.schema.anyOf as TSchema[], err.value, pointer));
     } else if (err.message.startsWith('Expected union value') && !isObject(err.value)) {
@@ -95,6 +97,7 @@ function describeUnion(members: TSchema[]): string {
 
 function refine(message: string, schema: TSchema): string {
   if (message === 'Unexpected property') return 'unknown field (not allowed here)';
+  if (message === 'Expected required property') return `missing required field${schema.description ? ` (${schema.description})` : ''}`;
   if (schema.pattern && message.startsWith('Expected string to match')) return `${message} (${schema.description ?? ''})`.replace(' ()', '');
   return message;
 }

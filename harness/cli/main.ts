@@ -1,0 +1,31 @@
+// The ota-hil command: one line per subcommand.
+import { rigCommand } from './rig.ts';
+
+const HELP = `ota-hil — hardware-in-the-loop OTA update testing
+
+  ota-hil rig validate FILE          check a rig file; every problem with its JSON pointer
+  ota-hil rig schema [--out FILE]    write the rig JSON Schema (for editor completion)
+  ota-hil parse-bootlog FILE --stack <name|auto> [--json]
+                                     which slot, event and version a console log shows
+`;
+
+export async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  switch (cmd) {
+    case 'rig':
+      return rigCommand(rest);
+    case 'parse-bootlog': {
+      const { parseBootlogCommand } = await import('./parse-bootlog.ts');
+      return parseBootlogCommand(rest);
+    }
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(HELP);
+      return cmd === undefined ? 2 : 0;
+    default:
+      process.stderr.write(`ota-hil: unknown command ${JSON.stringify(cmd)}\n${HELP}`);
+      return 2;
+  }
+}

@@ -1,0 +1,72 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { loadRig, RigError } from '../../harness/rig/load.ts';
+import { matchesFilter, parseFilter } from '../../harness/rig/filter.ts';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'ota-hil-rig-'));
+const write = (name: string, data: unknown) => {
+  const f = path.join(dir, name);
+  writeFileSync(f, typeof data === 'string' ? data : JSON.stringify(data));
+  return f;
+};
+const problems = (file: string) => {
+  try {
+    loadRig(file);
+  } catch (e) {
+    assert.ok(e instanceof RigError, `expected a RigError, got ${String(e)}`);
+    assert.equal(e.file, file);
+    return e.problems;
+  }
+  assert.fail('the rig loaded but should not have');
+};
+
+test('the default sim rig is valid', () => {
+  const rig = loadRig('rigs/sim.json');
+  assert.equal(rig.name, 'sim');
+  assert.ok(rig.boards.length >= 1);
+});
+
+test('every problem is reported at once with its JSON pointer', () => {
+  const sim = JSON.parse(readFileSync('rigs/sim.json', 'utf8'));
+  const b = sim.boards[0];
+  b.colour = 'red'; // unknown field
+  b.power = { kind: 'laser' };
+  b.console.baud = 'fast';
+  delete b.transport.trigger;
+  const ps = problems(write('bad.json', sim));
+  const at = (p: string) => ps.find((x) => x.pointer === p)?.message ?? '';
+  assert.match(at('/boards/0/colour'), /unknown field/);
+  assert.match(at('/boards/0/power/kind'), /unknown kind "laser".*hid-relay/);
+  assert.match(at('/boards/0/console/baud'), /integer|number/i);
+  assert.match(at('/boards/0/transport/trigger'), /missing required field/);
+  assert.equal(ps.length, 4, JSON.stringify(ps));
+});
+
+test('broken JSON and missing files name the file', () => {
+  assert.match(problems(write('trunc.json', '{"name": "x",'))[0]!.message, /not valid JSON/);
+  assert.match(problems(path.join(dir, 'absent.json'))[0]!.message, /cannot read/);
+});
+
+test('semantic checks: duplicate boards, sim parts on a real board', () => {
+  const sim = JSON.parse(readFileSync('rigs/sim.json', 'utf8'));
+  const real = { ...sim.boards[0], name: 'real-1' };
+  delete real.sim;
+  sim.boards.push(real, { ...sim.boards[0] });
+  const ps = problems(write('sem.json', sim));
+  assert.ok(ps.some((p) => p.pointer === '/boards/2/name' && /duplicate/.test(p.message)), JSON.stringify(ps));
+  assert.ok(ps.some((p) => p.pointer === '/boards/1/power/kind'));
+  assert.ok(ps.some((p) => p.pointer === '/boards/1/install/kind'));
+  assert.ok(ps.some((p) => p.pointer === '/images/baseline' && /real hardware/.test(p.message)));
+});
+
+test('tag filters select boards like a fleet rollout', () => {
+  const rig = loadRig('rigs/sim.json');
+  const b = rig.boards[0]!;
+  assert.equal(matchesFilter(b, parseFilter('stack=mcuboot')), true);
+  assert.equal(matchesFilter(b, parseFilter('stack=mcuboot,arch=esp8266')), false);
+  assert.equal(matchesFilter(b, parseFilter('arch!=esp8266')), true);
+  assert.throws(() => parseFilter('arch'), /key=value/);
+});
