@@ -103,7 +103,7 @@ export class Console {
   async expect(pattern: RegExp | string, opts: { timeout?: number; from?: number } = {}): Promise<ConsoleLine> {
     const from = opts.from ?? this.cursor;
     const test = (l: ConsoleLine) => (typeof pattern === 'string' ? l.text.includes(pattern) : pattern.test(l.text));
-    const line = await this.waitFor(() => this.lines.slice(from).find(test), opts.timeout ?? 30_000, `a line matching ${String(pattern)}`);
+    const line = await this.waitFor(() => this.lines.slice(from).find(test), opts.timeout ?? 30_000, `line matching ${String(pattern)}`);
     this.cursor = line.n + 1;
     return line;
   }
