@@ -1,8 +1,10 @@
 // Scenario runner. Rigs: OTA_HIL_RIG (comma-separated rig files, default rigs/sim.json).
 // Boards: OTA_HIL_BOARDS, a tag filter such as "arch=esp8266,stack=esp-idf".
+// Output: OTA_HIL_REPORTS (default reports/) receives allure-results and test-results.
 import { defineConfig } from '@playwright/test';
 import { rigProjects, exitOnRigError } from './harness/rig/projects.ts';
 
+const reports = process.env.OTA_HIL_REPORTS ?? 'reports';
 const rigs = (process.env.OTA_HIL_RIG ?? 'rigs/sim.json').split(',').filter(Boolean);
 let projects;
 try {
@@ -13,13 +15,13 @@ try {
 
 export default defineConfig({
   testDir: 'scenarios',
-  outputDir: 'reports/test-results',
+  outputDir: `${reports}/test-results`,
   timeout: 120_000,
   fullyParallel: true,
   workers: process.env.CI ? 2 : undefined,
   reporter: [
     ['list'],
-    ['allure-playwright', { resultsDir: 'reports/allure-results', detail: true, suiteTitle: false }],
+    ['allure-playwright', { resultsDir: `${reports}/allure-results`, detail: true, suiteTitle: false }],
   ],
   projects,
 });
