@@ -1,0 +1,214 @@
+// ESP-IDF: ROM → 2nd stage bootloader → app. The slot is the partition label that holds the
+// offset in 'Loaded app from partition at offset 0x…', looked up in a partition table printed in
+// this log (or in an app's 'Writing to <label> partition at offset 0x…'); with neither, the slot is
+// null: standard offsets are never assumed. Rollback is silent at INFO level, so trial and revert
+// are inferred from how that offset moves between boots (facts §B).
+import type { Boot, BootLogParser } from './boot.ts';
+import { crashKind, normalizeLines } from './lines.ts';
+import { esp32ResetReason, esp32RomClass, esp32RomFailure } from './esp-rom.ts';
+import { draft, finish, safely, score, segment, type Draft, type LineClass } from './segment.ts';
+
+/** 'I (27) boot: …' → level, tag, message. */
+const ESP_LOG = /^([EWIDV]) \(\d+\) ([^:\s][^:]*?): ?(.*)$/;
+const BOOTLOADER_TAG = /^(?:boot(?:\.[\w-]+)?|esp_image|flash_encrypt|secure_boot[\w-]*|qio_mode|bootloader_[\w-]+|boot_comm|efuse|spi_flash_boot)$/;
+export const IDF_BANNER = /\b2nd stage bootloader\b/;
+const LOADED = /Loaded app from partition at offset (0x[0-9a-f]+)/i;
+const TABLE_ROW = /^\s*\d+\s+(\S+)\s+.+?\s+([0-9a-f]{2})\s+([0-9a-f]{2})\s+(?:0x)?([0-9a-f]{8})\s+(?:0x)?([0-9a-f]{8})\s*$/i;
+const WRITING_LABEL = /Writing to <([^>]+)> partition at offset (0x[0-9a-f]+)/i;
+const WRITING_SUBTYPE = /Writing to partition subtype \d+ at offset (0x[0-9a-f]+)/i;
+const BL_FAILURE = /No bootable app partitions|No bootable app partition in the partition table|ota data partition invalid and no factory/i;
+const CANDIDATE_REJECTED = /(?:OTA app partition slot \d+|Factory app partition) is not bootable|has invalid magic byte|Checksum failed|Image hash failed|image is corrupt/i;
+
+function classify(t: string): LineClass | null {
+  const rom = esp32RomClass(t);
+  if (rom) return rom;
+  if (IDF_BANNER.test(t)) return { rank: 2, boundary: true };
+  if (LOADED.test(t)) return { rank: 3, boundary: false };
+  const m = ESP_LOG.exec(t);
+  if (m) return BOOTLOADER_TAG.test(m[2] ?? '') ? { rank: 2.5, boundary: false } : { rank: 4, boundary: false };
+  return null;
+}
+
+interface Named {
+  label: string | null;
+  /** Lines that name the offset, in order. */
+  lines: number[];
+}
+
+/** Offset → label, from every partition table and 'Writing to <label>' line in the log. */
+function labelMap(texts: readonly string[]): Map<number, Named> {
+  const map = new Map<number, Named>();
+  const learn = (off: number, label: string, line: number): void => {
+    const known = map.get(off);
+    if (known === undefined) map.set(off, { label, lines: [line] });
+    else {
+      known.lines.push(line);
+      if (known.label !== label) known.label = null; // two names for one offset: trust neither
+    }
+  };
+  let inTable = false;
+  for (let i = 0; i < texts.length; i++) {
+    const t = texts[i] ?? '';
+    const msg = ESP_LOG.exec(t)?.[3] ?? t;
+    if (/Partition Table:/.test(msg)) inTable = true;
+    else if (/End of partition table/.test(msg)) inTable = false;
+    else if (inTable) {
+      const r = TABLE_ROW.exec(msg);
+      if (r && r[2] === '00') learn(parseInt(r[4] ?? '', 16), r[1] ?? '', i);
+    }
+    const w = WRITING_LABEL.exec(t);
+    if (w) learn(parseInt(w[2] ?? '', 16), w[1] ?? '', i);
+  }
+  return map;
+}
+
+interface IdfBoot extends Draft {
+  offset: number | null;
+  writes: Set<number>;
+  otaActivity: boolean;
+  rollbackRequested: boolean;
+  confirmed: boolean;
+  trialMarker: boolean;
+  aborted: boolean;
+  rejected: number | null;
+  sawBootloader: boolean;
+}
+
+function scan(texts: readonly string[], start: number, end: number): IdfBoot {
+  const b: IdfBoot = {
+    ...draft({ start, end, preamble: false }),
+    offset: null, writes: new Set(), otaActivity: false, rollbackRequested: false,
+    confirmed: false, trialMarker: false, aborted: false, rejected: null, sawBootloader: false,
+  };
+  for (let i = start; i <= end; i++) {
+    const t = texts[i] ?? '';
+    if (!t) continue;
+    const log = ESP_LOG.exec(t);
+    const tag = log?.[2] ?? '';
+    if (b.offset === null) {
+      // ROM and bootloader phase.
+      const reason = esp32ResetReason(t);
+      if (reason) b.notes.push(`reset: ${reason}`);
+      const romFail = esp32RomFailure(t);
+      if (romFail && !b.sawBootloader && !b.failure) {
+        b.failure = romFail;
+        b.evidence.push(i);
+      }
+      if (IDF_BANNER.test(t) || BOOTLOADER_TAG.test(tag)) b.sawBootloader = true;
+      if (BL_FAILURE.test(t)) {
+        b.failure = 'bootloader found no bootable app';
+        b.evidence.push(i);
+      }
+      if (CANDIDATE_REJECTED.test(t)) {
+        b.rejected = i;
+        b.notes.push(`bootloader rejected an image: ${log?.[3] ?? t}`);
+      }
+      if (/is marking as ABORTED|marking as ABORTED/i.test(t)) {
+        b.aborted = true;
+        b.evidence.push(i);
+      }
+      if (/Defaulting to factory image/.test(t)) b.notes.push('bootloader defaulted to the factory image (no valid OTA entry)');
+      const loaded = LOADED.exec(t);
+      if (loaded) {
+        b.offset = parseInt(loaded[1] ?? '', 16);
+        b.evidence.push(i);
+      }
+      continue;
+    }
+    // Application phase.
+    if (!(BOOTLOADER_TAG.test(tag) && tag !== 'esp_image')) b.appUp = true;
+    const ver = /\bApp version:\s*(\S+)/.exec(t);
+    if (ver && b.version === null) {
+      b.version = ver[1] ?? null;
+      b.evidence.push(i);
+    }
+    const w = WRITING_LABEL.exec(t) ?? WRITING_SUBTYPE.exec(t);
+    if (w) b.writes.add(parseInt(w[w.length - 1] ?? '', 16));
+    if (/esp_https_ota|esp_ota_ops|\bOTA\b/i.test(t)) b.otaActivity = true;
+    if (/Rollback to previously worked partition/.test(t)) {
+      b.rollbackRequested = true;
+      b.evidence.push(i);
+    }
+    if (/PENDING_VERIFY|pending[ _]verify/i.test(t)) {
+      b.trialMarker = true;
+      b.evidence.push(i);
+    }
+    if (/marked as valid|mark(?:ed)?[ _]app[ _]valid|cancel[ _]rollback/i.test(t)) b.confirmed = true;
+    const crash = crashKind(t);
+    if (crash && !b.failure) {
+      b.failure = `app crashed: ${crash}`;
+      b.notes.push(b.failure);
+      b.evidence.push(i);
+    }
+  }
+  return b;
+}
+
+function decide(boots: IdfBoot[], labels: Map<number, Named>): void {
+  let prev: IdfBoot | null = null;
+  for (const b of boots) {
+    if (b.offset === null) {
+      if (b.failure && !b.failure.startsWith('app crashed')) {
+        b.slot = 'none';
+        b.event = 'brick';
+      } else b.event = 'unknown';
+      continue;
+    }
+    const o = b.offset;
+    const named = labels.get(o);
+    b.slot = named?.label ?? null;
+    if (!named) b.notes.push(`offset 0x${o.toString(16)} not in a printed partition table`);
+    else if (named.label === null) b.notes.push(`offset 0x${o.toString(16)} has two names in this log`);
+    else b.evidence.push(named.lines.filter((l) => l < b.end).pop() ?? named.lines[0] ?? b.start);
+    const moved = prev !== null && prev.offset !== o;
+    if (b.rejected !== null) {
+      b.event = 'rollback';
+      b.evidence.push(b.rejected);
+    } else if (!prev || !moved) {
+      b.event = b.trialMarker ? 'trial' : 'normal';
+    } else if (prev.rollbackRequested || b.aborted) {
+      b.event = 'revert';
+    } else if (prev.writes.has(o)) {
+      b.event = b.trialMarker ? 'trial' : 'swap';
+    } else if ((prev.event === 'trial' || prev.event === 'swap') && !prev.confirmed && !prev.otaActivity) {
+      b.event = 'revert';
+      b.notes.push('offset went back after an unconfirmed new image (rollback is silent at INFO)');
+    } else {
+      b.event = b.trialMarker ? 'trial' : 'swap';
+      b.notes.push('slot changed without a logged update');
+    }
+    prev = b;
+  }
+}
+
+function parse(lines: readonly string[]): Boot[] {
+  return safely(() => {
+    const texts = normalizeLines(lines);
+    const labels = labelMap(texts);
+    const boots: IdfBoot[] = [];
+    for (const seg of segment(texts, classify)) {
+      const b = scan(texts, seg.start, seg.end);
+      // A capture that starts mid-boot is a boot only if the bootloader's own lines are in it.
+      if (seg.preamble && !b.sawBootloader) continue;
+      boots.push(b);
+    }
+    decide(boots, labels);
+    return finish(boots);
+  });
+}
+
+const SIGNATURES: readonly [RegExp, number][] = [
+  [IDF_BANNER, 0.9],
+  [LOADED, 0.9],
+  [/\bboot: Partition Table:/, 0.8],
+  [/\b(?:app_init|cpu_start): App version:/, 0.6],
+  [/^ESP-ROM:/, 0.3],
+  [/^rst:0x[0-9a-f]+ \(/, 0.3],
+  [/^flash read err\b|^invalid header: 0x/, 0.4],
+];
+
+export const espIdfParser: BootLogParser = {
+  stack: 'esp-idf',
+  parse,
+  detect: (lines) => score(normalizeLines(lines), SIGNATURES),
+};

@@ -1,0 +1,124 @@
+// Console text → comparable lines. Real captures carry terminal timestamps, ANSI colours,
+// vendor prefixes and Markdown quoting; parsers match on what is left. Line indices never
+// change: normalizing maps line i to line i, so evidence can quote the raw capture.
+
+/** Longest line a parser looks at: binary garbage without newlines must not cost seconds. */
+const MAX_LINE = 2000;
+
+// Terminal/host timestamps, tried repeatedly at the start of a line.
+const TIMESTAMP_PREFIXES: readonly RegExp[] = [
+  /^\[[A-Z][a-z]{2} +\d{1,2} \d{2}:\d{2}:\d{2}(?:\.\d+)?\]\s?/, // [Jun 25 20:14:54.126] (mos console)
+  /^\[\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?Z?\]\s?/, // [2024-06-25 20:14:54.126] (tio, minicom)
+  /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?Z?\s+/, // 2024-06-25T20:14:54.126Z (ISO, CI loggers)
+  /^\[\d{2}:\d{2}:\d{2}[.,]\d{3},\d{3}\]\s?/, // [00:00:00.004,000] (Zephyr log uptime)
+  /^\[\d{2}:\d{2}:\d{2}(?:[.,]\d+)?\]\s?/, // [20:14:54.126]
+  /^\d{2}:\d{2}:\d{2}[.,]\d{3} >\s?/, // 19:38:34.090 > (idf.py monitor --timestamps)
+  /^\d{2}:\d{2}:\d{2}[.,]\d{3} -> /, // 20:14:54.126 -> (PlatformIO monitor time filter)
+];
+
+// Vendor wrappers in front of a bootloader's own text.
+const VENDOR_PREFIXES: readonly RegExp[] = [
+  /^\[esp32[a-z0-9]*\]\s*\[(?:INF|WRN|ERR|DBG|VRB)\]\s?/i, // Espressif port of MCUboot
+  /^[A-Za-z0-9_-]+:~\$ /, // Zephyr shell prompt glued to the next output ('uart:~$ *** Booting')
+];
+
+// eslint-disable-next-line no-control-regex -- removing control sequences is the point
+const ANSI = /\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-Z\\-_]/g;
+// eslint-disable-next-line no-control-regex -- C0 controls other than tab, and DEL
+const CONTROL = /[\x00-\x08\x0b-\x1f\x7f]/g;
+
+/** One console line reduced to the text a bootloader printed. */
+export function normalizeLine(raw: string): string {
+  let s = raw.length > MAX_LINE ? raw.slice(0, MAX_LINE) : raw;
+  s = s.replace(ANSI, '').replace(CONTROL, '');
+  // Prefixes nest (a quoted, timestamped, vendor-prefixed line), so peel until nothing changes.
+  for (let guard = 0; guard < 8; guard++) {
+    const before = s;
+    s = s.replace(/^\s+/, '');
+    s = s.replace(/^(?:>\s?)+/, ''); // Markdown quote
+    for (const re of TIMESTAMP_PREFIXES) s = s.replace(re, '');
+    for (const re of VENDOR_PREFIXES) s = s.replace(re, '');
+    if (s === before) break;
+  }
+  return s.trimEnd();
+}
+
+/** Normalize every line; index i of the result is line i of the input. */
+export function normalizeLines(lines: readonly string[]): string[] {
+  const out: string[] = new Array<string>(lines.length);
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i];
+    out[i] = typeof l === 'string' ? normalizeLine(l) : '';
+  }
+  return out;
+}
+
+/** Split console text into lines: CRLF, LF and lone CR all end a line. */
+export function splitLines(text: string): string[] {
+  const lines = text.split(/\r\n|\n|\r/);
+  if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
+  return lines;
+}
+
+/** Bytes from a serial capture → text. UTF-8 when valid, else latin1 (every byte maps to a char). */
+export function decodeConsole(bytes: Uint8Array): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return new TextDecoder('latin1').decode(bytes);
+  }
+}
+
+/** A version token: 1.2, 1.2.3, v1.2.3-rc1, 0.0.0+0. An IPv4 address is not one. */
+const VERSION_TOKEN = /^v?(\d+\.\d+(?:\.\d+)?(?:[-+][0-9A-Za-z][0-9A-Za-z.+-]*)?)$/;
+const IPV4 = /^\d+\.\d+\.\d+\.\d+/;
+
+export function versionToken(token: string): string | null {
+  const t = token.replace(/[,;)]+$/, '');
+  if (IPV4.test(t)) return null;
+  const m = VERSION_TOKEN.exec(t);
+  return m?.[1] ?? null;
+}
+
+// Words that make "<word> version" about something other than the application.
+const NOT_APP = /\b(?:image|sdk|os|zephyr|kernel|bootloader|boot|idf|esp-idf|hw|hardware|board|chip|rom|core|protocol|api|lwip|bearssl|mbedtls)\s*$/i;
+
+/**
+ * An application version announced with the word "version": 'Version: 0.0.0+0, board: …',
+ * 'Firmware version 1.1.0', 'App version v2.0'. Never a bootloader's, SDK's or OS's version.
+ */
+export function keywordVersion(line: string): string | null {
+  const re = /\bversion\b\s*[:=]?\s*(\S+)/gi;
+  for (let m = re.exec(line); m; m = re.exec(line)) {
+    const before = line.slice(0, m.index);
+    if (NOT_APP.test(before)) continue;
+    const v = versionToken(m[1] ?? '');
+    if (v) return v;
+  }
+  return null;
+}
+
+/** A sketch banner that ends in a version: 'Arduino OTA Test 1.0.1' → '1.0.1'. */
+export function trailingVersion(line: string): string | null {
+  if (/^(?:SDK|Core|lwIP|BearSSL|IP|mode|ets)\b/i.test(line)) return null;
+  const m = /(?:^|\s)(\S+)$/.exec(line);
+  return m ? versionToken(m[1] ?? '') : null;
+}
+
+/** Lines that say the running application crashed (kept as notes, not as events). */
+const CRASHES: readonly [RegExp, string][] = [
+  [/ZEPHYR FATAL ERROR/, 'ZEPHYR FATAL ERROR'],
+  [/Guru Meditation Error/, 'Guru Meditation Error'],
+  [/\babort\(\) was called\b/, 'abort() was called'],
+  [/^Fatal exception \d+/, 'Fatal exception'],
+  [/^Exception \(\d+\):/, 'Exception'],
+  [/^Soft WDT reset/, 'Soft WDT reset'],
+  [/\bHard ?Fault\b/i, 'HardFault'],
+  [/\bKernel panic\b/, 'Kernel panic'],
+];
+
+/** 'ZEPHYR FATAL ERROR' etc. when the line reports an application crash, else null. */
+export function crashKind(line: string): string | null {
+  for (const [re, kind] of CRASHES) if (re.test(line)) return kind;
+  return null;
+}
