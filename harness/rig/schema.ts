@@ -41,6 +41,9 @@ export const ConsoleConfig = closed({
 });
 export type ConsoleConfig = Static<typeof ConsoleConfig>;
 
+const Channel = Type.Integer({ minimum: 1, maximum: 8, description: 'relay channel, counted from 1 as printed on the board' });
+const ToolTimeout = Type.Optional(Type.Integer({ minimum: 1, default: 10000, description: 'ms before one run of the tool is abandoned' }));
+
 export const PowerConfig = Type.Union([
   closed({ kind: Type.Literal('sim') }, { description: "the simulated board's supply" }),
   closed({ kind: Type.Literal('manual'), prompt: Type.Optional(Type.String()) }),
@@ -52,8 +55,68 @@ export const PowerConfig = Type.Union([
     onPattern: Type.Optional(Type.String({ description: 'regex the state command prints when on' })),
     timeoutMs: Type.Optional(Ms),
   }),
-  closed({ kind: Type.Literal('hid-relay'), serial: Type.Optional(Type.String()), channel: Type.Integer({ minimum: 1, maximum: 8 }) }),
-  closed({ kind: Type.Literal('serial-relay'), port: PortRef, channel: Type.Integer({ minimum: 1, maximum: 8 }) }),
+  closed(
+    {
+      kind: Type.Literal('hid-relay'),
+      model: Type.Optional(
+        Type.Union([Type.Literal('dcttech'), Type.Literal('lcus')], {
+          default: 'dcttech',
+          description: 'dcttech: 16c0:05df "USBRelayN" (ID and state readable); lcus: 5131:2007 LCUS HID (write-only, no ID)',
+        }),
+      ),
+      serial: Type.Optional(Type.String({ description: 'dcttech relay ID (5 characters, as `usbrelay` prints it); needed when several relays are attached' })),
+      channel: Channel,
+    },
+    { description: 'USB HID relay board driven directly over USB' },
+  ),
+  closed(
+    {
+      kind: Type.Literal('serial-relay'),
+      port: PortRef,
+      channel: Channel,
+      baud: Type.Optional(Type.Integer({ minimum: 50, default: 9600 })),
+    },
+    { description: 'LCUS relay behind a CH340 USB-serial chip (frames A0 <channel> <0|1> <sum>)' },
+  ),
+  closed(
+    {
+      kind: Type.Literal('uhubctl'),
+      location: Type.String({ pattern: '^[0-9]+(-[0-9]+(\\.[0-9]+)*)?$', description: 'hub location as uhubctl prints it, e.g. 1-1.4' }),
+      port: Type.Integer({ minimum: 1, maximum: 31 }),
+      repeat: Type.Optional(Type.Integer({ minimum: 1, description: 'uhubctl -r: repeat the power-off request (some hubs need it)' })),
+      timeoutMs: ToolTimeout,
+    },
+    { description: 'per-port power switching on a smart USB hub, through uhubctl' },
+  ),
+  closed(
+    {
+      kind: Type.Literal('ykush'),
+      model: Type.Optional(Type.Union([Type.Literal('ykush'), Type.Literal('ykush3'), Type.Literal('ykushxs')], { default: 'ykush' })),
+      serial: Type.Optional(Type.String({ description: 'board serial as `ykushcmd -l` lists it' })),
+      port: Type.Optional(Type.Integer({ minimum: 1, maximum: 3, description: 'downstream port (not used by the single-port ykushxs)' })),
+      timeoutMs: ToolTimeout,
+    },
+    { description: 'Yepkit YKUSH switchable hub, through ykushcmd' },
+  ),
+  closed(
+    {
+      kind: Type.Literal('sispmctl'),
+      outlet: Type.Integer({ minimum: 1, maximum: 4 }),
+      serial: Type.Optional(Type.String({ description: 'sispmctl -D: the device serial, e.g. 01:01:56:a2:f1' })),
+      device: Type.Optional(Type.Integer({ minimum: 0, description: 'sispmctl -d: device number in scan order' })),
+      timeoutMs: ToolTimeout,
+    },
+    { description: 'Gembird SiS-PM / EG-PMS USB power strip, through sispmctl' },
+  ),
+  closed(
+    {
+      kind: Type.Literal('usbrelay'),
+      serial: Type.String({ minLength: 1, description: 'relay ID as `usbrelay` lists it (the part before _N=)' }),
+      channel: Channel,
+      timeoutMs: ToolTimeout,
+    },
+    { description: 'USB HID relay through the usbrelay tool' },
+  ),
 ]);
 export type PowerConfig = Static<typeof PowerConfig>;
 
