@@ -148,11 +148,16 @@ export class HidRelayPowerSwitch implements PowerSwitch {
     const seen: string[] = [];
     let chosen: HidRelayUsbDevice | undefined;
     for (const d of all) {
-      if (!d.opened) await this.hw('opening the relay', d.open());
-      const { id } = await this.readReport(d);
-      seen.push(id);
-      if (!chosen && (want === undefined || id === want)) chosen = d;
-      else await d.close().catch(() => undefined);
+      try {
+        if (!d.opened) await this.hw('opening the relay', d.open());
+        const { id } = await this.readReport(d);
+        seen.push(id);
+        if (!chosen && (want === undefined || id === want)) chosen = d;
+        else await d.close().catch(() => undefined);
+      } catch (e) {
+        await Promise.all([d, chosen].map((x) => x?.close().catch(() => undefined)));
+        throw e;
+      }
     }
     if (want === undefined && all.length > 1) {
       await chosen?.close().catch(() => undefined);
