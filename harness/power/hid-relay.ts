@@ -155,7 +155,7 @@ export class HidRelayPowerSwitch implements PowerSwitch {
         if (!chosen && (want === undefined || id === want)) chosen = d;
         else await d.close().catch(() => undefined);
       } catch (e) {
-        await Promise.all([d, chosen].map((x) => x?.close().catch(() => undefined)));
+        for (const x of new Set([d, chosen])) await x?.close().catch(() => undefined);
         throw e;
       }
     }

@@ -31,8 +31,8 @@ async function rejectsPower(p: Promise<unknown>, pattern: RegExp): Promise<Power
   return err;
 }
 
-describe('hid-relay, dcttech 16c0:05df', () => {
-  it('switches channel 2 on and off with SET_REPORT FF/FD 02 and reads back byte 7', async () => {
+void describe('hid-relay, dcttech 16c0:05df', () => {
+  void it('switches channel 2 on and off with SET_REPORT FF/FD 02 and reads back byte 7', async () => {
     const dev = new FakeDcttech('QWE12', 2);
     const sw = relay({ serial: 'QWE12' }, fakeBus([dev]));
 
@@ -54,7 +54,7 @@ describe('hid-relay, dcttech 16c0:05df', () => {
     assert.equal(dev.opened, false);
   });
 
-  it('reads channel 2 from bit 1 of byte 7, ignoring the other channels', async () => {
+  void it('reads channel 2 from bit 1 of byte 7, ignoring the other channels', async () => {
     const dev = new FakeDcttech('QWE12', 8);
     const sw = relay({}, fakeBus([dev]));
     dev.bits = 0b1111_1101; // every channel on but 2
@@ -63,7 +63,7 @@ describe('hid-relay, dcttech 16c0:05df', () => {
     assert.equal(await sw.state(), 'on');
   });
 
-  it('picks the relay by the ID from its feature report and closes the others', async () => {
+  void it('picks the relay by the ID from its feature report and closes the others', async () => {
     const a = new FakeDcttech('AAAAA');
     const b = new FakeDcttech('BBBBB');
     const sw = relay({ serial: 'BBBBB' }, fakeBus([a, b]));
@@ -74,7 +74,7 @@ describe('hid-relay, dcttech 16c0:05df', () => {
     assert.ok(b.opened);
   });
 
-  it('refuses to guess between several relays, and names the IDs it saw', async () => {
+  void it('refuses to guess between several relays, and names the IDs it saw', async () => {
     const a = new FakeDcttech('AAAAA');
     const b = new FakeDcttech('BBBBB');
     await rejectsPower(relay({}, fakeBus([a, b])).on(), /2 dcttech relays are attached \(IDs AAAAA, BBBBB\); set "serial"/);
@@ -83,26 +83,26 @@ describe('hid-relay, dcttech 16c0:05df', () => {
     assert.equal(a.opened || b.opened, false, 'nothing left open');
   });
 
-  it('fails when the relay acknowledges but does not switch', async () => {
+  void it('fails when the relay acknowledges but does not switch', async () => {
     const dev = new FakeDcttech('QWE12');
     dev.stuck = true;
     await rejectsPower(relay({}, fakeBus([dev])).on(), /relay QWE12 channel 2 reads back off after switching on/);
   });
 
-  it('rejects a channel the board does not have (USBRelay2 has no channel 4)', async () => {
+  void it('rejects a channel the board does not have (USBRelay2 has no channel 4)', async () => {
     await rejectsPower(relay({ channel: 4 }, fakeBus([new FakeDcttech('QWE12', 2)])).on(), /has 2 channels, there is no channel 4/);
   });
 
-  it('says so when no relay is attached', async () => {
+  void it('says so when no relay is attached', async () => {
     await rejectsPower(relay({}, fakeBus([new FakeLcusHid()])).state(), /no dcttech USB relay \(16c0:05df\) is attached/);
   });
 
-  it('turns a getDevices rejection (sandbox without /sys/bus/usb) into a clear error', async () => {
+  void it('turns a getDevices rejection (sandbox without /sys/bus/usb) into a clear error', async () => {
     const bus = fakeBus([], new Error('getDevices error: /sys/bus/usb/devices/ not found (errno 2)'));
     await rejectsPower(relay({}, bus).on(), /cannot list USB devices.*\/sys\/bus\/usb\/devices\/ not found/);
   });
 
-  it('times out a wedged device and searches again on the next call', async () => {
+  void it('times out a wedged device and searches again on the next call', async () => {
     const dev = new FakeDcttech('QWE12');
     const bus = fakeBus([dev]);
     const sw = relay({}, bus, 100);
@@ -114,7 +114,7 @@ describe('hid-relay, dcttech 16c0:05df', () => {
     assert.equal(await sw.state(), 'on');
   });
 
-  it('with the real node-usb: no USB here gives a clear error, not a crash', async (t) => {
+  void it('with the real node-usb: no USB here gives a clear error, not a crash', async (t) => {
     const sw = new HidRelayPowerSwitch({ kind: 'hid-relay', channel: 1 }, { board: 'esp32-a' }, { timeoutMs: 3000 });
     const err = await rejectsPower(sw.state(), /cannot list USB devices|no dcttech USB relay/);
     if (!existsSync('/sys/bus/usb')) assert.match(err.message, /\/sys\/bus\/usb does not exist/);
@@ -122,8 +122,8 @@ describe('hid-relay, dcttech 16c0:05df', () => {
   });
 });
 
-describe('hid-relay, LCUS HID 5131:2007', () => {
-  it('writes A0 02 01 A3 / A0 02 00 A2 to the OUT endpoint after claiming interface 0', async () => {
+void describe('hid-relay, LCUS HID 5131:2007', () => {
+  void it('writes A0 02 01 A3 / A0 02 00 A2 to the OUT endpoint after claiming interface 0', async () => {
     const dev = new FakeLcusHid();
     const sw = relay({ model: 'lcus' }, fakeBus([dev]));
     await sw.on();
@@ -142,7 +142,7 @@ describe('hid-relay, LCUS HID 5131:2007', () => {
     assert.deepEqual(dev.calls.slice(-2), ['release 0', 'close']);
   });
 
-  it('rejects "serial" for LCUS boards, which carry no ID', () => {
+  void it('rejects "serial" for LCUS boards, which carry no ID', () => {
     assert.throws(
       () => relay({ model: 'lcus', serial: 'X' }, fakeBus([])),
       (e: unknown) => e instanceof PowerError && /report no ID/.test(e.message),
