@@ -105,6 +105,17 @@ export function trailingVersion(line: string): string | null {
   return m ? versionToken(m[1] ?? '') : null;
 }
 
+/** Readable text rather than line noise from a baud-rate mismatch. */
+export function looksLikeText(t: string): boolean {
+  if (t.length < 3 || /\?{3}|\uFFFD/.test(t)) return false;
+  let printable = 0;
+  for (let i = 0; i < t.length; i++) {
+    const c = t.charCodeAt(i);
+    if (c >= 0x20 && c < 0x7f) printable++;
+  }
+  return printable / t.length >= 0.95;
+}
+
 /** Lines that say the running application crashed (kept as notes, not as events). */
 const CRASHES: readonly [RegExp, string][] = [
   [/ZEPHYR FATAL ERROR/, 'ZEPHYR FATAL ERROR'],

@@ -109,6 +109,7 @@ export function finish(drafts: Draft[]): Boot[] {
     last.failure = before.failure;
     last.notes.push('boot loop continues');
   }
+  for (const d of drafts) if (d.failure && !d.notes.includes(d.failure)) d.notes.push(d.failure);
   return drafts.map((d, index) => ({
     index,
     slot: d.slot,

@@ -1,0 +1,137 @@
+// Mongoose OS. On the ESP8266 it boots through Cesanta's patched rBoot: slots 'rom0'/'rom1' from
+// 'Booting rom N (0x…).', a first boot of an unconfirmed ROM ('First boot, attempt 0' +
+// 'Boot is unconfirmed') is a trial, and the second unconfirmed attempt falls back inside the
+// bootloader ('Boot failed, fallback to fw #N'): revert. On the ESP32 it boots through the ESP-IDF
+// bootloader and the app names its slot ('Boot partition: app_1', ', first boot'). Either way the
+// app may give up on a trial ('Update commit timeout expired', 'Reverting to slot N'): the next
+// boot is then a revert. Version: the app banner printed next to 'Mongoose OS x.y.z (…)',
+// e.g. 'switch1 2.0.1 (20200517-133521/…)' → 'switch1 2.0.1' (facts §C).
+import type { Boot, BootLogParser } from './boot.ts';
+import { crashKind, normalizeLines, versionToken } from './lines.ts';
+import { esp32RomClass, esp32RomFailure } from './esp-rom.ts';
+import { IDF_BANNER } from './esp-idf.ts';
+import { decideRboot, rbootClass, scanRboot, type AppHook, type RbootBoot } from './rboot.ts';
+import { draft, finish, safely, score, segment, type LineClass, type Segment } from './segment.ts';
+
+const MGOS = /^Mongoose OS (?:Firmware )?(\S+) \(/;
+const BANNER = /^(\S+) (\S+) \([^)]*\)$/;
+/** mgos log lines start with 'file.c:line' padding: 'esp_main.c:172          switch1 2.0.1 (…)'. */
+const SOURCE = /^(?:[EWIDV] \(\d+\) )?[\w.-]+\.c:\d+\s+/;
+
+function message(t: string): string {
+  return t.replace(SOURCE, '');
+}
+
+function classify(t: string): LineClass | null {
+  const c = rbootClass(t) ?? esp32RomClass(t);
+  if (c) return c;
+  if (IDF_BANNER.test(t)) return { rank: 2, boundary: true };
+  if (MGOS.test(message(t))) return { rank: 4, boundary: false };
+  return null;
+}
+
+/** The app's own lines, whichever bootloader ran. */
+function appHook(texts: readonly string[]): AppHook {
+  return (b, t, i) => {
+    const msg = message(t);
+    const mg = MGOS.exec(msg);
+    if (mg && b.version === null) {
+      // The app banner sits right before (or, on some ports, after) the Mongoose OS line.
+      for (const j of [i - 1, i + 1, i - 2, i + 2]) {
+        const m = BANNER.exec(message(texts[j] ?? ''));
+        if (m && m[1] !== 'Mongoose' && versionToken(m[2] ?? '')) {
+          b.version = `${m[1]} ${m[2]}`;
+          b.evidence.push(j);
+          break;
+        }
+      }
+      if (b.version === null && mg[1]) {
+        b.version = `mongoose-os ${mg[1]}`; // MGOS_APP "mongoose-os" prints no separate app banner
+        b.evidence.push(i);
+      }
+      if (/, first boot\b/.test(msg)) {
+        b.unconfirmed = true;
+        b.evidence.push(i);
+      }
+    }
+    const part = /^Boot partition: ([\w.-]+)/.exec(msg);
+    if (part && b.slot === null) {
+      b.slot = part[1] ?? null;
+      b.slotLine = i;
+      b.evidence.push(i);
+    }
+    if (/Update commit timeout expired|Reverting to slot \d+|Config \d+ is bad, reverting/.test(msg)) {
+      b.revertRequested = true;
+      b.notes.push(`app reverts: ${msg}`);
+      b.evidence.push(i);
+    }
+    const arm = /Arming commit watchdog for (\d+) seconds/.exec(msg);
+    if (arm) b.notes.push(`commit watchdog armed: ${arm[1]} s`);
+    if (/Committed (?:slot|cfg) \d+/.test(msg)) b.notes.push('update committed');
+    if (/updater|mgos_upd|\bOTA\b|\bUpdate\b/i.test(msg)) b.updateActivity = true;
+  };
+}
+
+/** ESP32 flavour: ROM and ESP-IDF bootloader, then the app names its partition. */
+function scanEsp32(texts: readonly string[], seg: Segment, app: AppHook): RbootBoot {
+  const b: RbootBoot = {
+    ...draft(seg), sawBootloader: false, bad: 0, temp: false, unconfirmed: false,
+    fallback: false, revertRequested: false, updateActivity: false, slotLine: -1,
+  };
+  let inApp = false;
+  for (let i = seg.start; i <= seg.end; i++) {
+    const t = texts[i] ?? '';
+    if (!t) continue;
+    if (!inApp) {
+      if (IDF_BANNER.test(t) || /\bboot: /.test(t)) b.sawBootloader = true;
+      const romFail = esp32RomFailure(t);
+      if (romFail && !b.sawBootloader) {
+        b.failure = romFail;
+        b.evidence.push(i);
+      }
+      if (/No bootable app partitions/.test(t)) b.failure = 'bootloader found no bootable app';
+      if (/Loaded app from partition at offset/.test(t)) inApp = true;
+      continue;
+    }
+    if (/\bboot: /.test(t)) continue;
+    b.appUp = true;
+    app(b, t, i);
+    const crash = crashKind(t);
+    if (crash && !b.failure) {
+      b.failure = `app crashed: ${crash}`;
+      b.notes.push(b.failure);
+      b.evidence.push(i);
+    }
+  }
+  return b;
+}
+
+function parse(lines: readonly string[]): Boot[] {
+  return safely(() => {
+    const texts = normalizeLines(lines);
+    const hook = appHook(texts);
+    const boots: RbootBoot[] = [];
+    for (const seg of segment(texts, classify)) {
+      const esp32 = texts.slice(seg.start, seg.end + 1).some((t) => IDF_BANNER.test(t) || esp32RomClass(t)?.boundary === true);
+      const b = esp32 ? scanEsp32(texts, seg, hook) : scanRboot(texts, seg, hook);
+      if (seg.preamble && !b.sawBootloader) continue;
+      boots.push(b);
+    }
+    decideRboot(boots);
+    return finish(boots);
+  });
+}
+
+const SIGNATURES: readonly [RegExp, number][] = [
+  [/Boot failed, fallback to fw #\d+/, 0.95],
+  [/^First boot, attempt \d+/, 0.9],
+  [/(?:^|\s)Mongoose OS (?:Firmware )?\d/, 0.9],
+  [/^Booting rom \d+ \(0x[0-9a-f]+\)\./, 0.8],
+  [/\bmgos_\w+/, 0.6],
+];
+
+export const mongooseOsParser: BootLogParser = {
+  stack: 'mongoose-os',
+  parse,
+  detect: (lines) => score(normalizeLines(lines), SIGNATURES),
+};
