@@ -1,0 +1,61 @@
+// Stack name → boot-log parser, auto-detection, and the summary the harness asserts on.
+import type { StackName } from '../rig/schema.ts';
+import type { BootLogParser, BootLogSummary } from './boot.ts';
+import { espIdfParser } from './esp-idf.ts';
+import { esp8266ArduinoParser } from './esp8266-arduino.ts';
+import { mcubootParser } from './mcuboot.ts';
+import { mongooseOsParser } from './mongoose-os.ts';
+import { particleParser } from './particle.ts';
+import { rbootParser } from './rboot.ts';
+import { zerynthParser } from './zerynth.ts';
+
+export const parsers: Readonly<Record<StackName, BootLogParser>> = {
+  mcuboot: mcubootParser,
+  'esp-idf': espIdfParser,
+  'mongoose-os': mongooseOsParser,
+  rboot: rbootParser,
+  'esp8266-arduino': esp8266ArduinoParser,
+  zerynth: zerynthParser,
+  particle: particleParser,
+};
+
+export const stackNames = Object.keys(parsers) as StackName[];
+
+export function parserFor(stack: StackName): BootLogParser {
+  return parsers[stack];
+}
+
+/** Below this, no parser recognises the log: better no stack than a wrong one. */
+export const DETECT_MIN = 0.2;
+
+/** Every stack's detection score, best first. */
+export function detectScores(lines: readonly string[]): { stack: StackName; score: number }[] {
+  return stackNames
+    .map((stack) => {
+      let s = 0;
+      try {
+        s = parsers[stack].detect(lines);
+      } catch {
+        s = 0;
+      }
+      return { stack, score: Number.isFinite(s) ? s : 0 };
+    })
+    .sort((a, b) => b.score - a.score); // stable: on a tie the earlier stack in the table wins
+}
+
+/** The stack these lines most likely come from, or null when none is recognisable. */
+export function detectStack(lines: readonly string[]): StackName | null {
+  const best = detectScores(lines)[0];
+  return best && best.score >= DETECT_MIN ? best.stack : null;
+}
+
+/** Boots and the final verdict: the last boot's slot, event and version. */
+export function summarize(stack: StackName, lines: readonly string[]): BootLogSummary {
+  const boots = parserFor(stack).parse(lines);
+  const last = boots[boots.length - 1];
+  return {
+    stack,
+    boots,
+    final: last ? { slot: last.slot, event: last.event, version: last.version } : { slot: null, event: 'unknown', version: null },
+  };
+}
