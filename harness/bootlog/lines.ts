@@ -22,9 +22,9 @@ const VENDOR_PREFIXES: readonly RegExp[] = [
   /^[A-Za-z0-9_-]+:~\$ /, // Zephyr shell prompt glued to the next output ('uart:~$ *** Booting')
 ];
 
-// eslint-disable-next-line no-control-regex -- removing control sequences is the point
+// Control characters in these patterns are deliberate: removing them is the point.
 const ANSI = /\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-Z\\-_]/g;
-// eslint-disable-next-line no-control-regex -- C0 controls other than tab, and DEL
+// C0 controls other than tab, and DEL.
 const CONTROL = /[\x00-\x08\x0b-\x1f\x7f]/g;
 
 /** One console line reduced to the text a bootloader printed. */

@@ -19,10 +19,13 @@ export const parsers: Readonly<Record<StackName, BootLogParser>> = {
   particle: particleParser,
 };
 
-export const stackNames = Object.keys(parsers) as StackName[];
+export const stackNames: readonly StackName[] = Object.keys(parsers);
 
+/** The parser for a stack; an unknown name is a caller's bug, so it throws. */
 export function parserFor(stack: StackName): BootLogParser {
-  return parsers[stack];
+  const p = parsers[stack];
+  if (!p) throw new Error(`no boot-log parser for stack ${JSON.stringify(stack)} (known: ${stackNames.join(', ')})`);
+  return p;
 }
 
 /** Below this, no parser recognises the log: better no stack than a wrong one. */
@@ -34,7 +37,7 @@ export function detectScores(lines: readonly string[]): { stack: StackName; scor
     .map((stack) => {
       let s = 0;
       try {
-        s = parsers[stack].detect(lines);
+        s = parserFor(stack).detect(lines);
       } catch {
         s = 0;
       }

@@ -85,6 +85,7 @@ const LOOP_MIN = 3;
 
 /** Mark boot loops, settle completeness, and produce the contract's Boot objects. */
 export function finish(drafts: Draft[]): Boot[] {
+  for (const d of drafts) if (d.failure && !d.notes.includes(d.failure)) d.notes.push(d.failure);
   for (let i = 0; i < drafts.length; ) {
     const f = drafts[i]?.failure;
     let j = i + 1;
@@ -95,7 +96,7 @@ export function finish(drafts: Draft[]): Boot[] {
         if (!d) continue;
         d.slot = 'none';
         d.event = 'brick';
-        if (!d.notes.some((n) => n.startsWith('boot loop'))) d.notes.push(`boot loop: ${f} ×${j - i}`);
+        if (!d.notes.some((n) => n.startsWith('boot loop'))) d.notes.push(`boot loop: the same failure ×${j - i}`);
       }
     }
     i = Math.max(j, i + 1);
@@ -109,7 +110,6 @@ export function finish(drafts: Draft[]): Boot[] {
     last.failure = before.failure;
     last.notes.push('boot loop continues');
   }
-  for (const d of drafts) if (d.failure && !d.notes.includes(d.failure)) d.notes.push(d.failure);
   return drafts.map((d, index) => ({
     index,
     slot: d.slot,

@@ -1,0 +1,99 @@
+// `ota-hil parse-bootlog FILE --stack <name|auto> [--json]`: which slot, event and version a
+// console capture shows. Exit 0: parsed; 1: --stack auto recognised no stack; 2: usage or I/O error.
+import { readFileSync } from 'node:fs';
+import type { Boot, BootLogSummary } from '../bootlog/boot.ts';
+import { decodeConsole, splitLines } from '../bootlog/lines.ts';
+import { detectScores, DETECT_MIN, stackNames, summarize } from '../bootlog/registry.ts';
+import type { StackName } from '../rig/schema.ts';
+
+const USAGE = `usage: ota-hil parse-bootlog FILE --stack <${[...stackNames, 'auto'].join('|')}> [--json]
+  FILE may be - for standard input; --stack defaults to auto`;
+
+interface Args {
+  file: string;
+  /** A StackName, or 'auto'. */
+  stack: string;
+  json: boolean;
+}
+
+function parseArgs(argv: string[]): Args | string {
+  let file: string | undefined;
+  let stack: string | undefined;
+  let json = false;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] ?? '';
+    if (a === '--json') json = true;
+    else if (a === '--stack') {
+      stack = argv[++i];
+      if (stack === undefined) return '--stack needs a value';
+    } else if (a.startsWith('--stack=')) stack = a.slice('--stack='.length);
+    else if (a.startsWith('-') && a !== '-') return `unknown option ${a}`;
+    else if (file !== undefined) return `one FILE only (got ${file} and ${a})`;
+    else file = a;
+  }
+  if (file === undefined) return 'missing FILE';
+  stack ??= 'auto';
+  if (stack !== 'auto' && !stackNames.includes(stack)) return `unknown stack ${JSON.stringify(stack)}`;
+  return { file, stack, json };
+}
+
+function show(v: string | null): string {
+  return v ?? '-';
+}
+
+function bootLine(b: Boot): string {
+  const cols = [
+    `boot ${b.index}`.padEnd(8),
+    `lines ${b.startLine + 1}-${b.endLine + 1}`.padEnd(14),
+    `slot ${show(b.slot)}`.padEnd(16),
+    `event ${b.event}`.padEnd(19),
+    `version ${show(b.version)}`,
+  ];
+  const extra = [...(b.complete ? [] : ['incomplete']), ...b.notes];
+  return `  ${cols.join(' ')}${extra.length ? `  (${extra.join('; ')})` : ''}`;
+}
+
+function human(file: string, s: BootLogSummary, how: string): string {
+  const out = [`${file}: ${s.stack} (${how}), ${s.boots.length} boot${s.boots.length === 1 ? '' : 's'}`];
+  for (const b of s.boots) out.push(bootLine(b));
+  out.push(`  final: slot ${show(s.final.slot)}, event ${s.final.event}, version ${show(s.final.version)}`);
+  return out.join('\n') + '\n';
+}
+
+export async function parseBootlogCommand(argv: string[]): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(USAGE + '\n');
+    return 0;
+  }
+  const args = parseArgs(argv);
+  if (typeof args === 'string') {
+    process.stderr.write(`parse-bootlog: ${args} (see ota-hil parse-bootlog --help)\n`);
+    return 2;
+  }
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(args.file === '-' ? 0 : args.file);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : String((e as Error).message);
+    process.stderr.write(`parse-bootlog: cannot read ${args.file}: ${why}\n`);
+    return 2;
+  }
+  // Serial captures hold binary noise: decode tolerantly (UTF-8, else latin1) and never throw.
+  const lines = splitLines(decodeConsole(bytes));
+  let stack: StackName;
+  let how = 'given';
+  if (args.stack === 'auto') {
+    const best = detectScores(lines)[0];
+    if (!best || best.score < DETECT_MIN) {
+      if (args.json) process.stdout.write(JSON.stringify({ stack: null, boots: [], final: { slot: null, event: 'unknown', version: null } }) + '\n');
+      else process.stdout.write(`${args.file}: no known stack recognised; pass --stack\n`);
+      return 1;
+    }
+    stack = best.stack;
+    how = `detected, score ${best.score.toFixed(2)}`;
+  } else stack = args.stack;
+  const summary = summarize(stack, lines);
+  process.stdout.write(args.json ? JSON.stringify(summary) + '\n' : human(args.file, summary, how));
+  return Promise.resolve(0);
+}
