@@ -36,12 +36,11 @@ function bootloaderLine(t: string): boolean {
 
 /** NCS prints '*** Booting … ***' for the bootloader and for the app: the lines after it tell which. */
 function bannerOpensBootloader(i: number, texts: readonly string[]): boolean {
-  for (let j = i + 1, seen = 0; j < texts.length && seen < 3; j++) {
+  for (let j = i + 1; j < texts.length && j < i + 8; j++) {
     const t = texts[j];
-    if (!t) continue;
-    seen++;
+    if (!t || /^\*\*\* Using /.test(t)) continue; // NCS 2.6+: '*** Using Zephyr OS …' follows either banner
     const { msg } = split(t);
-    if (STARTING.test(msg) || STATE.test(msg)) return true;
+    return STARTING.test(msg) || STATE.test(msg);
   }
   return false;
 }

@@ -108,6 +108,7 @@ export function finish(drafts: Draft[]): Boot[] {
     last.slot = 'none';
     last.event = 'brick';
     last.failure = before.failure;
+    last.evidence.push(last.start, ...before.evidence);
     last.notes.push('boot loop continues');
   }
   return drafts.map((d, index) => ({

@@ -1,0 +1,21 @@
+// Shared bits for the boot-log tests: the repo root, the labelled sample folder, and a way to
+// write a console capture as a template literal.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { splitLines } from '../../harness/bootlog/lines.ts';
+import { summarize } from '../../harness/bootlog/registry.ts';
+import type { BootLogSummary } from '../../harness/bootlog/boot.ts';
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const bootlogDir = path.resolve(repoRoot, '../shared/reference/bootlogs');
+
+/** A capture written inline: leading indentation and the first/last blank line are dropped. */
+export function log(text: string): string[] {
+  const lines = splitLines(text.replace(/^\n/, ''));
+  const indent = Math.min(...lines.filter((l) => l.trim()).map((l) => /^ */.exec(l)?.[0].length ?? 0));
+  return lines.map((l) => l.slice(Number.isFinite(indent) ? indent : 0));
+}
+
+export function final(stack: string, lines: readonly string[]): BootLogSummary['final'] {
+  return summarize(stack, lines).final;
+}
