@@ -124,7 +124,8 @@ function scan(texts: readonly string[], start: number, end: number): IdfBoot {
     }
     const w = WRITING_LABEL.exec(t) ?? WRITING_SUBTYPE.exec(t);
     if (w) b.writes.add(parseInt(w[w.length - 1] ?? '', 16));
-    if (/esp_https_ota|esp_ota_ops|\bOTA\b/i.test(t)) b.otaActivity = true;
+    // A new image being written, not merely an app that logs under an 'ota' tag.
+    if (/Starting OTA|esp_ota_begin|esp_ota_end|OTA (?:Succeed|success|complete|done)|Writing to (?:<|partition)/i.test(t)) b.otaActivity = true;
     if (/Rollback to previously worked partition/.test(t)) {
       b.rollbackRequested = true;
       b.evidence.push(i);
