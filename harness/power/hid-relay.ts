@@ -115,6 +115,14 @@ export class HidRelayPowerSwitch implements PowerSwitch {
     return attempt(this.ctx.board, DRIVER, what, () => withTimeout(p, this.ms, what));
   }
 
+  /** Clean-up whose failure changes nothing, still bounded in time. */
+  private quietly(p: Promise<unknown>): Promise<void> {
+    return withTimeout(p, this.ms, 'clean-up').then(
+      () => undefined,
+      () => undefined,
+    );
+  }
+
   private fail(detail: string): PowerError {
     return new PowerError(this.ctx.board, DRIVER, detail);
   }
@@ -153,20 +161,20 @@ export class HidRelayPowerSwitch implements PowerSwitch {
         const { id } = await this.readReport(d);
         seen.push(id);
         if (!chosen && (want === undefined || id === want)) chosen = d;
-        else await d.close().catch(() => undefined);
+        else await this.quietly(d.close());
       } catch (e) {
-        for (const x of new Set([d, chosen])) await x?.close().catch(() => undefined);
+        for (const x of new Set([d, chosen])) if (x) await this.quietly(x.close());
         throw e;
       }
     }
     if (want === undefined && all.length > 1) {
-      await chosen?.close().catch(() => undefined);
+      if (chosen) await this.quietly(chosen.close());
       throw this.fail(`${all.length} dcttech relays are attached (IDs ${seen.join(', ')}); set "serial" to choose one`);
     }
     if (!chosen) throw this.fail(`no dcttech relay with ID ${want} (attached: ${seen.join(', ')})`);
     const n = /USBRelay(\d+)/.exec(chosen.productName ?? '')?.[1];
     if (n !== undefined && this.config.channel > Number(n)) {
-      await chosen.close().catch(() => undefined);
+      await this.quietly(chosen.close());
       throw this.fail(`relay ${seen[all.indexOf(chosen)]} has ${n} channels, there is no channel ${this.config.channel}`);
     }
     this.relayId = seen[all.indexOf(chosen)]!;
@@ -178,7 +186,7 @@ export class HidRelayPowerSwitch implements PowerSwitch {
     const d = all[0]!;
     if (!d.opened) await this.hw('opening the relay', d.open());
     // Interrupt transfers need the interface; usbhid holds it until detached (absent: fine).
-    await d.detachKernelDriver?.(0).catch(() => undefined);
+    if (d.detachKernelDriver) await this.quietly(d.detachKernelDriver(0));
     await this.hw('claiming interface 0', d.claimInterface(0));
     return d;
   }
@@ -250,14 +258,14 @@ export class HidRelayPowerSwitch implements PowerSwitch {
   }
 
   private async release(d: HidRelayUsbDevice): Promise<void> {
-    if (this.model === 'lcus') await d.releaseInterface(0).catch(() => undefined);
-    await d.close().catch(() => undefined);
+    if (this.model === 'lcus') await this.quietly(d.releaseInterface(0));
+    await this.quietly(d.close());
   }
 
   async close(): Promise<void> {
     const d = this.dev;
     this.dev = null;
-    if (d) await this.hw('closing the relay', this.release(d));
+    if (d) await this.release(d);
   }
 }
 

@@ -54,7 +54,7 @@ export class SerialRelayPowerSwitch implements PowerSwitch {
     if (this.port?.isOpen) return this.port;
     let path: string;
     try {
-      path = await resolvePort(this.config.port, this.ctx.board);
+      path = await withTimeout(resolvePort(this.config.port, this.ctx.board), this.ms, 'looking up the port');
     } catch (e) {
       throw this.fail(`cannot find the relay's serial port: ${(e as Error).message}`, e);
     }
