@@ -1,0 +1,41 @@
+// The names the report and the release gate agree on. Scenarios write these labels and
+// attachments; `ota-hil gate` reads them back from allure-results, so both sides import them here.
+
+export const LABEL = {
+  rig: 'rig',
+  board: 'board',
+  stack: 'stack',
+  transport: 'transport',
+  /** The fault plan in words, e.g. "cut at 50% of download" (several when a scenario has several). */
+  fault: 'fault',
+  /** Versions of the rig's "baseline" and "candidate" images: the release a run speaks for. */
+  baseline: 'baseline',
+  candidate: 'candidate',
+  /** A sweep scenario's coverage as "covered/total", e.g. "412/412" cut points exercised. */
+  sweepCoverage: 'sweep-coverage',
+} as const;
+
+export const ATTACHMENT = {
+  console: 'console.log',
+  boots: 'boots.json',
+  timeline: 'timeline.svg',
+  otaProgress: 'ota-progress.json',
+} as const;
+
+export interface Coverage {
+  covered: number;
+  total: number;
+}
+
+export function formatCoverage(c: Coverage): string {
+  return `${c.covered}/${c.total}`;
+}
+
+/** "412/412" → {covered: 412, total: 412}; anything else → null (a malformed label is no coverage). */
+export function parseCoverage(text: string): Coverage | null {
+  const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(text);
+  if (!m) return null;
+  const covered = Number(m[1]);
+  const total = Number(m[2]);
+  return total > 0 && covered <= total ? { covered, total } : null;
+}
