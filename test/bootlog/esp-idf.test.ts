@@ -33,7 +33,7 @@ function boot(opts: { offset: string; version: string; table?: boolean; reset?: 
 
 const OTA_TO_1 = ['I (5142) esp_https_ota: Starting OTA...', 'I (5142) esp_https_ota: Writing to <ota_1> partition at offset 0x1d0000', 'I (30292) ota: OTA Succeed, Rebooting...'];
 
-test('trial, then a silent ABORTED rollback: the offset returns to the previous slot → revert', () => {
+void test('trial, then a silent ABORTED rollback: the offset returns to the previous slot → revert', () => {
   const lines = [
     ...boot({ offset: '0x20000', version: '1.0.0', app: OTA_TO_1 }),
     ...boot({ offset: '0x1d0000', version: '1.1.0', table: false, reset: '0xc (RTC_SW_CPU_RST)', app: ['W (500) ota: image state ESP_OTA_IMG_PENDING_VERIFY, running diagnostics'] }),
@@ -52,7 +52,7 @@ test('trial, then a silent ABORTED rollback: the offset returns to the previous 
   assert.equal(detectStack(lines), 'esp-idf');
 });
 
-test('without a PENDING_VERIFY line the new image is a swap, and going back after it is still a revert', () => {
+void test('without a PENDING_VERIFY line the new image is a swap, and going back after it is still a revert', () => {
   const lines = [...boot({ offset: '0x20000', version: '1.0.0', app: OTA_TO_1 }), ...boot({ offset: '0x1d0000', version: '1.1.0' }), ...boot({ offset: '0x20000', version: '1.0.0' })];
   assert.deepEqual(
     espIdfParser.parse(lines).map((b) => b.event),
@@ -60,7 +60,7 @@ test('without a PENDING_VERIFY line the new image is a swap, and going back afte
   );
 });
 
-test('an app-requested rollback and a logged debug ABORTED mark are reverts; a new OTA back is a swap', () => {
+void test('an app-requested rollback and a logged debug ABORTED mark are reverts; a new OTA back is a swap', () => {
   const requested = [
     ...boot({ offset: '0x20000', version: '1.0.0', app: OTA_TO_1 }),
     ...boot({ offset: '0x1d0000', version: '1.1.0', app: ['E (900) app: self test failed', 'I (905) esp_ota_ops: Rollback to previously worked partition. Restart.'] }),
@@ -76,7 +76,7 @@ test('an app-requested rollback and a logged debug ABORTED mark are reverts; a n
   assert.deepEqual(final('esp-idf', backAgain), { slot: 'ota_0', event: 'swap', version: '1.2.0' });
 });
 
-test('a bootloader-only update staged in ota_0 does not move the boot slot', () => {
+void test('a bootloader-only update staged in ota_0 does not move the boot slot', () => {
   const lines = [
     ...boot({ offset: '0x1d0000', version: '1.1.0', app: ['I (5061) esp_https_ota: Writing to <ota_0> partition at offset 0x20000'] }),
     ...boot({ offset: '0x1d0000', version: '1.1.0' }),
@@ -84,7 +84,7 @@ test('a bootloader-only update staged in ota_0 does not move the boot slot', () 
   assert.deepEqual(final('esp-idf', lines), { slot: 'ota_1', event: 'normal', version: '1.1.0' });
 });
 
-test('no partition table in the log: the slot is null, never a guessed standard offset', () => {
+void test('no partition table in the log: the slot is null, never a guessed standard offset', () => {
   const lines = [...boot({ offset: '0x10000', version: '1.0.0', table: false }), ...boot({ offset: '0x110000', version: '1.1.0', table: false })];
   const boots = espIdfParser.parse(lines);
   assert.deepEqual(boots.map((b) => b.slot), [null, null]);
@@ -92,7 +92,7 @@ test('no partition table in the log: the slot is null, never a guessed standard 
   assert.ok(boots[1]?.notes.some((n) => /not in a printed partition table/.test(n)));
 });
 
-test('a rejected OTA candidate before loading the other slot is a rollback; old IDF prints the version under cpu_start', () => {
+void test('a rejected OTA candidate before loading the other slot is a rollback; old IDF prints the version under cpu_start', () => {
   const lines = [
     'ets Jun  8 2016 00:22:57',
     '',
@@ -107,7 +107,7 @@ test('a rejected OTA candidate before loading the other slot is a rollback; old 
   assert.deepEqual(final('esp-idf', lines), { slot: 'ota_0', event: 'rollback', version: 'v3.3-dirty' });
 });
 
-test('an app panic is a note; "No bootable app partitions" is a brick; a truncated bootloader is incomplete', () => {
+void test('an app panic is a note; "No bootable app partitions" is a brick; a truncated bootloader is incomplete', () => {
   const panic = boot({ offset: '0x20000', version: '1.0.0', app: ["Guru Meditation Error: Core  0 panic'ed (LoadProhibited). Exception was unhandled."] });
   const [p] = espIdfParser.parse(panic);
   assert.deepEqual([p?.slot, p?.event, p?.complete], ['ota_0', 'normal', true]);

@@ -10,7 +10,7 @@ import { final, log } from './helpers.ts';
 
 const ROM = (cause = 2, mode = '3,6') => ['', ` ets Jan  8 2013,rst cause:${cause}, boot mode:(${mode})`, '', 'load 0x4010f000, len 3584, room 16 ', 'tail 0', 'chksum 0xb0', 'csum 0xb0'];
 
-test('eboot "@cp:0" then "ld" after an update is a swap to the new sketch; "~ld" is a normal boot', () => {
+void test('eboot "@cp:0" then "ld" after an update is a swap to the new sketch; "~ld" is a normal boot', () => {
   const lines = [
     'My Sketch 1.0.0',
     'Update Success: 10755',
@@ -38,7 +38,7 @@ test('eboot "@cp:0" then "ld" after an update is a swap to the new sketch; "~ld"
   assert.equal(detectStack(lines), 'esp8266-arduino');
 });
 
-test('a failed eboot copy is reported, not guessed; repeated load failures are a brick', () => {
+void test('a failed eboot copy is reported, not guessed; repeated load failures are a brick', () => {
   const failed = [...ROM(4), '@cp:4'];
   const [f] = esp8266ArduinoParser.parse(failed);
   assert.equal(f?.slot, null);
@@ -49,7 +49,7 @@ test('a failed eboot copy is reported, not guessed; repeated load failures are a
   assert.deepEqual(final('esp8266-arduino', loop), { slot: 'none', event: 'brick', version: null });
 });
 
-test('boot mode (1,x) with no eboot output: the ROM waits in download mode, brick', () => {
+void test('boot mode (1,x) with no eboot output: the ROM waits in download mode, brick', () => {
   const lines = log(`
     ets Jan  8 2013,rst cause:2, boot mode:(1,6)
 
@@ -60,7 +60,7 @@ test('boot mode (1,x) with no eboot output: the ROM waits in download mode, bric
   assert.deepEqual(final('esp8266-arduino', lines), { slot: 'none', event: 'brick', version: null });
 });
 
-test('rBoot: swap to another ROM, temp-ROM trial then back (revert), bad ROM falls back (rollback)', () => {
+void test('rBoot: swap to another ROM, temp-ROM trial then back (revert), bad ROM falls back (rollback)', () => {
   const rb = (rom: number, extra: string[] = [], app = 'Firmware version 1.0.0') => [
     ...ROM(2).slice(0, 3),
     'rBoot v1.4.2 - richardaburton@gmail.com',
@@ -107,7 +107,7 @@ const MOS = (rom: number, version: string, extra: string[] = [], app: string[] =
   ...app,
 ];
 
-test('Mongoose OS: first unconfirmed boot is a trial; the commit timeout reverts on the next boot', () => {
+void test('Mongoose OS: first unconfirmed boot is a trial; the commit timeout reverts on the next boot', () => {
   const lines = [
     ...MOS(0, '1.0.0', [], ['[Jun 25 20:15:00.000] mgos_ota_core.c:100   Update finished, result 1 (Success)']),
     ...MOS(1, '1.1.0', ['First boot, attempt 0', 'Boot is unconfirmed'], [
@@ -129,7 +129,7 @@ test('Mongoose OS: first unconfirmed boot is a trial; the commit timeout reverts
   assert.equal(detectStack(lines), 'mongoose-os');
 });
 
-test('Mongoose OS: the second unconfirmed attempt falls back inside rBoot; a committed trial stays', () => {
+void test('Mongoose OS: the second unconfirmed attempt falls back inside rBoot; a committed trial stays', () => {
   const fallback = MOS(0, '1.0.0', ['First boot, attempt 1', 'Boot failed, fallback to fw #0']);
   assert.deepEqual(final('mongoose-os', fallback), { slot: 'rom0', event: 'revert', version: 'switch1 1.0.0' });
 

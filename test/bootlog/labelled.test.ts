@@ -17,14 +17,14 @@ interface Label {
 const logs = existsSync(bootlogDir) ? readdirSync(bootlogDir).filter((f) => f.endsWith('.log')).sort() : [];
 
 if (logs.length === 0) {
-  test('labelled real boot logs', (t) => {
+  void test('labelled real boot logs', (t) => {
     t.skip(`no labelled logs in ${bootlogDir}: the shared reference folder is not present`);
   });
 }
 
 for (const file of logs) {
   const labelFile = path.join(bootlogDir, file.replace(/\.log$/, '.json'));
-  test(`${file}: final slot, event and version equal the label; auto-detect picks the stack`, (t) => {
+  void test(`${file}: final slot, event and version equal the label; auto-detect picks the stack`, (t) => {
     if (!existsSync(labelFile)) {
       t.skip(`${file} has no label`);
       return;

@@ -17,7 +17,7 @@ const BOOT = (swap: string, app: string[] = ['Firmware version 1.1.0']) => [
   ...app,
 ];
 
-test('old MCUboot prints "Swap type: test" without "Image index:": still a trial', () => {
+void test('old MCUboot prints "Swap type: test" without "Image index:": still a trial', () => {
   const lines = log(`
     I: Starting bootloader
     I: Swap type: test
@@ -31,7 +31,7 @@ test('old MCUboot prints "Swap type: test" without "Image index:": still a trial
   assert.equal(detectStack(lines), 'mcuboot');
 });
 
-test('app-side mcuboot_util and mcumgr "Swap type:" lines are not boots', () => {
+void test('app-side mcuboot_util and mcumgr "Swap type:" lines are not boots', () => {
   const before = log(`
     [00:00:10.000,000] <inf> mcuboot_util: Image index: 0, Swap type: none
     I: Image index: 0, Swap type: none
@@ -54,7 +54,7 @@ test('app-side mcuboot_util and mcumgr "Swap type:" lines are not boots', () => 
   assert.equal(b2[0]?.startLine, before.length);
 });
 
-test('a resumed swap logs no "Swap type:" line: swap-resumed', () => {
+void test('a resumed swap logs no "Swap type:" line: swap-resumed', () => {
   const lines = log(`
     *** Booting MCUboot v2.1.0 ***
     I: Starting bootloader
@@ -73,7 +73,7 @@ test('a resumed swap logs no "Swap type:" line: swap-resumed', () => {
   assert.equal(b?.complete, false, 'the app has not printed anything yet');
 });
 
-test('an unconfirmed trial followed by "Swap type: revert": trial, then revert to the old version', () => {
+void test('an unconfirmed trial followed by "Swap type: revert": trial, then revert to the old version', () => {
   const lines = [
     ...BOOT('I: Image index: 0, Swap type: test', ['Firmware version 1.1.0', 'uart:~$ reboot']),
     ...BOOT('I: Image index: 0, Swap type: revert', ['[00:00:00.012,000] <inf> app: Firmware version 1.0.0']),
@@ -87,13 +87,13 @@ test('an unconfirmed trial followed by "Swap type: revert": trial, then revert t
   assert.ok(s.boots[1]?.evidence.some((i) => /Swap type: revert/.test(lines[i] ?? '')), 'evidence quotes the swap type line');
 });
 
-test('an invalid secondary image is rejected and the old one kept: rollback', () => {
+void test('an invalid secondary image is rejected and the old one kept: rollback', () => {
   const lines = BOOT('I: Image index: 0, Swap type: test', ['Firmware version 1.0.0']);
   lines.splice(5, 0, 'E: Image in the secondary slot is not valid!');
   assert.deepEqual(final('mcuboot', lines), { slot: 'primary', event: 'rollback', version: '1.0.0' });
 });
 
-test('"Unable to find bootable image": slot none, brick', () => {
+void test('"Unable to find bootable image": slot none, brick', () => {
   const lines = log(`
     *** Booting MCUboot v2.1.0 ***
     I: Starting bootloader
@@ -106,7 +106,7 @@ test('"Unable to find bootable image": slot none, brick', () => {
   assert.deepEqual([b?.slot, b?.event, b?.complete], ['none', 'brick', true]);
 });
 
-test('an app crash is a note on an otherwise unchanged boot; the same crash three times is a boot loop', () => {
+void test('an app crash is a note on an otherwise unchanged boot; the same crash three times is a boot loop', () => {
   const crash = ['[00:00:00.012,000] <inf> app: Firmware version 1.2.0-crash', '[00:00:00.042,000] <err> os: >>> ZEPHYR FATAL ERROR 0: CPU exception on CPU 0', '[00:00:00.042,000] <err> os: Resetting system'];
   const one = mcubootParser.parse(BOOT('I: Image index: 0, Swap type: test', crash));
   assert.equal(one[0]?.event, 'trial');
@@ -120,7 +120,7 @@ test('an app crash is a note on an otherwise unchanged boot; the same crash thre
   assert.equal(final('mcuboot', loop.slice(0, (loop.length * 2) / 3)).event, 'normal');
 });
 
-test('a capture that ends inside the bootloader is incomplete and names no slot', () => {
+void test('a capture that ends inside the bootloader is incomplete and names no slot', () => {
   const lines = BOOT('I: Image index: 0, Swap type: test').slice(0, 5);
   const [b] = mcubootParser.parse(lines);
   assert.equal(b?.complete, false);
@@ -128,7 +128,7 @@ test('a capture that ends inside the bootloader is incomplete and names no slot'
   assert.equal(b?.event, 'trial', 'the bootloader already decided');
 });
 
-test('NCS prints "*** Booting … ***" for bootloader and app; the Espressif port has vendor prefixes', () => {
+void test('NCS prints "*** Booting … ***" for bootloader and app; the Espressif port has vendor prefixes', () => {
   const ncs = log(`
     *** Booting nRF Connect SDK v2.5.2 ***
     I: Starting bootloader

@@ -1,0 +1,81 @@
+// `parse-bootlog` as a user runs it: in a child process, with files on disk.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { repoRoot } from './helpers.ts';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'ota-hil-bootlog-'));
+const file = (name: string, data: string | Uint8Array): string => {
+  const f = path.join(dir, name);
+  writeFileSync(f, data);
+  return f;
+};
+
+function run(args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const script = "import { parseBootlogCommand } from './harness/cli/parse-bootlog.ts'; process.exitCode = await parseBootlogCommand(JSON.parse(process.argv[1]));";
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, JSON.stringify(args)], { cwd: repoRoot, encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const TRIAL = [
+  '*** Booting MCUboot v2.1.0 ***',
+  'I: Starting bootloader',
+  'I: Image index: 0, Swap type: test',
+  'I: Starting swap using scratch algorithm.',
+  'I: Bootloader chainload address offset: 0x20000',
+  'I: Jumping to the first image slot',
+  '*** Booting Zephyr OS build v3.7.0 ***',
+  '[00:00:00.012,000] <inf> app: Firmware version 1.1.0',
+].join('\r\n');
+
+void test('--json prints stack, boots and the final verdict; auto-detect works', () => {
+  const f = file('trial.log', TRIAL);
+  for (const stack of ['mcuboot', 'auto']) {
+    const r = run([f, '--stack', stack, '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout) as { stack: string; boots: unknown[]; final: unknown };
+    assert.equal(out.stack, 'mcuboot');
+    assert.equal(out.boots.length, 1);
+    assert.deepEqual(out.final, { slot: 'primary', event: 'trial', version: '1.1.0' });
+  }
+});
+
+void test('the human summary has one line per boot and a final line', () => {
+  const f = file('two.log', `${TRIAL}\r\n${TRIAL.replace('Swap type: test', 'Swap type: revert').replace('1.1.0', '1.0.0')}\r\n`);
+  const r = run([f, '--stack=mcuboot']);
+  assert.equal(r.code, 0, r.stderr);
+  const lines = r.stdout.trimEnd().split('\n');
+  assert.equal(lines.filter((l) => /^\s+boot \d/.test(l)).length, 2, r.stdout);
+  assert.match(lines.at(-1) ?? '', /final: slot primary, event revert, version 1\.0\.0/);
+});
+
+void test('missing file, unknown stack, unknown flag: one clear line naming it, exit 2', () => {
+  const cases: [string[], RegExp][] = [
+    [[path.join(dir, 'nope.log'), '--stack', 'auto'], /cannot read .*nope\.log: no such file/],
+    [[file('x.log', TRIAL), '--stack', 'vxworks'], /unknown stack "vxworks"/],
+    [[file('y.log', TRIAL), '--verbose'], /unknown option --verbose/],
+    [['--json'], /missing FILE/],
+    [[file('z.log', TRIAL), '--stack'], /--stack needs a value/],
+  ];
+  for (const [args, re] of cases) {
+    const r = run(args);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.stdout}${r.stderr}`);
+    assert.match(r.stderr, re);
+    assert.equal(r.stderr.trimEnd().split('\n').length, 1, r.stderr);
+  }
+});
+
+void test('binary garbage never crashes: auto finds no stack (exit 1), a given stack reports unknown (exit 0)', () => {
+  const bytes = new Uint8Array(8192);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 131 + 17) & 0xff;
+  const f = file('garbage.bin', bytes);
+  const auto = run([f, '--json']);
+  assert.equal(auto.code, 1, auto.stderr);
+  assert.deepEqual(JSON.parse(auto.stdout), { stack: null, boots: [], final: { slot: null, event: 'unknown', version: null } });
+  const given = run([f, '--stack', 'esp-idf', '--json']);
+  assert.equal(given.code, 0, given.stderr);
+  assert.deepEqual((JSON.parse(given.stdout) as { final: unknown }).final, { slot: null, event: 'unknown', version: null });
+});

@@ -1,0 +1,182 @@
+// Garbage, binary, truncated and mixed input never makes a parser throw, and garbage never
+// yields a slot. Plus line normalization and the two simulator-defined formats.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { BOOT_EVENTS, type Boot } from '../../harness/bootlog/boot.ts';
+import { decodeConsole, keywordVersion, normalizeLine, splitLines, trailingVersion } from '../../harness/bootlog/lines.ts';
+import { detectStack, parsers, stackNames, summarize } from '../../harness/bootlog/registry.ts';
+import { bootlogDir, final, log } from './helpers.ts';
+
+/** Deterministic bytes (xorshift32) so a failure reproduces. */
+function noise(seed: number, n: number): Uint8Array {
+  const out = new Uint8Array(n);
+  let x = seed >>> 0 || 1;
+  for (let i = 0; i < n; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    out[i] = x & 0xff;
+  }
+  return out;
+}
+
+function checkBoots(boots: Boot[], n: number, what: string): void {
+  let last = -1;
+  boots.forEach((b, i) => {
+    assert.equal(b.index, i, what);
+    assert.ok(b.startLine > last && b.startLine <= b.endLine && b.endLine < n, `${what}: boot ${i} range ${b.startLine}-${b.endLine}`);
+    last = b.endLine;
+    assert.ok((BOOT_EVENTS as readonly string[]).includes(b.event), `${what}: event ${b.event}`);
+    assert.equal(typeof b.complete, 'boolean');
+    for (const e of b.evidence) assert.ok(Number.isInteger(e) && e >= 0 && e < n, `${what}: evidence ${e}`);
+  });
+}
+
+void test('random bytes: every parser returns no slot and an unknown final verdict, and nothing throws', () => {
+  for (let seed = 1; seed <= 30; seed++) {
+    const lines = splitLines(decodeConsole(noise(seed, 4000 + seed * 97)));
+    assert.equal(detectStack(lines), null, `seed ${seed}`);
+    for (const stack of stackNames) {
+      const s = summarize(stack, lines);
+      checkBoots(s.boots, lines.length, `${stack} seed ${seed}`);
+      assert.deepEqual(s.final, { slot: null, event: 'unknown', version: null }, `${stack} seed ${seed}`);
+    }
+  }
+});
+
+void test('degenerate input: empty, blank, huge line, NULs, holes in the array', () => {
+  const huge = 'x'.repeat(2_000_000);
+  const holey = ['I: Starting bootloader'] as string[];
+  holey[5] = 'I: Jumping to the first image slot';
+  const inputs: string[][] = [[], [''], ['   ', '\t'], [huge], ['\0\0\0', '\x1b[0;32mI (27) boot: \x1b[0m'], holey, [undefined as unknown as string]];
+  for (const lines of inputs) {
+    for (const stack of stackNames) {
+      const p = parsers[stack];
+      assert.doesNotThrow(() => p?.parse(lines), stack);
+      assert.doesNotThrow(() => p?.detect(lines), stack);
+      checkBoots(p?.parse(lines) ?? [], lines.length, stack);
+    }
+  }
+  assert.deepEqual(summarize('mcuboot', []).final, { slot: null, event: 'unknown', version: null });
+});
+
+const samples = existsSync(bootlogDir) ? readdirSync(bootlogDir).filter((f) => f.endsWith('.log')) : [];
+
+void test('every prefix of every real log (cut mid-line too) parses without throwing, with sane boots', (t) => {
+  if (samples.length === 0) {
+    t.skip(`no labelled logs in ${bootlogDir}`);
+    return;
+  }
+  for (const f of samples) {
+    const bytes = readFileSync(path.join(bootlogDir, f));
+    for (let cut = 0; cut <= bytes.length; cut += 7) {
+      const lines = splitLines(decodeConsole(bytes.subarray(0, cut)));
+      for (const stack of stackNames) checkBoots(parsers[stack]?.parse(lines) ?? [], lines.length, `${f} cut ${cut} as ${stack}`);
+    }
+  }
+});
+
+void test('mixed input: two stacks in one capture and binary noise between boots', () => {
+  const mcuboot = log(`
+    I: Starting bootloader
+    I: Image index: 0, Swap type: none
+    I: Bootloader chainload address offset: 0x20000
+    I: Jumping to the first image slot
+    Firmware version 1.0.0
+  `);
+  const junk = splitLines(decodeConsole(noise(7, 600)));
+  const lines = [...junk, ...mcuboot, ...junk, ...mcuboot];
+  assert.equal(detectStack(lines), 'mcuboot');
+  const s = summarize('mcuboot', lines);
+  assert.equal(s.boots.length, 2);
+  assert.deepEqual(s.final, { slot: 'primary', event: 'normal', version: '1.0.0' });
+  // The wrong parser on this capture must not invent a slot.
+  for (const stack of ['esp-idf', 'rboot', 'esp8266-arduino', 'zerynth', 'particle']) assert.equal(final(stack, lines).slot, null, stack);
+});
+
+void test('normalization strips timestamps, ANSI colours, vendor prefixes, Markdown quotes and indentation', () => {
+  assert.equal(normalizeLine('[Jun 25 20:14:54.126] rBoot v1.2.1 - richardaburton@gmail.com'), 'rBoot v1.2.1 - richardaburton@gmail.com');
+  assert.equal(normalizeLine('> > [esp32s3] [INF] Image index: 0, Swap type: perm'), 'Image index: 0, Swap type: perm');
+  assert.equal(normalizeLine('\x1b[0;32mI (288) boot: Loaded app from partition at offset 0x1d0000\x1b[0m\r'), 'I (288) boot: Loaded app from partition at offset 0x1d0000');
+  assert.equal(normalizeLine('[00:00:00.004,000] <inf> mcuboot: Starting bootloader'), '<inf> mcuboot: Starting bootloader');
+  assert.equal(normalizeLine('19:38:35.755 > I (5409) esp_ota_ops: Rollback'), 'I (5409) esp_ota_ops: Rollback');
+  assert.equal(normalizeLine('    uart:~$ *** Booting Zephyr OS build v3.2.99 ***'), '*** Booting Zephyr OS build v3.2.99 ***');
+  assert.equal(decodeConsole(new Uint8Array([0x41, 0xff, 0x42])), 'A\u00ffB', 'invalid UTF-8 falls back to latin1');
+});
+
+void test('version extraction: app versions yes; IP addresses, SDK, OS and bootloader versions no', () => {
+  assert.equal(trailingVersion('Arduino OTA Test 1.0.1'), '1.0.1');
+  assert.equal(trailingVersion('IP address: 192.168.1.62'), null);
+  assert.equal(trailingVersion('SDK:2.2.1(cfd48f3)/Core:2.4.2'), null);
+  assert.equal(keywordVersion('Version: 0.0.0+0, board: nrf9160dk_nrf9160'), '0.0.0+0');
+  assert.equal(keywordVersion('<inf> app: Firmware version 1.2.0-crash'), '1.2.0-crash');
+  assert.equal(keywordVersion('Image version: v1.1.0'), null);
+  assert.equal(keywordVersion('SDK version:2.2.1'), null);
+  assert.equal(keywordVersion('Zephyr version 3.7.0'), null);
+  // A sketch that prints its address before its banner still gets the banner's version.
+  const lines = [' ets Jan  8 2013,rst cause:2, boot mode:(3,6)', '~ld', 'IP address: 10.0.0.2', 'Sketch 2.3.4'];
+  assert.equal(final('esp8266-arduino', lines).version, '2.3.4');
+});
+
+void test('Zerynth-style simulator format: testing mode, then restoring previous firmware', () => {
+  const lines = log(`
+    zbl: Zerynth bootloader
+    zbl: boot bytecode slot 0, vm slot 0
+    zapp: version 1.0.0
+    zfota: attempt bytecode slot 1
+    zbl: Zerynth bootloader
+    zbl: testing mode
+    zbl: boot bytecode slot 1, vm slot 0
+    zapp: version 1.1.0
+    zbl: Zerynth bootloader
+    zbl: restoring previous firmware
+    zbl: boot bytecode slot 0, vm slot 0
+    zapp: version 1.0.0
+    zbl: Zerynth bootloader
+    zbl: resuming firmware swap
+  `);
+  const s = summarize('zerynth', lines);
+  assert.deepEqual(
+    s.boots.map((b) => [b.slot, b.event, b.version, b.complete]),
+    [
+      ['bc0', 'normal', '1.0.0', true],
+      ['bc1', 'trial', '1.1.0', true],
+      ['bc0', 'revert', '1.0.0', true],
+      [null, 'unknown', null, false],
+    ],
+  );
+  assert.equal(detectStack(lines), 'zerynth');
+  assert.deepEqual(final('zerynth', ['zbl: Zerynth bootloader', 'zbl: no valid firmware']), { slot: 'none', event: 'brick', version: null });
+});
+
+void test('Particle-style simulator format: module applied is a swap; safe mode is slot safe-mode, event brick', () => {
+  const lines = log(`
+    pbl: Particle bootloader
+    sys: Device OS 5.5.0
+    sys: user firmware running
+    app: version 1.0.0
+    sys: firmware_update begin
+    sys: firmware_update complete
+    pbl: Particle bootloader
+    pbl: applying OTA module
+    sys: Device OS 5.5.0
+    sys: user firmware running
+    app: version 1.1.0
+    pbl: Particle bootloader
+    sys: Device OS 5.5.0
+    sys: safe mode
+  `);
+  const s = summarize('particle', lines);
+  assert.deepEqual(
+    s.boots.map((b) => [b.slot, b.event, b.version]),
+    [
+      ['user', 'normal', '1.0.0'],
+      ['user', 'swap', '1.1.0'],
+      ['safe-mode', 'brick', null],
+    ],
+  );
+  assert.ok(s.boots[2]?.notes.some((n) => /recoverable/.test(n)));
+  assert.equal(detectStack(lines), 'particle');
+});
