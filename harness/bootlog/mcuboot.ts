@@ -140,8 +140,9 @@ function scan(texts: readonly string[], start: number, end: number): Scan {
       }
       phase = 'app';
     }
-    // Application phase: anything printed here is the app's, even 'Swap type:' lines.
-    d.appUp = true;
+    // Application phase: anything printed here is the app's, even 'Swap type:' lines. The
+    // kernel's banner is not yet the app: its version line follows (the harness settles on appUp).
+    if (!/^\*\*\* (?:Booting|Using) /.test(t)) d.appUp = true;
     if (appVersion === null && module !== 'mcuboot') {
       const v = keywordVersion(msg);
       if (v) {

@@ -35,6 +35,7 @@ function appHook(texts: readonly string[]): AppHook {
   return (b, t, i) => {
     const msg = message(t);
     const mg = MGOS.exec(msg);
+    if (mg) b.appUp = true; // the app banner came just before: the version is known now
     if (mg && b.version === null) {
       // The app banner sits right before (or, on some ports, after) the Mongoose OS line.
       for (const j of [i - 1, i + 1, i - 2, i + 2]) {
@@ -94,7 +95,6 @@ function scanEsp32(texts: readonly string[], seg: Segment, app: AppHook): RbootB
       continue;
     }
     if (/\bboot: /.test(t)) continue;
-    b.appUp = true;
     app(b, t, i);
     const crash = crashKind(t);
     if (crash && !b.failure) {
@@ -113,7 +113,7 @@ function parse(lines: readonly string[]): Boot[] {
     const boots: RbootBoot[] = [];
     for (const seg of segment(texts, classify)) {
       const esp32 = texts.slice(seg.start, seg.end + 1).some((t) => IDF_BANNER.test(t) || esp32RomClass(t)?.boundary === true);
-      const b = esp32 ? scanEsp32(texts, seg, hook) : scanRboot(texts, seg, hook);
+      const b = esp32 ? scanEsp32(texts, seg, hook) : scanRboot(texts, seg, hook, false);
       if (seg.preamble && !b.sawBootloader) continue;
       boots.push(b);
     }

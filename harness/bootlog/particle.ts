@@ -9,7 +9,7 @@
 //   sys: Device OS <x.y.z>                         Device OS runs
 //   sys: safe mode                                 user app not run → slot 'safe-mode', event brick
 //   sys: user firmware running                     slot 'user'
-//   app: version <x.y.z>                           the user app's version (any 'version x.y.z' line)
+//   app: version <x.y.z>                           the user app's first line: its version; the app is up
 //   sys: firmware_update <begin|progress|complete|failed>   system events (notes)
 //
 // Safe mode is reported as event 'brick' because no user application runs, with slot 'safe-mode'
@@ -43,7 +43,6 @@ function scan(texts: readonly string[], start: number, end: number): Draft & { b
     }
     if (/^sys: user firmware running/.test(t)) {
       d.slot = 'user';
-      d.appUp = true;
       d.evidence.push(i);
     }
     const fu = /^sys: firmware_update (\w+)/.exec(t);

@@ -46,7 +46,8 @@ export interface RbootBoot extends Draft {
 
 export type AppHook = (b: RbootBoot, t: string, i: number) => void;
 
-export function scanRboot(texts: readonly string[], seg: Segment, app: AppHook): RbootBoot {
+/** With anyLineIsApp false the hook alone says when the app is up (it waits for a version banner). */
+export function scanRboot(texts: readonly string[], seg: Segment, app: AppHook, anyLineIsApp = true): RbootBoot {
   const b: RbootBoot = {
     ...draft(seg), sawBootloader: false, bad: 0, temp: false, unconfirmed: false,
     fallback: false, revertRequested: false, updateActivity: false, slotLine: -1,
@@ -89,12 +90,12 @@ export function scanRboot(texts: readonly string[], seg: Segment, app: AppHook):
       }
       // rBoot never spoke (its output was garbage at another baud rate) but readable app text follows.
       if (!inApp && !b.sawBootloader && !rbootClass(t) && looksLikeText(t)) {
-        b.appUp = true;
+        if (anyLineIsApp) b.appUp = true;
         app(b, t, i);
       }
       continue;
     }
-    b.appUp = true;
+    if (anyLineIsApp) b.appUp = true;
     app(b, t, i);
     const crash = crashKind(t);
     if (crash && !b.failure) {

@@ -10,7 +10,7 @@
 //   zbl: testing mode                              new firmware not yet accepted   → trial
 //   zbl: no valid firmware                         nothing to run                  → slot 'none', brick
 //   zbl: boot bytecode slot <N>[, vm slot <M>]     slot 'bc<N>'
-//   zapp: version <x.y.z>                          the app's version (any 'version x.y.z' line)
+//   zapp: version <x.y.z>                          the app's first line: its version; the app is up
 //   zfota: accepted                                the app accepted itself (note)
 //
 // The most consequential bootloader line of a boot decides its event, in the order above.
@@ -52,7 +52,7 @@ function scan(texts: readonly string[], start: number, end: number): Draft & { b
       continue;
     }
     if (!inApp) continue;
-    d.appUp = true;
+    if (/^z(?:app|fota): /.test(t)) d.appUp = true;
     if (/^zfota: accepted/.test(t)) d.notes.push('firmware accepted');
     const v = d.version === null ? keywordVersion(t) : null;
     if (v) {

@@ -106,6 +106,22 @@ void test('normalization strips timestamps, ANSI colours, vendor prefixes, Markd
   assert.equal(decodeConsole(new Uint8Array([0x41, 0xff, 0x42])), 'A\u00ffB', 'invalid UTF-8 falls back to latin1');
 });
 
+void test('a last boot is complete only once the app is up (its version visible), not at the kernel banner', () => {
+  const cases: [string, string[], number][] = [
+    ['mcuboot', ['I: Starting bootloader', 'I: Image index: 0, Swap type: none', 'I: Jumping to the first image slot', '*** Booting Zephyr OS build v3.7.0 ***', '<inf> app: Firmware version 1.1.0'], 4],
+    ['esp-idf', ['I (27) boot: ESP-IDF v5.3 2nd stage bootloader', 'I (287) boot: Loaded app from partition at offset 0x20000', 'I (449) cpu_start: Pro cpu start user code', 'I (453) app_init: App version:      1.1.0'], 3],
+    ['mongoose-os', ['rBoot v1.2.1 - richardaburton@gmail.com', 'Booting rom 0 (0x8000).', 'esp_main.c:172          switch1 2.0.1 (20200517-133521/2.0.1-gb343c96-master)', 'esp_main.c:174          Mongoose OS 2.17.0 (20200517-133521/2.17.0-gc31a745)'], 3],
+  ];
+  for (const [stack, lines, upAt] of cases) {
+    for (let n = 1; n <= lines.length; n++) {
+      const s = summarize(stack, lines.slice(0, n));
+      const last = s.boots.at(-1);
+      assert.equal(last?.complete, n > upAt, `${stack} after ${n} lines: ${JSON.stringify(last)}`);
+      if (last?.complete) assert.notEqual(last.version, null, stack);
+    }
+  }
+});
+
 void test('version extraction: app versions yes; IP addresses, SDK, OS and bootloader versions no', () => {
   assert.equal(trailingVersion('Arduino OTA Test 1.0.1'), '1.0.1');
   assert.equal(trailingVersion('IP address: 192.168.1.62'), null);
