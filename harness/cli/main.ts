@@ -7,6 +7,8 @@ const HELP = `ota-hil — hardware-in-the-loop OTA update testing
   ota-hil rig schema [--out FILE]    write the rig JSON Schema (for editor completion)
   ota-hil parse-bootlog FILE --stack <name|auto> [--json]
                                      which slot, event and version a console log shows
+  ota-hil gate [--results DIR]... [--policy FILE]
+                                     release verdict from a run's results (gate.policy.json)
 `;
 
 export async function main(argv: string[]): Promise<number> {
@@ -14,6 +16,7 @@ export async function main(argv: string[]): Promise<number> {
   switch (cmd) {
     case 'rig':
       return rigCommand(rest);
+    case 'gate': return (await import('./gate.ts')).gateCommand(rest);
     case 'parse-bootlog': {
       const { parseBootlogCommand } = await import('./parse-bootlog.ts');
       return parseBootlogCommand(rest);

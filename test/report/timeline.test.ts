@@ -63,8 +63,7 @@ void test('a cut with no download in flight says which console line it followed'
 
 void test('the download curve runs from the request to its end, not beyond', () => {
   const src = cutAtHalf();
-  src.ota.push(sample(700, 500, 'failed', true));
-  const [d] = collectTimeline(src).downloads;
+  const [d] = collectTimeline({ ...src, ota: [...src.ota, sample(700, 500, 'failed', true)] }).downloads;
   assert.equal(d!.outcome, 'failed');
   assert.deepEqual(d!.points.map((p) => [p.t, p.fraction]), [[300, 0], [320, 0.1], [490, 0.5], [495, 0.5], [505, 0.5]]);
 });

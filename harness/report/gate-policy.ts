@@ -1,0 +1,130 @@
+// The release policy the gate enforces, kept in the repo (gate.policy.json) so a change to what
+// "releasable" means is reviewed like code. Validated on load: every problem is reported with the
+// file and its JSON pointer, the way rig files are.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+
+const Pattern = Type.String({ minLength: 1, description: 'regular expression, case-insensitive, matched against "describe › title"' });
+
+export const GatePolicy = Type.Object(
+  {
+    $schema: Type.Optional(Type.String()),
+    description: Type.Optional(Type.String()),
+    boards: Type.Array(Type.String({ minLength: 1 }), {
+      description: 'boards that must have results for every candidate: "board" or "rig/board"',
+      uniqueItems: true,
+    }),
+    scenarios: Type.Array(
+      Type.Object(
+        {
+          title: Pattern,
+          why: Type.Optional(Type.String({ description: 'what the scenario proves; shown when it fails' })),
+        },
+        { additionalProperties: false },
+      ),
+      { minItems: 1, description: 'scenarios that must run and pass on every board that has results, and on every required board' },
+    ),
+    sweeps: Type.Optional(
+      Type.Object(
+        {
+          title: Type.Optional(Pattern),
+          minCoverage: Type.Number({ minimum: 0, maximum: 1, description: 'fraction of a sweep\'s points that must have run (1 = all)' }),
+        },
+        { additionalProperties: false, description: 'results labelled sweep-coverage, or whose title matches, must reach minCoverage' },
+      ),
+    ),
+    bricks: Type.Optional(Type.Union([Type.Literal('fail'), Type.Literal('report')], { description: 'a boot with event "brick" anywhere: fail the gate (default) or only report it' })),
+    flaky: Type.Optional(Type.Union([Type.Literal('fail'), Type.Literal('pass')], { description: 'a required scenario that passed only on retry (default: fail)' })),
+    skipped: Type.Optional(Type.Union([Type.Literal('fail'), Type.Literal('pass')], { description: 'a required scenario that was skipped (default: fail)' })),
+  },
+  { additionalProperties: false },
+);
+export type GatePolicy = Static<typeof GatePolicy>;
+
+export interface PolicyProblem {
+  pointer: string;
+  message: string;
+}
+
+export class PolicyError extends Error {
+  constructor(
+    readonly file: string,
+    readonly problems: PolicyProblem[],
+  ) {
+    super(`${file}: invalid gate policy\n` + problems.map((p) => `  ${p.pointer || '/'}: ${p.message}`).join('\n'));
+    this.name = 'PolicyError';
+  }
+}
+
+export function loadPolicy(file: string): GatePolicy {
+  const abs = path.resolve(file);
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(abs, 'utf8'));
+  } catch (e) {
+    throw new PolicyError(abs, [{ pointer: '', message: (e as NodeJS.ErrnoException).code ? `cannot read: ${(e as Error).message}` : `not valid JSON: ${(e as Error).message}` }]);
+  }
+  return validatePolicy(data, abs);
+}
+
+export function validatePolicy(data: unknown, file: string): GatePolicy {
+  const problems = schemaProblems(GatePolicy, data);
+  if (problems.length === 0) problems.push(...patternProblems(data as GatePolicy));
+  if (problems.length) throw new PolicyError(file, problems);
+  return data as GatePolicy;
+}
+
+function schemaProblems(schema: TSchema, data: unknown): PolicyProblem[] {
+  const out: PolicyProblem[] = [];
+  for (const err of Value.Errors(schema, data)) {
+    // A missing field yields one error per check on it; "required" says it all.
+    if (err.value === undefined && err.message !== 'Expected required property') continue;
+    const message =
+      err.message === 'Unexpected property'
+        ? 'unknown field (not allowed here)'
+        : err.message === 'Expected required property'
+          ? `missing required field${err.schema.description ? ` (${err.schema.description})` : ''}`
+          : err.message.startsWith('Expected union value')
+            ? `expected one of: ${(err.schema.anyOf as TSchema[]).map((m) => JSON.stringify(m.const)).join(' | ')}`
+            : err.message;
+    if (!out.some((p) => p.pointer === err.path && p.message === message)) out.push({ pointer: err.path, message });
+  }
+  return out;
+}
+
+function patternProblems(p: GatePolicy): PolicyProblem[] {
+  const out: PolicyProblem[] = [];
+  const check = (pattern: string, pointer: string) => {
+    try {
+      new RegExp(pattern, 'i');
+    } catch (e) {
+      out.push({ pointer, message: `not a valid regular expression: ${(e as Error).message}` });
+    }
+  };
+  p.scenarios.forEach((s, i) => check(s.title, `/scenarios/${i}/title`));
+  if (p.sweeps?.title !== undefined) check(p.sweeps.title, '/sweeps/title');
+  return out;
+}
+
+/** Defaults filled in, patterns compiled: what the gate works with. */
+export interface ResolvedPolicy {
+  boards: string[];
+  scenarios: { title: RegExp; source: string; why?: string }[];
+  sweeps: { title: RegExp; minCoverage: number } | null;
+  bricks: 'fail' | 'report';
+  flaky: 'fail' | 'pass';
+  skipped: 'fail' | 'pass';
+}
+
+export function resolvePolicy(p: GatePolicy): ResolvedPolicy {
+  return {
+    boards: p.boards,
+    scenarios: p.scenarios.map((s) => ({ title: new RegExp(s.title, 'i'), source: s.title, why: s.why })),
+    sweeps: p.sweeps ? { title: new RegExp(p.sweeps.title ?? '\\bsweep', 'i'), minCoverage: p.sweeps.minCoverage } : null,
+    bricks: p.bricks ?? 'fail',
+    flaky: p.flaky ?? 'fail',
+    skipped: p.skipped ?? 'fail',
+  };
+}
