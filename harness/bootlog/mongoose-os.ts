@@ -30,12 +30,19 @@ function classify(t: string): LineClass | null {
   return null;
 }
 
-/** The app's own lines, whichever bootloader ran. */
-function appHook(texts: readonly string[]): AppHook {
+/**
+ * The app's own lines, whichever bootloader ran. The app is up once its banner is known: at the
+ * 'Mongoose OS' line on the ESP8266; on the ESP32 only once 'Boot partition:' has named the slot
+ * (or a few lines later, for builds that do not print it).
+ */
+function appHook(texts: readonly string[], esp32: boolean): AppHook {
+  const mgosLine = new WeakMap<RbootBoot, number>();
   return (b, t, i) => {
     const msg = message(t);
     const mg = MGOS.exec(msg);
-    if (mg) b.appUp = true; // the app banner came just before: the version is known now
+    if (mg && !mgosLine.has(b)) mgosLine.set(b, i);
+    const since = mgosLine.get(b);
+    if (since !== undefined && (!esp32 || i >= since + 3)) b.appUp = true;
     if (mg && b.version === null) {
       // The app banner sits right before (or, on some ports, after) the Mongoose OS line.
       for (const j of [i - 1, i + 1, i - 2, i + 2]) {
@@ -57,6 +64,7 @@ function appHook(texts: readonly string[]): AppHook {
     }
     const part = /^Boot partition: ([\w.-]+)/.exec(msg);
     if (part && b.slot === null) {
+      b.appUp = true;
       b.slot = part[1] ?? null;
       b.slotLine = i;
       b.evidence.push(i);
@@ -109,11 +117,12 @@ function scanEsp32(texts: readonly string[], seg: Segment, app: AppHook): RbootB
 function parse(lines: readonly string[]): Boot[] {
   return safely(() => {
     const texts = normalizeLines(lines);
-    const hook = appHook(texts);
+    const hook8266 = appHook(texts, false);
+    const hook32 = appHook(texts, true);
     const boots: RbootBoot[] = [];
     for (const seg of segment(texts, classify)) {
       const esp32 = texts.slice(seg.start, seg.end + 1).some((t) => IDF_BANNER.test(t) || esp32RomClass(t)?.boundary === true);
-      const b = esp32 ? scanEsp32(texts, seg, hook) : scanRboot(texts, seg, hook, false);
+      const b = esp32 ? scanEsp32(texts, seg, hook32) : scanRboot(texts, seg, hook8266, false);
       if (seg.preamble && !b.sawBootloader) continue;
       boots.push(b);
     }
@@ -125,7 +134,7 @@ function parse(lines: readonly string[]): Boot[] {
 const SIGNATURES: readonly [RegExp, number][] = [
   [/Boot failed, fallback to fw #\d+/, 0.95],
   [/^First boot, attempt \d+/, 0.9],
-  [/(?:^|\s)Mongoose OS (?:Firmware )?\d/, 0.9],
+  [/(?:^|\s)Mongoose OS (?:Firmware )?\d/, 1], // names the OS outright: beats the bootloader it runs on
   [/^Booting rom \d+ \(0x[0-9a-f]+\)\./, 0.8],
   [/\bmgos_\w+/, 0.6],
 ];

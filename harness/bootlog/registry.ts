@@ -9,10 +9,11 @@ import { particleParser } from './particle.ts';
 import { rbootParser } from './rboot.ts';
 import { zerynthParser } from './zerynth.ts';
 
+// Order breaks ties in detection: a stack that runs on another's bootloader comes first.
 export const parsers: Readonly<Record<StackName, BootLogParser>> = {
   mcuboot: mcubootParser,
-  'esp-idf': espIdfParser,
   'mongoose-os': mongooseOsParser,
+  'esp-idf': espIdfParser,
   rboot: rbootParser,
   'esp8266-arduino': esp8266ArduinoParser,
   zerynth: zerynthParser,

@@ -136,3 +136,34 @@ void test('Mongoose OS: the second unconfirmed attempt falls back inside rBoot; 
   const committed = [...MOS(1, '1.1.0', ['First boot, attempt 0', 'Boot is unconfirmed']), ...MOS(1, '1.1.0')];
   assert.deepEqual(final('mongoose-os', committed), { slot: 'rom1', event: 'normal', version: 'switch1 1.1.0' });
 });
+
+void test('Mongoose OS on the ESP32: ESP-IDF bootloader, slot from "Boot partition:", first boot then "Reverting to slot"', () => {
+  const esp32 = (offset: string, part: string, version: string, first: boolean, app: string[] = []) => [
+    'ets Jun  8 2016 00:22:57',
+    'rst:0x1 (POWERON_RESET),boot:0x13 (SPI_FAST_FLASH_BOOT)',
+    'I (29) boot: ESP-IDF v3.3.1 2nd stage bootloader',
+    `I (90) boot: Loaded app from partition at offset ${offset}`,
+    `[Mar 10 10:00:00.000] esp32_main.c:130      myapp ${version} (20200310-100000/${version}-g123)`,
+    `[Mar 10 10:00:00.000] esp32_main.c:131      Mongoose OS 2.17.0 (20200310-100000/2.17.0-g456)${first ? ', first boot' : ''}`,
+    '[Mar 10 10:00:00.000] esp32_main.c:133      ESP-IDF v3.3.1',
+    `[Mar 10 10:00:00.000] esp32_main.c:135      Boot partition: ${part}; flash: 4M; RAM: 290000 total, 250000 free`,
+    ...app,
+  ];
+  const lines = [
+    ...esp32('0x10000', 'app_0', '1.0.0', false),
+    ...esp32('0x190000', 'app_1', '1.1.0', true, ['[Mar 10 10:05:00.000] mgos_ota_core.c:500   Reverting to slot 0']),
+    ...esp32('0x10000', 'app_0', '1.0.0', false),
+  ];
+  assert.equal(detectStack(lines), 'mongoose-os');
+  assert.deepEqual(
+    mongooseOsParser.parse(lines).map((b) => [b.slot, b.event, b.version]),
+    [
+      ['app_0', 'normal', 'myapp 1.0.0'],
+      ['app_1', 'trial', 'myapp 1.1.0'],
+      ['app_0', 'revert', 'myapp 1.0.0'],
+    ],
+  );
+  // Settled only once the slot is named, not at the Mongoose OS line.
+  const partial = mongooseOsParser.parse(esp32('0x10000', 'app_0', '1.0.0', false).slice(0, 7));
+  assert.equal(partial[0]?.complete, false);
+});
