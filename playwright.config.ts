@@ -3,6 +3,7 @@
 // Output: OTA_HIL_REPORTS (default reports/) receives allure-results and test-results.
 import { defineConfig } from '@playwright/test';
 import { rigProjects, exitOnRigError } from './harness/rig/projects.ts';
+import type { BoardOptions } from './harness/fixtures/test.ts';
 
 const reports = process.env.OTA_HIL_REPORTS ?? 'reports';
 const rigs = (process.env.OTA_HIL_RIG ?? 'rigs/sim.json').split(',').filter(Boolean);
@@ -13,7 +14,7 @@ try {
   exitOnRigError(e);
 }
 
-export default defineConfig({
+export default defineConfig<object, BoardOptions>({
   testDir: 'scenarios',
   outputDir: `${reports}/test-results`,
   timeout: 120_000,

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Value } from '@sinclair/typebox/value';
 import { Kind, type TSchema } from '@sinclair/typebox';
-import { RigConfig, type BoardConfig } from './schema.ts';
+import { RigConfig, type BoardConfig, type ImageSpec } from './schema.ts';
 
 export interface RigProblem {
   pointer: string;
@@ -21,11 +21,12 @@ export class RigError extends Error {
   }
 }
 
-export interface Rig extends RigConfig {
+type RigData = import('./schema.ts').RigConfig;
+
+export interface Rig extends RigData {
   /** Absolute path of the rig file; image files resolve relative to it. */
   file: string;
 }
-type RigConfig = import('./schema.ts').RigConfig;
 
 export function loadRig(file: string): Rig {
   const abs = path.resolve(file);
@@ -46,9 +47,9 @@ export function loadRig(file: string): Rig {
 
 export function validateRig(data: unknown, file: string): Rig {
   const problems = schemaProblems(RigConfig, data);
-  if (problems.length === 0) problems.push(...semanticProblems(data as RigConfig));
+  if (problems.length === 0) problems.push(...semanticProblems(data as RigData));
   if (problems.length) throw new RigError(file, problems);
-  return { ...(data as RigConfig), file };
+  return { ...(data as RigData), file };
 }
 
 /** Schema errors, with union errors narrowed to the member the user evidently meant. */
@@ -102,7 +103,7 @@ function refine(message: string, schema: TSchema): string {
   return message;
 }
 
-function semanticProblems(rig: RigConfig): RigProblem[] {
+function semanticProblems(rig: RigData): RigProblem[] {
   const out: RigProblem[] = [];
   const seen = new Set<string>();
   rig.boards.forEach((b: BoardConfig, i) => {
@@ -122,7 +123,7 @@ function semanticProblems(rig: RigConfig): RigProblem[] {
   return out;
 }
 
-function imageProblems(img: import('./schema.ts').ImageSpec, pointer: string, simAllowed: boolean): RigProblem[] {
+function imageProblems(img: ImageSpec, pointer: string, simAllowed: boolean): RigProblem[] {
   if (!img.file && !img.sim) return [{ pointer, message: 'an image needs "file" (a built image) or "sim" (built by the simulator)' }];
   if (img.sim && !simAllowed) return [{ pointer: `${pointer}/sim`, message: 'a "sim" image only runs on a simulated board' }];
   return [];

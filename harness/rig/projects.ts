@@ -5,9 +5,9 @@ import { loadRig, RigError } from './load.ts';
 import { matchesFilter, parseFilter } from './filter.ts';
 import type { BoardOptions } from '../fixtures/test.ts';
 
-export function rigProjects(rigFiles: string[], filter: string | undefined): Project<BoardOptions>[] {
+export function rigProjects(rigFiles: string[], filter: string | undefined): Project<object, BoardOptions>[] {
   const terms = filter ? parseFilter(filter) : [];
-  const projects: Project<BoardOptions>[] = [];
+  const projects: Project<object, BoardOptions>[] = [];
   for (const file of rigFiles) {
     const rig = loadRig(file);
     for (const board of rig.boards.filter((b) => matchesFilter(b, terms))) {
