@@ -1,6 +1,9 @@
-// Allure 3 report settings: history accumulates one line per generated run.
+// Allure 3 report settings: history accumulates one line per generated run, next to the report.
+// OTA_HIL_REPORTS moves both (as it moves the results), e.g. for a merge of several rig hosts.
+const reports = process.env.OTA_HIL_REPORTS ?? './reports';
+
 export default {
   name: 'ota-hil',
-  output: './reports/allure-report',
-  historyPath: './reports/history.jsonl',
+  output: `${reports}/allure-report`,
+  historyPath: `${reports}/history.jsonl`,
 };

@@ -1,0 +1,48 @@
+// Nightly history: two runs of `npm run scenarios` into one reports dir leave two history lines,
+// and the second report shows the first run in each test's history (and is itself fresh: Allure
+// does not clear its output, so a report generated over an old one would stay hidden).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+const reports = mkdtempSync(path.join(tmpdir(), 'ota-hil-history-'));
+
+function nightly(): void {
+  const r = spawnSync(process.execPath, ['harness/cli/scenarios.mjs', '-g', 'cut at 50%'], {
+    encoding: 'utf8',
+    env: { ...process.env, OTA_HIL_REPORTS: reports, CI: '' },
+    timeout: 180_000,
+  });
+  assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
+  assert.match(r.stdout, new RegExp(`Allure report: ${reports}/allure-report/index.html`));
+}
+
+interface ReportResult {
+  name: string;
+  start: number;
+  history: { status: string; start: number }[];
+}
+
+function reportResults(): ReportResult[] {
+  const dir = path.join(reports, 'allure-report', 'data', 'test-results');
+  return readdirSync(dir).map((f) => JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as ReportResult);
+}
+
+void test('history accumulates across two nightly runs', { timeout: 240_000 }, () => {
+  nightly();
+  const first = reportResults();
+  assert.equal(first.length, 1);
+  assert.deepEqual(first[0]!.history, [], 'a first run has no history');
+  nightly();
+  const lines = readFileSync(path.join(reports, 'history.jsonl'), 'utf8').trim().split('\n');
+  assert.equal(lines.length, 2, 'one history line per run');
+  const second = reportResults();
+  assert.equal(second.length, 1, 'the report holds this run only');
+  assert.ok(second[0]!.start > first[0]!.start, 'the report on top is the new one');
+  assert.equal(second[0]!.history.length, 1);
+  assert.equal(second[0]!.history[0]!.status, 'passed');
+  assert.equal(second[0]!.history[0]!.start, first[0]!.start, 'its history entry is the first run');
+});
