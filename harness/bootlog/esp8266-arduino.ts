@@ -6,6 +6,7 @@
 import type { Boot, BootLogParser } from './boot.ts';
 import { crashKind, keywordVersion, looksLikeText, normalizeLines, trailingVersion } from './lines.ts';
 import { esp8266Rom, esp8266RomClass } from './esp-rom.ts';
+import { rbootClass } from './rboot.ts';
 import { draft, finish, safely, score, segment, type Draft, type LineClass, type Segment } from './segment.ts';
 
 /** eboot writes characters, not lines: '@cp:0', 'ld', '~ld', 'v00000000', 'e:3'. */
@@ -32,6 +33,8 @@ function scan(texts: readonly string[], seg: Segment): SketchBoot {
   let copy: { rc: string; line: number } | null = null;
   let loadFailed: string | null = null;
   let inApp = false;
+  let foreign = -1; // another second stage (rBoot) ran: whatever follows is not eboot's sketch
+  let firstLoadSeen = false;
   for (let i = seg.start; i <= seg.end; i++) {
     const t = texts[i] ?? '';
     if (!t) continue;
@@ -42,6 +45,12 @@ function scan(texts: readonly string[], seg: Segment): SketchBoot {
       continue;
     }
     if (!inApp) {
+      // The ROM's first load is the second stage: eboot always sits at 0x4010f000.
+      const load = /^load (0x[0-9a-f]+), len/.exec(t);
+      if (load && !firstLoadSeen) {
+        firstLoadSeen = true;
+        if (parseInt(load[1] ?? '', 16) !== 0x4010f000 && foreign < 0) foreign = i;
+      }
       if (esp8266RomClass(t)) continue;
       if (EBOOT.test(t)) {
         b.sawLoader = true;
@@ -61,8 +70,12 @@ function scan(texts: readonly string[], seg: Segment): SketchBoot {
         }
         continue;
       }
+      if (rbootClass(t)) {
+        if (foreign < 0) foreign = i;
+        continue;
+      }
       // eboot said nothing readable, yet the sketch talks: it was loaded.
-      if (!looksLikeText(t)) continue;
+      if (foreign >= 0 || !looksLikeText(t)) continue;
       inApp = true;
     }
     if (/^e:\d$/.test(t)) {
@@ -100,6 +113,10 @@ function scan(texts: readonly string[], seg: Segment): SketchBoot {
   if (b.failure && !b.failure.startsWith('app crashed')) {
     b.slot = 'none';
     b.event = 'brick';
+    return b;
+  }
+  if (foreign >= 0 && !b.sawLoader) {
+    b.notes.push(`not an eboot boot: another second stage ran (line ${foreign + 1})`);
     return b;
   }
   if (inApp) {

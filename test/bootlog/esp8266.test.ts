@@ -90,6 +90,7 @@ void test('rBoot: swap to another ROM, temp-ROM trial then back (revert), bad RO
     ],
   );
   assert.equal(detectStack(lines), 'rboot');
+  assert.equal(final('esp8266-arduino', lines).slot, null, 'rBoot output is not an eboot sketch');
   assert.deepEqual(final('rboot', [...rb(0).slice(0, 8), 'No good rom available.']), { slot: 'none', event: 'brick', version: null });
 });
 
