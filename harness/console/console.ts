@@ -176,7 +176,6 @@ export class Console {
   }
 
   private push(text: string): void {
-    // eslint-disable-next-line no-control-regex
     this.lines.push({ n: this.lines.length, t: this.now(), text: text.replace(/\r$/, '').replace(/[\u0000-\u0008\u000b-\u001f]/g, '') });
   }
 }

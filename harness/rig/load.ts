@@ -70,9 +70,12 @@ function schemaProblems(schema: TSchema, data: unknown, prefix = ''): RigProblem
   return dedupe(out);
 }
 
+/** The literal a union member fixes for its `kind` field, if any. */
+const kindOf = (m: TSchema): unknown => (m.properties as Record<string, TSchema> | undefined)?.kind?.const as unknown;
+
 function unionProblems(members: TSchema[], value: Record<string, unknown>, pointer: string): RigProblem[] {
   // A `kind` field names the member outright; otherwise pick the member sharing the most keys.
-  const byKind = members.find((m) => m.properties?.kind?.const !== undefined && m.properties.kind.const === value.kind);
+  const byKind = members.find((m) => kindOf(m) !== undefined && kindOf(m) === value.kind);
   if ('kind' in value && !byKind) {
     return [{ pointer: `${pointer}/kind`, message: `unknown kind ${JSON.stringify(value.kind)}; expected one of: ${describeUnion(members)}` }];
   }
@@ -92,7 +95,11 @@ const overlap = (m: TSchema, keys: string[]) => keys.filter((k) => k in (m.prope
 
 function describeUnion(members: TSchema[]): string {
   return members
-    .map((m) => (m.const !== undefined ? JSON.stringify(m.const) : m.properties?.kind?.const ?? `{${Object.keys(m.properties ?? {}).join(', ')}}`))
+    .map((m) => {
+      if (m.const !== undefined) return JSON.stringify(m.const);
+      const kind = kindOf(m);
+      return typeof kind === 'string' ? kind : `{${Object.keys((m.properties ?? {}) as object).join(', ')}}`;
+    })
     .join(' | ');
 }
 

@@ -13,4 +13,4 @@ export function simStack(name: StackName, board: string): SimStack {
   return s;
 }
 
-export const simulatedStacks = (): StackName[] => Object.keys(stacks) as StackName[];
+export const simulatedStacks = (): StackName[] => Object.keys(stacks);
