@@ -105,7 +105,7 @@ function scan(texts: readonly string[], start: number, end: number): IdfBoot {
         b.rejected = i;
         b.notes.push(`bootloader rejected an image: ${log?.[3] ?? t}`);
       }
-      if (/is marking as ABORTED|marking as ABORTED/i.test(t)) {
+      if (/marking as ABORTED/i.test(t)) {
         b.aborted = true;
         b.evidence.push(i);
       }

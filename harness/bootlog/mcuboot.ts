@@ -172,7 +172,7 @@ function scan(texts: readonly string[], start: number, end: number): Scan {
   else if (swapType !== null) d.event = SWAP_EVENTS[swapType] ?? 'unknown';
   else if (swapStarted >= 0) d.event = 'swap-resumed';
   else if (d.sawBootloader || d.appUp) d.event = 'normal';
-  if (d.slot === null && !d.appUp) d.notes.push('the bootloader did not hand over to an image');
+  if (d.slot === null && !d.appUp) d.notes.push('no handover to an image seen');
   return d;
 }
 
