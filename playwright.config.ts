@@ -1,6 +1,7 @@
 // Scenario runner. Rigs: OTA_HIL_RIG (comma-separated rig files, default rigs/sim.json).
 // Boards: OTA_HIL_BOARDS, a tag filter such as "arch=esp8266,stack=esp-idf".
-// Output: OTA_HIL_REPORTS (default reports/) receives allure-results and test-results.
+// Output: OTA_HIL_REPORTS (default reports/) receives allure-results and test-results, and with
+// OTA_HIL_BLOB=1 a Playwright blob report for `npm run merge`.
 import { defineConfig } from '@playwright/test';
 import { rigProjects, exitOnRigError } from './harness/rig/projects.ts';
 import type { BoardOptions } from './harness/fixtures/test.ts';
@@ -23,6 +24,8 @@ export default defineConfig<object, BoardOptions>({
   reporter: [
     ['list'],
     ['allure-playwright', { resultsDir: `${reports}/allure-results`, detail: true, suiteTitle: false }],
+    // A rig host's share of a multi-host run: `npm run merge` combines the hosts' blobs.
+    ...(process.env.OTA_HIL_BLOB ? [['blob', { outputDir: `${reports}/blob-report` }] as const] : []),
   ],
   projects,
 });

@@ -9,6 +9,7 @@ const HELP = `ota-hil — hardware-in-the-loop OTA update testing
                                      which slot, event and version a console log shows
   ota-hil gate [--results DIR]... [--policy FILE]
                                      release verdict from a run's results (gate.policy.json)
+  ota-hil merge DIR... [--out DIR]   one Allure report and gate verdict from several rig hosts
 `;
 
 export async function main(argv: string[]): Promise<number> {
@@ -17,6 +18,7 @@ export async function main(argv: string[]): Promise<number> {
     case 'rig':
       return rigCommand(rest);
     case 'gate': return (await import('./gate.ts')).gateCommand(rest);
+    case 'merge': return (await import('./merge.ts')).mergeCommand(rest);
     case 'parse-bootlog': {
       const { parseBootlogCommand } = await import('./parse-bootlog.ts');
       return parseBootlogCommand(rest);

@@ -113,8 +113,20 @@ function judgeCandidate(policy: ResolvedPolicy, candidate: string, results: Scen
   const pass = problems.length === 0;
   const summary = pass
     ? `candidate ${candidate}: PASS — ${results.length} result(s) on ${boards.length} board(s); every required scenario passed`
-    : `candidate ${candidate}: FAIL — ${problems.length} problem(s): ${problems[0]!.message}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''}`;
+    : `candidate ${candidate}: FAIL — ${summarize(problems)}`;
   return { candidate, pass, boards, rows, problems, summary };
+}
+
+/** "2 required scenario(s) failed or missing on rig-b/mcuboot-b; 1 brick on rig-b/mcuboot-b". */
+function summarize(problems: GateProblem[]): string {
+  const on = (ps: GateProblem[]) => [...new Set(ps.map((p) => p.board).filter(Boolean))].join(', ');
+  const parts: string[] = [];
+  const of = (rule: GateProblem['rule']) => problems.filter((p) => p.rule === rule);
+  if (of('scenario').length) parts.push(`${of('scenario').length} required scenario(s) failed or missing on ${on(of('scenario'))}`);
+  if (of('brick').length) parts.push(`${of('brick').length} brick(s) on ${on(of('brick'))}`);
+  if (of('sweep').length) parts.push(`${of('sweep').length} sweep(s) short of coverage on ${on(of('sweep'))}`);
+  if (of('board').length) parts.push(`no results from required board(s) ${on(of('board'))}`);
+  return parts.join('; ');
 }
 
 function satisfies(policy: ResolvedPolicy, r: ScenarioResult): boolean {

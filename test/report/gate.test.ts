@@ -53,7 +53,7 @@ void test('a required scenario that failed fails the gate, naming board, scenari
     v.problems[0]!.message,
     '"power loss during the download › cut at 50% keeps the baseline" on sim/mcuboot-1 failed: Error: expected mcuboot-1 to boot 1.0.0 (event normal); it booted nothing (event brick) (required: a cut mid-download keeps the running image)',
   );
-  assert.match(v.candidates[0]!.summary, /^candidate 1\.1\.0: FAIL — 1 problem\(s\): "power loss/);
+  assert.equal(v.candidates[0]!.summary, 'candidate 1.1.0: FAIL — 1 required scenario(s) failed or missing on sim/mcuboot-1');
 });
 
 void test('a required board without results, and a required scenario not run on a board, fail', () => {

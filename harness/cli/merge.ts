@@ -1,0 +1,100 @@
+// `ota-hil merge DIR...` (npm run merge -- DIR...): one report and one verdict for a run spread
+// over several rig hosts. Each DIR is a host's OTA_HIL_REPORTS dir (run with OTA_HIL_BLOB=1 for
+// the Playwright side). Allure results are merged and generated once (with history), the blobs go
+// through `playwright merge-reports`, and the gate judges the merged results; the exit status is
+// the gate's.
+import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { findHostOutput, gatherBlobs, mergeAllureResults } from '../report/merge-results.ts';
+import { generateAllureReport } from '../report/allure-generate.ts';
+import { runGate } from './gate.ts';
+
+const USAGE = `usage: ota-hil merge DIR... [--out DIR] [--policy FILE] [--no-gate]
+  DIR              a rig host's reports dir (allure-results/, blob-report/) or an allure-results dir
+  --out DIR        merged allure-results, allure-report, history.jsonl, playwright-report, gate.json
+                   (default reports)
+  --policy FILE    release policy for the gate (default gate.policy.json)
+  --no-gate        merge and report only; exit 0 when that worked
+`;
+
+export function mergeCommand(argv: string[]): number {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      options: {
+        out: { type: 'string', default: 'reports' },
+        policy: { type: 'string', default: 'gate.policy.json' },
+        'no-gate': { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h' },
+      },
+      allowPositionals: true,
+    });
+  } catch (e) {
+    return usage((e as Error).message);
+  }
+  const { values: o, positionals: dirs } = parsed;
+  if (o.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  if (dirs.length === 0) return usage('name at least one host dir to merge');
+  const out = path.resolve(o.out);
+  const merged = path.join(out, 'allure-results');
+  const hosts = dirs.map(findHostOutput);
+  for (const h of hosts) {
+    if (!h.allureResults) return usage(`${h.dir}: no allure results (expected ${path.join(h.dir, 'allure-results')}/*-result.json)`);
+    if ([out, merged].includes(path.resolve(h.allureResults)) || path.resolve(h.dir) === out) {
+      return usage(`${h.dir} is also the output: merge into another --out (the output's results are replaced)`);
+    }
+  }
+  const log = (s: string) => process.stdout.write(`merge: ${s}\n`);
+
+  let t = performance.now();
+  const m = mergeAllureResults(hosts.map((h) => h.allureResults!), merged);
+  for (const w of m.warnings) process.stderr.write(`merge: warning: ${w}\n`);
+  log(`${m.results} results from ${hosts.length} host(s) into ${merged} (${secs(performance.now() - t)})`);
+
+  const blobs = hosts.flatMap((h) => h.blobs);
+  if (blobs.length) {
+    t = performance.now();
+    const ok = mergeBlobs(hosts, out);
+    if (!ok) return 1;
+    log(`${blobs.length} Playwright blob(s) into ${path.join(out, 'playwright-report')} (${secs(performance.now() - t)})`);
+  } else {
+    log('no Playwright blob reports (run the hosts with OTA_HIL_BLOB=1 for a merged Playwright report)');
+  }
+
+  const gen = generateAllureReport(out);
+  if (!gen.ok) {
+    process.stderr.write(`merge: the Allure report could not be generated:\n${gen.stderr}`);
+    return 1;
+  }
+  log(`Allure report ${path.join(gen.report, 'index.html')} (${secs(gen.ms)})`);
+
+  if (o['no-gate']) return 0;
+  return runGate({ results: [merged], policy: o.policy, out });
+}
+
+function mergeBlobs(hosts: ReturnType<typeof findHostOutput>[], out: string): boolean {
+  const dir = path.join(out, 'blob-report-merged');
+  gatherBlobs(hosts, dir);
+  const r = spawnSync('npx', ['playwright', 'merge-reports', '--reporter', 'html', dir], {
+    encoding: 'utf8',
+    env: { ...process.env, PLAYWRIGHT_HTML_OUTPUT_DIR: path.join(out, 'playwright-report'), PLAYWRIGHT_HTML_OPEN: 'never' },
+  });
+  rmSync(dir, { recursive: true, force: true });
+  if (r.status !== 0) process.stderr.write(`merge: playwright merge-reports failed:\n${r.stdout}${r.stderr}`);
+  return r.status === 0;
+}
+
+function secs(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}
+
+function usage(why: string): number {
+  process.stderr.write(`ota-hil merge: ${why}\n${USAGE}`);
+  return 2;
+}

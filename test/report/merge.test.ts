@@ -1,0 +1,110 @@
+// Many rig hosts, one verdict: two simulated rigs run as separate `npx playwright test` processes
+// (each with its own OTA_HIL_RIG and OTA_HIL_REPORTS, as on two lab hosts); rig B's bootloader
+// has a seeded bug. `npm run merge` must give one Allure report and one Playwright report holding
+// both hosts, and one gate verdict that fails naming rig B's board and scenario.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { writeResults } from './allure-fixture.ts';
+import { mergeAllureResults } from '../../harness/report/merge-results.ts';
+
+const tmp = mkdtempSync(path.join(tmpdir(), 'ota-hil-merge-'));
+
+function rigFile(host: string, mutant?: string): string {
+  const rig = JSON.parse(readFileSync('rigs/sim.json', 'utf8')) as { name: string; $schema?: string; boards: Record<string, unknown>[] };
+  delete rig.$schema;
+  rig.name = `rig-${host}`;
+  const board: Record<string, unknown> = { ...rig.boards.find((b) => b.stack === 'mcuboot')!, name: `mcuboot-${host}` };
+  if (mutant) board.sim = { ...(board.sim as object), mutant };
+  rig.boards = [board];
+  const file = path.join(tmp, `rig-${host}.json`);
+  writeFileSync(file, JSON.stringify(rig, null, 2));
+  return file;
+}
+
+/** One lab host: its own Playwright process, rig and reports dir. */
+function host(name: string, rig: string): Promise<{ status: number | null; out: string }> {
+  return new Promise((resolve) => {
+    const p = spawn('npx', ['playwright', 'test'], {
+      env: { ...process.env, OTA_HIL_RIG: rig, OTA_HIL_REPORTS: path.join(tmp, name), OTA_HIL_BLOB: '1', CI: '' },
+    });
+    let out = '';
+    p.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    p.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    p.on('close', (status) => resolve({ status, out }));
+  });
+}
+
+function ota(...args: string[]) {
+  return spawnSync(process.execPath, ['bin/ota-hil.mjs', ...args], { encoding: 'utf8', timeout: 120_000 });
+}
+
+void test('two rig hosts merge into one Allure report, one Playwright report and one gate verdict', { timeout: 300_000 }, async () => {
+  const [a, b] = await Promise.all([host('host-a', rigFile('a')), host('host-b', rigFile('b', 'swap-not-resumed'))]);
+  assert.equal(a.status, 0, a.out);
+  assert.notEqual(b.status, 0, `rig B's seeded bug went unnoticed:\n${b.out}`);
+  for (const h of ['host-a', 'host-b']) assert.ok(existsSync(path.join(tmp, h, 'blob-report', 'report.zip')), `${h} wrote a blob report`);
+
+  const policy = path.join(tmp, 'policy.json');
+  writeFileSync(policy, JSON.stringify({ boards: ['rig-a/mcuboot-a', 'rig-b/mcuboot-b'], scenarios: [{ title: '^power loss during the swap › ' }, { title: '^power loss during the download › ' }] }));
+  const out = path.join(tmp, 'merged');
+  const t0 = performance.now();
+  const m = ota('merge', path.join(tmp, 'host-a'), path.join(tmp, 'host-b'), '--out', out, '--policy', policy);
+  const mergeMs = performance.now() - t0;
+  process.stdout.write(`# merge of 2 hosts took ${(mergeMs / 1000).toFixed(1)} s\n${m.stdout.split('\n').filter((l) => l.startsWith('merge:')).map((l) => `# ${l}`).join('\n')}\n`);
+  assert.equal(m.status, 1, `the gate must fail on rig B:\n${m.stdout}\n${m.stderr}`);
+
+  // One Allure report with both hosts' results.
+  const results = readdirSync(path.join(out, 'allure-results')).filter((f) => f.endsWith('-result.json'));
+  const hostResults = ['host-a', 'host-b'].map((h) => readdirSync(path.join(tmp, h, 'allure-results')).filter((f) => f.endsWith('-result.json')).length);
+  assert.equal(results.length, hostResults[0]! + hostResults[1]!);
+  const reportResults = readdirSync(path.join(out, 'allure-report', 'data', 'test-results')).map(
+    (f) => JSON.parse(readFileSync(path.join(out, 'allure-report', 'data', 'test-results', f), 'utf8')) as { labels: { name: string; value: string }[] },
+  );
+  assert.equal(reportResults.length, results.length);
+  const boards = new Set(reportResults.map((r) => r.labels.find((l) => l.name === 'board')?.value));
+  assert.deepEqual([...boards].sort(), ['mcuboot-a', 'mcuboot-b']);
+  assert.equal(readFileSync(path.join(out, 'history.jsonl'), 'utf8').trim().split('\n').length, 1, 'generated once');
+
+  // One Playwright report from both blobs.
+  assert.ok(existsSync(path.join(out, 'playwright-report', 'index.html')));
+
+  // One verdict: rig A passes its part, rig B's swap scenarios fail, by name.
+  const gate = JSON.parse(readFileSync(path.join(out, 'gate.json'), 'utf8')) as { pass: boolean; candidates: { boards: string[] }[]; problems: { board: string; scenario: string; rule: string }[] };
+  assert.equal(gate.pass, false);
+  assert.deepEqual(gate.candidates[0]!.boards, ['rig-a/mcuboot-a', 'rig-b/mcuboot-b']);
+  assert.ok(gate.problems.length > 0);
+  assert.ok(gate.problems.every((p) => p.board === 'rig-b/mcuboot-b'), JSON.stringify(gate.problems));
+  assert.ok(gate.problems.some((p) => p.rule === 'scenario' && /^power loss during the swap › /.test(p.scenario)));
+  assert.match(m.stdout, /candidate 1\.1\.0: FAIL — \d required scenario\(s\) failed or missing on rig-b\/mcuboot-b/);
+
+  // The same merged results judged only on what rig B got right pass (--results picks the dir);
+  // a brick rig B's bug may leave is then reported, not fatal.
+  writeFileSync(policy, JSON.stringify({ boards: ['rig-a/mcuboot-a', 'rig-b/mcuboot-b'], scenarios: [{ title: '^power loss during the download › ' }], bricks: 'report' }));
+  const g = ota('gate', '--results', path.join(out, 'allure-results'), '--policy', policy, '--out', path.join(tmp, 'gate-download'));
+  assert.equal(g.status, 0, g.stdout);
+});
+
+void test('merge refuses to overwrite an input and unites environment.properties', () => {
+  const a = path.join(tmp, 'unit-a', 'allure-results');
+  const b = path.join(tmp, 'unit-b', 'allure-results');
+  writeResults(a, [{ title: 'x', board: 'a-1' }]);
+  writeResults(b, [{ title: 'x', board: 'b-1' }]);
+  writeFileSync(path.join(a, 'environment.properties'), 'host=a\nnode=20\n');
+  writeFileSync(path.join(b, 'environment.properties'), 'host=b\nnode=20\n');
+  const into = path.join(tmp, 'unit-out', 'allure-results');
+  const r = mergeAllureResults([a, b], into);
+  assert.equal(r.results, 2);
+  assert.deepEqual(r.warnings, []);
+  assert.equal(readFileSync(path.join(into, 'environment.properties'), 'utf8'), 'host=a\nnode=20\nhost=b\n');
+
+  const same = ota('merge', path.join(tmp, 'unit-a'), '--out', path.join(tmp, 'unit-a'));
+  assert.equal(same.status, 2);
+  assert.match(same.stderr, /is also the output/);
+  const none = ota('merge', path.join(tmp, 'nowhere'));
+  assert.equal(none.status, 2);
+  assert.match(none.stderr, /nowhere: no allure results/);
+});
