@@ -91,7 +91,7 @@ test('a self-confirming candidate stays after a power cycle', async () => {
 test('corrupt candidate (one body byte flipped): rejected, scrambled, the baseline stays', async () => {
   const board0 = new Board();
   const bad = board0.image(CANDIDATE);
-  bad[20000] ^= 0x01;
+  bad[20000] = bad[20000]! ^ 0x01;
   const { board, m } = await upgrade(bad);
   await board.waitFor(VERSION, m);
   const log = board.since(m);
@@ -109,7 +109,7 @@ test('corrupt candidate (one body byte flipped): rejected, scrambled, the baseli
 test('mutant no-hash-check boots the corrupt candidate', async () => {
   const board0 = new Board();
   const bad = board0.image(CANDIDATE);
-  bad[20000] ^= 0x01;
+  bad[20000] = bad[20000]! ^ 0x01;
   const { board, m } = await upgrade(bad, { mutant: 'no-hash-check' });
   await board.waitFor(VERSION, m);
   assert.match(board.since(m), /Firmware version 1\.2\.0/);

@@ -69,14 +69,15 @@ export async function httpDownload(url: string, opts: DownloadOptions): Promise<
 
   // No agent: a pooled keep-alive socket would outlive the simulated board.
   const req = http.get(target, { agent: false, signal });
-  let failure: unknown = null;
+  let failure: Error | null = null;
+  const failed = (): Error | null => failure; // set from event handlers, so not narrowed
   req.on('error', (e) => {
     failure ??= e;
   });
   if (opts.idleTimeoutMs !== undefined) {
     req.setTimeout(opts.idleTimeoutMs, () => {
       failure ??= new DownloadError('timeout', `no data for ${opts.idleTimeoutMs} ms`);
-      req.destroy(failure as Error);
+      req.destroy(failure);
     });
   }
   const fail = (e: unknown): never => {
@@ -117,7 +118,8 @@ export async function httpDownload(url: string, opts: DownloadOptions): Promise<
       await callback(() => opts.onChunk(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length)));
     }
     signal?.throwIfAborted();
-    if (failure) throw failure;
+    const late = failed();
+    if (late) throw late;
     if (!res.complete || (contentLength !== null && bytes !== contentLength)) {
       throw new DownloadError('truncated', `connection closed after ${bytes}${contentLength !== null ? ` of ${contentLength}` : ''} bytes`);
     }
