@@ -164,3 +164,36 @@ export async function serve(body: Uint8Array, opts: ServeOptions = {}): Promise<
   open.add(close);
   return { url: `http://127.0.0.1:${port}/fw.bin`, served: () => served, close };
 }
+
+export const VERSION = /<inf> app: Firmware version (\S+)/;
+export const BRICK = /Unable to find bootable image/;
+
+/** What a boot ended in: a firmware version, 'brick', or 'stuck' (neither within the timeout). */
+export type Outcome = string;
+
+export async function until(pred: () => boolean, timeoutMs = 3000): Promise<boolean> {
+  const end = Date.now() + timeoutMs;
+  while (!pred()) {
+    if (Date.now() > end) return false;
+    await new Promise((r) => setTimeout(r, 1));
+  }
+  return true;
+}
+
+/** Power on, wait until an app runs or the bootloader gives up, then power off. */
+export async function bootOnce(board: Board): Promise<{ outcome: Outcome; log: string }> {
+  const m = board.mark();
+  board.device.powerOn();
+  let outcome: Outcome = 'stuck';
+  await until(() => {
+    for (let i = m; i < board.lines.length; i++) {
+      const v = VERSION.exec(board.lines[i]!);
+      if (v) outcome = v[1]!;
+      else if (BRICK.test(board.lines[i]!)) outcome = 'brick';
+    }
+    return outcome !== 'stuck';
+  });
+  const log = board.since(m);
+  await board.powerOff();
+  return { outcome, log };
+}

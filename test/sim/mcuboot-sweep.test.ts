@@ -4,21 +4,18 @@
 // unconfirmed candidate still reverts to an intact baseline. Seeded bootloader bugs must fail it.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Board, BASELINE, CANDIDATE, cleanup, serve } from './mcuboot-helpers.ts';
-import type { FlashSnapshot } from '../../harness/sim/flash.ts';
+import { Board, BASELINE, CANDIDATE, VERSION, BRICK, bootOnce, cleanup, serve, until, type Outcome } from './mcuboot-helpers.ts';
+import type { FlashOp, FlashSnapshot } from '../../harness/sim/flash.ts';
 import type { SimConfig } from '../../harness/rig/schema.ts';
 import { layoutFor } from '../../harness/sim/stacks/mcuboot/layout.ts';
 import { trailerOffsets } from '../../harness/sim/stacks/mcuboot/trailer.ts';
 
 
-const VERSION = /<inf> app: Firmware version (\S+)/;
-const BRICK = /Unable to find bootable image/;
 /** A full sweep (every op, clean and torn) when set; otherwise a dense sample. */
 const FULL = process.env.OTAHIL_FULL_SWEEP === '1';
 
 const TORN_FRACTIONS = [0.5, 0.1, 0.9, 0.05, 0.6];
 
-type Outcome = string; // a firmware version, 'brick' or 'stuck'
 
 interface Snapshots {
   /** Upgrade requested (secondary trailer written), before the rebooting bootloader swaps. */
@@ -57,33 +54,6 @@ async function capture(config: SimConfig, bodySize?: number): Promise<Snapshots>
   await server.close();
   assert.ok(pending, 'the upgrade request was never written');
   return { pending, trial, reverted };
-}
-
-async function until(pred: () => boolean, timeoutMs = 3000): Promise<boolean> {
-  const end = Date.now() + timeoutMs;
-  while (!pred()) {
-    if (Date.now() > end) return false;
-    await new Promise((r) => setTimeout(r, 1));
-  }
-  return true;
-}
-
-/** Boot from the current flash until an app runs or the bootloader gives up; then power off. */
-async function bootOnce(board: Board): Promise<{ outcome: Outcome; log: string }> {
-  const m = board.mark();
-  board.device.powerOn();
-  let outcome: Outcome = 'stuck';
-  await until(() => {
-    for (let i = m; i < board.lines.length; i++) {
-      const v = VERSION.exec(board.lines[i]!);
-      if (v) outcome = v[1]!;
-      else if (BRICK.test(board.lines[i]!)) outcome = 'brick';
-    }
-    return outcome !== 'stuck';
-  });
-  const log = board.since(m);
-  await board.powerOff();
-  return { outcome, log };
 }
 
 interface CutResult {
@@ -159,6 +129,7 @@ for (const torn of [false, true]) {
     }
     assert.deepEqual(bad, []);
     assert.ok(fresh > 0 && resumed > 0, `fresh restarts ${fresh}, resumes ${resumed}`);
+
     assert.equal(board.device.flash.stats.dirtyPrograms - snaps.pending.counters.dirtyPrograms, 0, 'programmed over unerased cells');
   });
 }
@@ -171,6 +142,29 @@ test('early cuts restart the swap with a new "Swap type: test"; a cut after the 
   assert.match(mid.recoveryLog, /Boot source: primary slot\nI: Starting swap using scratch algorithm\./);
   assert.doesNotMatch(mid.recoveryLog, /Swap type:/);
   assert.equal(mid.recovery, '1.2.0');
+});
+
+/** Index (after `snap`) of the first flash op matching `pred` in an uncut boot from `snap`. */
+async function opIndexOf(board: Board, snap: FlashSnapshot, pred: (op: FlashOp) => boolean): Promise<number> {
+  let found = 0;
+  board.device.flash.onOp = (op, n) => {
+    if (!found && pred(op)) found = n - snap.counters.ops;
+  };
+  board.device.flash.restore(snap);
+  await bootOnce(board);
+  board.device.flash.onOp = null;
+  assert.ok(found > 0, 'operation not found');
+  return found;
+}
+
+test('revert: a torn erase of the primary trailer sector reads "magic=bad"; the swap resumes from scratch', async () => {
+  const board = new Board(SWEEP_CONFIG);
+  const l = layoutFor(board.config);
+  // In a revert the primary trailer holds the trial's state, so half-erased it is garbage.
+  const n = await opIndexOf(board, snaps.trial, (op) => op.kind === 'erase' && op.addr === l.primary.off + l.slotSize - l.sectorSize);
+  const r = await cutAt(board, snaps.trial, n, true);
+  assert.match(r.recoveryLog, /Primary image: magic=bad[^\n]*\nI: Scratch: magic=good[^\n]*\nI: Boot source: scratch\nI: Starting swap using scratch algorithm\./);
+  assert.equal(r.recovery, '1.1.0');
 });
 
 test('a torn copy_done write (the last op of the swap) reverts before the candidate ever runs', async () => {
