@@ -6,4 +6,10 @@ export default {
   name: 'ota-hil',
   output: `${reports}/allure-report`,
   historyPath: `${reports}/history.jsonl`,
+  // Runner noise; rig, board, stack, transport, tags, baseline, candidate, fault come first then.
+  hideLabels: ['language', 'framework', 'package', 'titlePath', 'thread', '_fallbackTestCaseId'],
+  plugins: {
+    // The tree as the lab thinks of it: rig › board › describe › scenario.
+    awesome: { options: { reportName: 'ota-hil', groupBy: ['parentSuite', 'suite', 'subSuite'] } },
+  },
 };

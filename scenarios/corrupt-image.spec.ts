@@ -1,6 +1,7 @@
 import { test, expect, promisesOf } from '../harness/index.ts';
 
-test('a corrupt image is rejected and the baseline stays', async ({ board, images }) => {
+test('a corrupt image is rejected and the baseline stays', async ({ board, images, report }) => {
+  await report.fault('corrupt image delivered (one byte flipped)');
   const outcome = promisesOf(board.stack).corruptImage;
   await board.install(images.baseline!);
   await board.ota.run(images.candidate!.corrupted(), { commit: 'withhold' });

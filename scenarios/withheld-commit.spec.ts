@@ -1,6 +1,7 @@
 import { test, expect, promisesOf } from '../harness/index.ts';
 
-test('a withheld commit reverts to the baseline', async ({ board, images }) => {
+test('a withheld commit reverts to the baseline', async ({ board, images, report }) => {
+  await report.fault('commit withheld, then power cycles');
   const promised = promisesOf(board.stack);
   const outcome = promised.withheldCommit;
   test.skip(outcome === null, `${board.stack} cannot roll back an unconfirmed image`);
@@ -17,7 +18,8 @@ test('a withheld commit reverts to the baseline', async ({ board, images }) => {
   await expect(board).toBoot({ version: images[outcome!.runs]!.version, event: 'normal' });
 });
 
-test('a candidate that crashes at boot is reverted without help', async ({ board, images }) => {
+test('a candidate that crashes at boot is reverted without help', async ({ board, images, report }) => {
+  await report.fault('candidate crashes at boot, commit withheld');
   const promised = promisesOf(board.stack);
   test.skip(!images.crashing, 'the rig has no "crashing" image');
   test.skip(promised.withheldCommit === null, `${board.stack} cannot roll back an unconfirmed image`);

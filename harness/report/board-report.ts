@@ -45,11 +45,15 @@ export function timelineSvg(board: Board, faults: readonly string[]): string {
   );
 }
 
-/** Each attachment on its own: a broken picture must not cost the console log. */
+/**
+ * Each attachment on its own: a broken picture must not cost the console log. The timeline is
+ * also the result's description, so it is on the Overview tab, not one click and one expand away.
+ */
 export async function attachBoard(testInfo: TestInfo, board: Board, faults: readonly string[]): Promise<void> {
   board.otaLog.stop();
+  let svg = '';
   const parts: [string, string, () => string][] = [
-    [ATTACHMENT.timeline, 'image/svg+xml', () => timelineSvg(board, faults)],
+    [ATTACHMENT.timeline, 'image/svg+xml', () => (svg = timelineSvg(board, faults))],
     [ATTACHMENT.console, 'text/plain', () => board.console.transcript()],
     [ATTACHMENT.boots, 'application/json', () => JSON.stringify(board.boots.all(), null, 2)],
     [ATTACHMENT.otaProgress, 'application/json', () => JSON.stringify(board.otaLog.samples)],
@@ -64,4 +68,10 @@ export async function attachBoard(testInfo: TestInfo, board: Board, faults: read
     }
     await testInfo.attach(name, { body: text, contentType });
   }
+  if (svg) await allure.descriptionHtml(timelineHtml(svg));
+}
+
+/** An <img> with the SVG inline: Allure shows descriptions in a sandboxed frame, sanitized. */
+export function timelineHtml(svg: string): string {
+  return `<img alt="timeline: power, OTA progress, boots, harness actions" style="max-width:100%" src="data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}">`;
 }
