@@ -21,7 +21,7 @@ const layout = layoutFor(config);
 test('default layout: bootloader 48 KiB, primary at 0xc000, secondary, one scratch sector', () => {
   assert.equal(layout.primary.off, 0xc000);
   assert.equal(layout.secondary.off, 0xc000 + 0x20000);
-  assert.equal(layout.scratch.off, 0xc000 + 0x40000);
+  assert.equal(layout.scratch?.off, 0xc000 + 0x40000);
   assert.equal(layout.flashSize, 0xc000 + 0x40000 + 0x1000);
   // magic 16 + three flags and swap_size padded to 8 + 128 sectors × 3 records × 8 bytes
   assert.equal(layout.trailerSize, 16 + 32 + 3072);

@@ -204,5 +204,5 @@ test('an empty primary slot halts with "Unable to find bootable image"', async (
 
 test('an unknown mutant or an unimplemented swap algorithm is refused by name', () => {
   assert.throws(() => new Board({ mutant: 'nope' }), /unknown mutant 'nope'.*swap-not-resumed/);
-  assert.throws(() => new Board({ swap: 'move' }), /sim\.swap 'move' is not implemented/);
+  assert.throws(() => new Board({ swap: 'offset' as never }), /sim\.swap 'offset' is not implemented; use 'scratch' or 'move'/);
 });

@@ -24,7 +24,8 @@ export class SecondaryWriter {
 
   /** Stale trailer bytes from an earlier request must not meet the new image. */
   async begin(): Promise<void> {
-    await this.ensureErased(this.layout.secondary.off + this.layout.slotSize - 1);
+    const { secondary, sectorSize, trailerSectors } = this.layout;
+    for (let i = 1; i <= trailerSectors; i++) await this.ensureErased(secondary.off + secondary.size - i * sectorSize);
   }
 
   async write(chunk: Uint8Array): Promise<void> {

@@ -14,7 +14,7 @@ export function install(flash: NorFlash, image: Uint8Array, config: SimConfig): 
   if (image.length > layout.maxImageSize) {
     throw new Error(`mcuboot install: ${image.length}-byte image does not fit the ${layout.maxImageSize} bytes before the trailer`);
   }
-  for (const area of [layout.primary, layout.secondary, layout.scratch]) flash.erase(area.off, area.size);
+  for (const area of [layout.primary, layout.secondary, layout.scratch]) if (area) flash.erase(area.off, area.size);
   const len = Math.ceil(image.length / layout.writeSize) * layout.writeSize;
   const padded = new Uint8Array(len).fill(0xff);
   padded.set(image);

@@ -9,16 +9,16 @@
 // After each step a status record (k = ordinal * 3 + step) is written. While the last sector is in
 // flight the primary trailer is being rebuilt, so the first two records live on scratch, next to a
 // copy of swap_info and swap_size; the primary gets its trailer back at the end of that region.
-import type { DeviceContext } from '../../stack.ts';
+import type { DeviceFlash } from '../../stack.ts';
 import { BOOT_STATUS_STATE_COUNT, type Area, type Layout } from './layout.ts';
 import type { Mutation } from './mutants.ts';
 import {
   Flag,
   SwapType,
+  formatSwapState,
   lastStatusRecord,
   readSwapSize,
   readSwapState,
-  writeCopyDone,
   writeImageOk,
   writeMagic,
   writeStatusRecord,
@@ -26,11 +26,7 @@ import {
   writeSwapSize,
   type SwapState,
 } from './trailer.ts';
-
-/** bootutil copies through a small RAM buffer, so a sector copy is many programs. */
-export const COPY_CHUNK = 256;
-
-export type StatusSource = 'none' | 'primary' | 'scratch';
+import { copyDoneEarly, copyRegion, type StatusSource, type SwapAlgorithm, type SwapStatus } from './swap.ts';
 
 /**
  * Where an interrupted swap left its status (swap_scratch.c's table). Rows 1–2 require scratch not
@@ -45,52 +41,58 @@ export function statusSource(primary: SwapState, scratch: SwapState): StatusSour
   return 'none';
 }
 
-export interface SwapProgress {
-  type: SwapType;
-  swapSize: number;
-  /** First step not known to be complete. */
-  nextStep: number;
-}
-
-/** Read the status left by an interrupted swap; null when no record was written (not a resume). */
-export function readProgress(flash: DeviceContext['flash'], layout: Layout, source: StatusSource): SwapProgress | null {
-  if (source === 'none') return null;
-  const area = source === 'scratch' ? layout.scratch : layout.primary;
-  // Scratch only ever holds the first two records.
-  const last = lastStatusRecord(flash, layout, area, source === 'scratch' ? 2 : layout.sectorsPerSlot * BOOT_STATUS_STATE_COUNT);
-  if (last < 0) return null;
-  const state = readSwapState(flash, area);
-  let swapSize = readSwapSize(flash, area);
-  if (swapSize > layout.maxImageSize) swapSize = layout.maxImageSize; // erased/garbage: move everything
-  return { type: state.swapType, swapSize, nextStep: last + 1 };
-}
-
 /** Sector indices in processing order: the trailer sector first, then image sectors downwards. */
 export function planRegions(layout: Layout, swapSize: number): number[] {
-  const last = layout.sectorsPerSlot - 1;
+  const last = layout.primarySectors - 1;
   const used = Math.min(Math.ceil(swapSize / layout.sectorSize), last);
   const regions = [last];
   for (let i = used - 1; i >= 0; i--) regions.push(i);
   return regions;
 }
 
-export async function runSwap(ctx: DeviceContext, layout: Layout, mut: Mutation, p: SwapProgress): Promise<void> {
-  const { flash } = ctx;
-  const { primary, secondary, scratch, sectorSize, trailerSize } = layout;
-  const regions = planRegions(layout, p.swapSize);
-  const total = regions.length * BOOT_STATUS_STATE_COUNT;
-  const lastSector = layout.sectorsPerSlot - 1;
+function scratchArea(layout: Layout): Area {
+  if (!layout.scratch) throw new Error('swap using scratch needs a scratch area');
+  return layout.scratch;
+}
 
-  const copy = async (from: number, to: number, len: number): Promise<void> => {
-    for (let o = 0; o < len; o += COPY_CHUNK) {
-      const n = Math.min(COPY_CHUNK, len - o);
-      await flash.program(to + o, flash.read(from + o, n));
-    }
-  };
+export const swapScratch: SwapAlgorithm = {
+  name: 'scratch',
+
+  statusSource(ctx, layout) {
+    const primary = readSwapState(ctx.flash, layout.primary);
+    const scratch = readSwapState(ctx.flash, scratchArea(layout));
+    ctx.print(`I: ${formatSwapState('Primary image', primary)}`);
+    ctx.print(`I: ${formatSwapState('Scratch', scratch)}`);
+    return statusSource(primary, scratch);
+  },
+
+  readStatus(flash, layout, source): SwapStatus | null {
+    if (source === 'none') return null;
+    const area = source === 'scratch' ? scratchArea(layout) : layout.primary;
+    // Scratch only ever holds the first two records.
+    const last = lastStatusRecord(flash, layout, area, source === 'scratch' ? 2 : layout.primarySectors * BOOT_STATUS_STATE_COUNT);
+    let swapSize = readSwapSize(flash, area);
+    if (swapSize > layout.maxImageSize) swapSize = layout.maxImageSize; // erased/garbage: move everything
+    return { type: readSwapState(flash, area).swapType, swapSize, nextStep: last < 0 ? null : last + 1 };
+  },
+
+  async run(ctx, layout, mut, type, swapSize, fromStep) {
+    ctx.print('I: Starting swap using scratch algorithm.');
+    await swapSectors(ctx.flash, layout, mut, type, swapSize, fromStep);
+    return true;
+  },
+};
+
+async function swapSectors(flash: DeviceFlash, layout: Layout, mut: Mutation, type: SwapType, swapSize: number, fromStep: number): Promise<void> {
+  const { primary, secondary, sectorSize, trailerSize } = layout;
+  const scratch = scratchArea(layout);
+  const regions = planRegions(layout, swapSize);
+  const total = regions.length * BOOT_STATUS_STATE_COUNT;
+  const lastSector = layout.primarySectors - 1;
   const eraseScratch = () => flash.erase(scratch.off, scratch.size);
   const record = (area: Area, k: number) => writeStatusRecord(flash, layout, area, k);
 
-  for (let k = p.nextStep; k < total; k++) {
+  for (let k = fromStep; k < total; k++) {
     const ordinal = Math.floor(k / BOOT_STATUS_STATE_COUNT);
     const step = k % BOOT_STATUS_STATE_COUNT;
     const first = ordinal === 0;
@@ -98,39 +100,40 @@ export async function runSwap(ctx: DeviceContext, layout: Layout, mut: Mutation,
     const off = sector * sectorSize;
     const len = sector === lastSector ? sectorSize - trailerSize : sectorSize;
 
-    if (mut.has('copy-done-first') && step === 0 && ordinal === regions.length - 1 && ordinal > 0) {
-      if (readSwapState(flash, primary).copyDone === Flag.UNSET) await writeCopyDone(flash, layout, primary);
-    }
+    if (mut.has('copy-done-first') && step === 0 && ordinal === regions.length - 1 && ordinal > 0) await copyDoneEarly(flash, layout);
 
     let erase: () => Promise<void>;
     let move: () => Promise<void>;
     let persist: () => Promise<void>;
     if (step === 0) {
       erase = eraseScratch;
-      move = () => copy(secondary.off + off, scratch.off, len);
+      move = () => copyRegion(flash, secondary.off + off, scratch.off, len);
       persist = async () => {
         if (first) {
           // The type and size must survive the primary trailer's erase in s2; magic last.
-          await writeSwapInfo(flash, layout, scratch, p.type);
-          await writeSwapSize(flash, layout, scratch, p.swapSize);
+          await writeSwapInfo(flash, layout, scratch, type);
+          if (readSwapState(flash, secondary).imageOk === Flag.SET) await writeImageOk(flash, layout, scratch);
+          await writeSwapSize(flash, layout, scratch, swapSize);
           await writeMagic(flash, layout, scratch);
         }
         await record(first ? scratch : primary, k);
       };
     } else if (step === 1) {
       erase = () => flash.erase(secondary.off + off, sectorSize);
-      move = () => copy(primary.off + off, secondary.off + off, len);
+      move = () => copyRegion(flash, primary.off + off, secondary.off + off, len);
       persist = () => record(first ? scratch : primary, k);
     } else {
       erase = () => flash.erase(primary.off + off, sectorSize);
-      move = () => copy(scratch.off, primary.off + off, len);
+      move = () => copyRegion(flash, scratch.off, primary.off + off, len);
       persist = async () => {
         if (first) {
           // Rebuild the primary trailer from scratch's copy; magic makes it authoritative.
           await record(primary, 0);
           await record(primary, 1);
-          await writeSwapInfo(flash, layout, primary, p.type);
-          await writeSwapSize(flash, layout, primary, p.swapSize);
+          const saved = readSwapState(flash, scratch);
+          if (saved.imageOk === Flag.SET) await writeImageOk(flash, layout, primary);
+          await writeSwapInfo(flash, layout, primary, type);
+          await writeSwapSize(flash, layout, primary, swapSize);
           await writeMagic(flash, layout, primary);
         }
         await record(primary, k);
@@ -147,15 +150,5 @@ export async function runSwap(ctx: DeviceContext, layout: Layout, mut: Mutation,
     // Scratch's trailer would otherwise still claim a swap in progress at every later boot.
     if (first && step === 2) await eraseScratch();
   }
-  await finalizeSwap(ctx, layout, p.type);
 }
 
-/** TEST leaves image_ok for the app to set; PERM and REVERT are accepted by the bootloader itself. */
-async function finalizeSwap(ctx: DeviceContext, layout: Layout, type: SwapType): Promise<void> {
-  const { flash } = ctx;
-  const st = readSwapState(flash, layout.primary);
-  if ((type === SwapType.PERM || type === SwapType.REVERT) && st.imageOk === Flag.UNSET) {
-    await writeImageOk(flash, layout, layout.primary);
-  }
-  if (st.copyDone === Flag.UNSET) await writeCopyDone(flash, layout, layout.primary);
-}

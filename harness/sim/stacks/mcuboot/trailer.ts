@@ -94,9 +94,9 @@ export function writeSwapSize(f: DeviceFlash, l: Layout, a: Area, size: number):
   return writePadded(f, l, swapSizeOff(a), b);
 }
 
-/** Status record `k` (= region ordinal * 3 + state) holds the state number 1..3. */
-export function writeStatusRecord(f: DeviceFlash, l: Layout, a: Area, k: number): Promise<void> {
-  return writePadded(f, l, recordOff(l, a, k), Uint8Array.of((k % BOOT_STATUS_STATE_COUNT) + 1));
+/** Status record `k` holds its state number (1..3); by default k = region ordinal * 3 + state. */
+export function writeStatusRecord(f: DeviceFlash, l: Layout, a: Area, k: number, state = (k % BOOT_STATUS_STATE_COUNT) + 1): Promise<void> {
+  return writePadded(f, l, recordOff(l, a, k), Uint8Array.of(state));
 }
 
 /** Index of the last written status record (a torn record counts once any byte landed), or -1. */
@@ -118,4 +118,9 @@ export function swapTypeFromTable(primary: SwapState, secondary: SwapState, opts
   if (secondary.magic === 'good' && secondary.imageOk === Flag.SET) return SwapType.PERM;
   if (opts.revert && primary.magic === 'good' && primary.imageOk === Flag.UNSET && primary.copyDone === Flag.SET) return SwapType.REVERT;
   return SwapType.NONE;
+}
+
+/** Erase every sector holding (part of) the area's trailer, last sector first. */
+export async function eraseTrailerSectors(f: DeviceFlash, l: Layout, a: Area): Promise<void> {
+  for (let i = 1; i <= l.trailerSectors; i++) await f.erase(a.off + a.size - i * l.sectorSize, l.sectorSize);
 }
