@@ -20,7 +20,11 @@ export interface TimelineSources {
 }
 
 export function collectTimeline(src: TimelineSources): TimelineData {
-  const lastT = Math.max(src.endMs, ...src.events.map((e) => e.t), ...src.lines.map((l) => l.t), ...src.ota.map((s) => s.t), 0);
+  const times = [...src.events.map((e) => e.t), ...src.lines.map((l) => l.t), ...src.ota.map((s) => s.t)];
+  const lastT = Math.max(src.endMs, ...times, 0);
+  // The picture starts shortly before the first thing that happened, not at the console's opening.
+  const firstT = times.length ? Math.min(...times) : 0;
+  const startMs = Math.max(0, firstT - (lastT - firstT) * 0.02);
   const boots = src.boots.flatMap((b) => {
     const start = src.lines[b.startLine];
     if (!start) return [];
@@ -32,6 +36,7 @@ export function collectTimeline(src: TimelineSources): TimelineData {
   return {
     title: [src.board, ...(src.faults ?? [])].join(' · '),
     subtitle: baseline || candidate ? `baseline ${baseline ?? '?'} → candidate ${candidate ?? '?'}` : undefined,
+    startMs,
     endMs: lastT,
     power: powerSpans(src.events, lastT),
     downloads,

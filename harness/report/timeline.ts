@@ -10,7 +10,8 @@ export type MarkKind = 'install' | 'ota' | 'cut' | 'commit' | 'verdict-pass' | '
 export interface TimelineData {
   title: string;
   subtitle?: string;
-  /** Length of the picture in ms (console clock). */
+  /** The window drawn, in ms on the console clock (start defaults to 0). */
+  startMs?: number;
   endMs: number;
   power: { from: number; to: number; state: PowerState }[];
   downloads: {
@@ -58,8 +59,9 @@ const MARK_COLOURS: Record<MarkKind, string> = {
 const POWER_COLOURS: Record<PowerState, string> = { on: '#66bb6a', off: '#424242', unknown: '#e0e0e0' };
 
 export function renderTimeline(data: TimelineData): string {
-  const end = Math.max(data.endMs, 1);
-  const x = (t: number) => LEFT + (Math.min(Math.max(t, 0), end) / end) * PLOT;
+  const start = Math.max(0, Math.min(data.startMs ?? 0, data.endMs));
+  const end = Math.max(data.endMs, start + 1);
+  const x = (t: number) => LEFT + ((Math.min(Math.max(t, start), end) - start) / (end - start)) * PLOT;
   const out: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${HEIGHT}" viewBox="0 0 ${W} ${HEIGHT}" font-family="system-ui, sans-serif" font-size="11">`,
     `<rect width="${W}" height="${HEIGHT}" fill="#ffffff"/>`,
@@ -69,7 +71,7 @@ export function renderTimeline(data: TimelineData): string {
   for (const [label, y] of [['power', Y.power + 12], ['OTA', Y.ota + Y.otaH / 2 + 4], ['boots', Y.boots + 14], ['harness', Y.marks + 4]] as const) {
     out.push(text(8, y, label, { fill: '#333', weight: 'bold' }));
   }
-  out.push(...powerLane(data, x), ...otaLane(data, x), ...bootLane(data, x), ...markLane(data, x), ...axis(end, x), ...legend(data));
+  out.push(...powerLane(data, x), ...otaLane(data, x), ...bootLane(data, x), ...markLane(data, x), ...axis(start, end, x), ...legend(data));
   out.push('</svg>');
   return out.join('\n') + '\n';
 }
@@ -117,7 +119,8 @@ function otaLane(data: TimelineData, x: (t: number) => number): string[] {
 function bootLane(data: TimelineData, x: (t: number) => number): string[] {
   const out: string[] = [];
   const labels = data.boots.map((b) => `${b.event === 'brick' ? 'BRICK' : (b.version ?? '?')} · ${b.slot ?? '?'} · ${b.event}${b.complete ? '' : ' (cut short)'}`);
-  const placed = labels.map((l, i) => label(x(data.boots[i]!.from), l));
+  // A label runs right from its boot's start, or (at the right edge) ends at its boot's end.
+  const placed = labels.map((l, i) => label(x(data.boots[i]!.from), l, x(data.boots[i]!.to)));
   const rows = placeRows(placed, 2);
   data.boots.forEach((b, i) => {
     const x0 = x(b.from);
@@ -128,7 +131,7 @@ function bootLane(data: TimelineData, x: (t: number) => number): string[] {
       `<g><title>${esc(`boot ${i}: ${labels[i]} (${secs(b.from)} – ${secs(b.to)})`)}</title>`,
       `<rect x="${n(x0)}" y="${Y.boots}" width="${n(w)}" height="${Y.bootH}" rx="2" fill="${colour}"${b.complete ? '' : ' fill-opacity="0.55" stroke-dasharray="3,2" stroke="#333"'}/>`,
       `<line x1="${n(x0)}" y1="${Y.boots + Y.bootH}" x2="${n(x0)}" y2="${ly - 9}" stroke="${colour}" stroke-width="1"/>`,
-      text(x0, ly, labels[i]!, { fill: colour, weight: 'bold', anchor: placed[i]!.anchor }),
+      text(placed[i]!.anchor === 'end' ? placed[i]!.x + placed[i]!.w : x0, ly, labels[i]!, { fill: colour, weight: 'bold', anchor: placed[i]!.anchor }),
       '</g>',
     );
   });
@@ -160,11 +163,11 @@ function markLane(data: TimelineData, x: (t: number) => number): string[] {
   return out;
 }
 
-function axis(end: number, x: (t: number) => number): string[] {
-  const step = niceStep(end / 8);
+function axis(start: number, end: number, x: (t: number) => number): string[] {
+  const step = niceStep((end - start) / 8);
   const out = [`<line x1="${LEFT}" y1="${Y.axis}" x2="${W - RIGHT}" y2="${Y.axis}" stroke="#999"/>`];
   const decimals = step >= 1000 ? 0 : step >= 100 ? 1 : step >= 10 ? 2 : 3;
-  for (let t = 0; t <= end + 1e-9; t += step) {
+  for (let t = Math.ceil(start / step) * step; t <= end + 1e-9; t += step) {
     out.push(`<line x1="${n(x(t))}" y1="${Y.axis}" x2="${n(x(t))}" y2="${Y.axis + 4}" stroke="#999"/>`);
     out.push(text(x(t), Y.axis + 15, `${(t / 1000).toFixed(decimals)} s`, { anchor: 'middle', fill: '#666', size: 10 }));
   }
@@ -183,10 +186,11 @@ function legend(data: TimelineData): string[] {
   return out;
 }
 
-/** A label at `x`: it runs right, or ends at `x` where it would leave the picture. */
-function label(x: number, s: string): { x: number; w: number; anchor: 'start' | 'end' } {
+/** A label at `x`: it runs right, or ends at `endAt` (default `x`) where it would leave the picture. */
+function label(x: number, s: string, endAt = x): { x: number; w: number; anchor: 'start' | 'end' } {
   const w = s.length * CHAR;
-  return x + w > W - RIGHT ? { x: x - w, w, anchor: 'end' } : { x, w, anchor: 'start' };
+  const right = Math.min(Math.max(endAt, x), W - RIGHT);
+  return x + w > W - RIGHT ? { x: right - w, w, anchor: 'end' } : { x, w, anchor: 'start' };
 }
 
 /** Greedy rows for labels: each goes in the first row where it does not overlap; else the least crowded. */

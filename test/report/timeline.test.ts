@@ -114,6 +114,18 @@ void test('the SVG is well-formed: tags balance and text is escaped', () => {
   assert.doesNotMatch(svg, /ignored/, 'notes are not drawn');
 });
 
+void test('the picture starts just before the first event, not at the console opening', () => {
+  const src = cutAtHalf();
+  const late = { ...src, events: src.events.map((e) => ({ ...e, t: e.t + 1000 })), lines: src.lines.map((l) => ({ ...l, t: l.t + 1000 })), ota: src.ota.map((o) => ({ ...o, t: o.t + 1000 })), endMs: 2000 };
+  const data = collectTimeline(late);
+  assert.equal(data.startMs, 1000 - 1000 * 0.02);
+  const svg = renderTimeline(data);
+  assert.doesNotMatch(svg, />0\.0 s</, 'no tick at 0 s');
+  assert.match(svg, />1\.0 s</);
+  // The cut at 1500 ms of the window 980..2000 ms: x = 96 + 520/1020 * 888.
+  assert.match(svg, new RegExp(`<line x1="${Math.round((96 + (520 / 1020) * 888) * 10) / 10}" y1="\\d+" x2="[\\d.]+" y2="\\d+" stroke="#c62828"`));
+});
+
 void test('labels that would overlap go to another row', () => {
   assert.deepEqual(placeRows([{ x: 0, w: 100 }, { x: 50, w: 100 }, { x: 120, w: 10 }, { x: 200, w: 10 }], 2), [0, 1, 0, 0]);
   assert.deepEqual(placeRows([{ x: 0, w: 100 }, { x: 1, w: 100 }, { x: 2, w: 100 }], 2), [0, 1, 0], 'out of rows: the least crowded');
