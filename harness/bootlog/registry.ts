@@ -1,5 +1,6 @@
 // Stack name → boot-log parser, auto-detection, and the summary the harness asserts on.
 import type { StackName } from '../rig/schema.ts';
+import { STACK_NAMES } from '../rig/schema.ts';
 import type { BootLogParser, BootLogSummary } from './boot.ts';
 import { espIdfParser } from './esp-idf.ts';
 import { esp8266ArduinoParser } from './esp8266-arduino.ts';
@@ -20,7 +21,7 @@ export const parsers: Readonly<Record<StackName, BootLogParser>> = {
   particle: particleParser,
 };
 
-export const stackNames: readonly StackName[] = Object.keys(parsers);
+export const stackNames: readonly StackName[] = STACK_NAMES;
 
 /** The parser for a stack; an unknown name is a caller's bug, so it throws. */
 export function parserFor(stack: StackName): BootLogParser {

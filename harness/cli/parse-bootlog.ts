@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import type { Boot, BootLogSummary } from '../bootlog/boot.ts';
 import { decodeConsole, splitLines } from '../bootlog/lines.ts';
 import { detectScores, DETECT_MIN, stackNames, summarize } from '../bootlog/registry.ts';
-import type { StackName } from '../rig/schema.ts';
+import { isStackName, type StackName } from '../rig/schema.ts';
 
 const USAGE = `usage: ota-hil parse-bootlog FILE --stack <${[...stackNames, 'auto'].join('|')}> [--json]
   FILE may be - for standard input; --stack defaults to auto`;
@@ -12,7 +12,7 @@ const USAGE = `usage: ota-hil parse-bootlog FILE --stack <${[...stackNames, 'aut
 interface Args {
   file: string;
   /** A StackName, or 'auto'. */
-  stack: string;
+  stack: StackName | 'auto';
   json: boolean;
 }
 
@@ -33,7 +33,7 @@ function parseArgs(argv: string[]): Args | string {
   }
   if (file === undefined) return 'missing FILE';
   stack ??= 'auto';
-  if (stack !== 'auto' && !stackNames.includes(stack)) return `unknown stack ${JSON.stringify(stack)}`;
+  if (stack !== 'auto' && !isStackName(stack)) return `unknown stack ${JSON.stringify(stack)}`;
   return { file, stack, json };
 }
 

@@ -11,7 +11,15 @@ const Argv = Type.Array(Type.String(), { minItems: 1, description: 'program and 
 const Ms = Type.Integer({ minimum: 1 });
 
 export const StackName = Type.Union(
-  ['mcuboot', 'esp-idf', 'mongoose-os', 'rboot', 'esp8266-arduino', 'zerynth', 'particle'].map((s) => Type.Literal(s)),
+  [
+    Type.Literal('mcuboot'),
+    Type.Literal('esp-idf'),
+    Type.Literal('mongoose-os'),
+    Type.Literal('rboot'),
+    Type.Literal('esp8266-arduino'),
+    Type.Literal('zerynth'),
+    Type.Literal('particle'),
+  ],
   { description: 'the update stack the board runs; chooses the boot-log parser and, for sim boards, the simulator' },
 );
 export type StackName = Static<typeof StackName>;
@@ -124,14 +132,100 @@ const Trigger = closed({
   consoleCommand: Type.String({ description: 'typed on the console to start the update; {url} is replaced' }),
 });
 
+const StepTimeout = Type.Optional(Type.Integer({ minimum: 1, description: 'ms before a step of the transfer (a request, an ack, the whole delivery) is abandoned' }));
+const DeviceAddress = Type.Optional(
+  Type.String({ pattern: '^[^\\s:]+(:[0-9]{1,5})?$|^\\[[0-9a-fA-F:.]+\\](:[0-9]{1,5})?$', description: "the board's address, host or host:port; without it the address is learned from a console line (addressFrom)" }),
+);
+const AddressFrom = Type.Optional(
+  Type.String({ description: 'regex with named groups host and (optionally) port, matched against console lines to learn the address the board prints' }),
+);
+
+/** Faults the harness-hosted image server injects into the body it serves. */
+export const HttpFaults = closed(
+  {
+    stallAtByte: Type.Optional(Type.Integer({ minimum: 0, description: 'stop sending at this byte, keep the connection open' })),
+    stallMs: Type.Optional(Type.Integer({ minimum: 1, description: 'how long a stall lasts (default: until the board gives up)' })),
+    dropAtByte: Type.Optional(Type.Integer({ minimum: 0, description: 'close the connection after this many body bytes' })),
+    throttleBytesPerSec: Type.Optional(Type.Integer({ minimum: 1, description: 'serve at most this many bytes per second' })),
+    flipByteAt: Type.Optional(Type.Integer({ minimum: 0, description: 'XOR 0x01 into the byte at this offset' })),
+    truncateAt: Type.Optional(Type.Integer({ minimum: 0, description: 'serve only the first N bytes, with a matching Content-Length (a truncated file on the server)' })),
+    times: Type.Optional(Type.Integer({ minimum: 1, description: 'apply to the first N requests only (default: all)' })),
+  },
+  { description: 'faults on the served body, for download-robustness scenarios' },
+);
+export type HttpFaults = Static<typeof HttpFaults>;
+
 export const TransportConfig = Type.Union([
-  closed({
-    kind: Type.Literal('http-pull'),
-    host: Type.Optional(Type.String({ default: '127.0.0.1', description: 'address the image server binds and advertises' })),
-    port: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
-    trigger: Trigger,
-    timeoutMs: Type.Optional(Ms),
-  }),
+  closed(
+    {
+      kind: Type.Literal('http-pull'),
+      host: Type.Optional(Type.String({ default: '127.0.0.1', description: 'address the image server binds and advertises' })),
+      port: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
+      trigger: Trigger,
+      faults: Type.Optional(HttpFaults),
+      timeoutMs: Type.Optional(Ms),
+    },
+    { description: 'the harness serves the image (Range, ESPhttpUpdate x-ESP8266-version/304, x-MD5) and the board downloads it' },
+  ),
+  closed(
+    {
+      kind: Type.Literal('http-push'),
+      address: DeviceAddress,
+      addressFrom: AddressFrom,
+      path: Type.Optional(Type.String({ default: '/update' })),
+      field: Type.Optional(Type.String({ default: 'file', description: 'multipart form field of the file (ESP8266 "firmware", Mongoose OS "filedata")' })),
+      username: Type.Optional(Type.String({ description: 'HTTP basic auth (ESP8266HTTPUpdateServer)' })),
+      password: Type.Optional(Type.String()),
+      timeoutMs: StepTimeout,
+    },
+    { description: 'multipart POST /update to the board (ESP8266HTTPUpdateServer, Mongoose OS ota-http-server)' },
+  ),
+  closed(
+    {
+      kind: Type.Literal('espota'),
+      address: DeviceAddress,
+      addressFrom: AddressFrom,
+      port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535, default: 8266, description: 'UDP port when the address has none' })),
+      password: Type.Optional(Type.String({ description: 'ArduinoOTA.setPassword on the board' })),
+      hostAddress: Type.Optional(Type.String({ default: '127.0.0.1', description: 'where the board connects back to (must be reachable from it)' })),
+      command: Type.Optional(Type.Union([Type.Literal('flash'), Type.Literal('fs')], { default: 'flash' })),
+      chunkSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 65536, default: 1460 })),
+      timeoutMs: StepTimeout,
+    },
+    { description: 'ArduinoOTA / espota.py: UDP invitation, MD5 challenge, TCP connect-back' },
+  ),
+  closed(
+    {
+      kind: Type.Literal('mos-rpc'),
+      mode: Type.Optional(Type.Union([Type.Literal('push'), Type.Literal('url')], { default: 'push', description: 'push: OTA.Begin/Write/End as `mos ota`; url: OTA.Update {url} from a harness-hosted server' })),
+      chunkSize: Type.Optional(Type.Integer({ minimum: 16, maximum: 65536, default: 1024 })),
+      commitTimeout: Type.Optional(Type.Integer({ minimum: 0, description: 'seconds, passed to OTA.Begin / OTA.Update (0: commit at once)' })),
+      host: Type.Optional(Type.String({ default: '127.0.0.1', description: 'url mode: address the image server binds and advertises' })),
+      timeoutMs: StepTimeout,
+    },
+    { description: 'Mongoose OS RPC over the serial console, as `mos ota` and `mos call OTA.*` do' },
+  ),
+  closed(
+    {
+      kind: Type.Literal('smp'),
+      chunkSize: Type.Optional(Type.Integer({ minimum: 16, maximum: 4096, default: 256, description: 'image bytes per upload request' })),
+      upgrade: Type.Optional(Type.Union([Type.Literal('test'), Type.Literal('confirm')], { default: 'test', description: 'after the upload: `image test` (trial) or `image confirm` (permanent)' })),
+      reset: Type.Optional(Type.Boolean({ default: true, description: 'send the reset command after marking the image' })),
+      timeoutMs: StepTimeout,
+    },
+    { description: 'mcumgr SMP over the serial console (MCUboot/Zephyr): image upload, test/confirm, reset' },
+  ),
+  closed(
+    {
+      kind: Type.Literal('command'),
+      command: Type.Array(Type.String(), { minItems: 1, description: 'argv, never a shell string; {image}, {port}, {address} are replaced' }),
+      progress: Type.Optional(Type.String({ description: "regex with a named group pct (default: esptool's 'Writing at 0x… (NN %)')" })),
+      address: DeviceAddress,
+      addressFrom: AddressFrom,
+      timeoutMs: Type.Optional(Ms),
+    },
+    { description: 'an external tool (esptool, mos, mcumgr, nrfjprog, particle) run through execa' },
+  ),
 ]);
 export type TransportConfig = Static<typeof TransportConfig>;
 
@@ -212,3 +306,6 @@ export type RigConfig = Static<typeof RigConfig>;
 export function jsonSchema(): TSchema {
   return RigConfig;
 }
+
+export const STACK_NAMES: readonly StackName[] = StackName.anyOf.map((l) => l.const);
+export const isStackName = (s: string): s is StackName => (STACK_NAMES as readonly string[]).includes(s);

@@ -1,5 +1,5 @@
 // Simulated stacks: adding one is a new folder under stacks/ plus one line here.
-import type { StackName } from '../rig/schema.ts';
+import { STACK_NAMES, type StackName } from '../rig/schema.ts';
 import type { SimStack } from './stack.ts';
 import { mcubootStack } from './stacks/mcuboot/index.ts';
 
@@ -9,8 +9,8 @@ const stacks: Partial<Record<StackName, SimStack>> = {
 
 export function simStack(name: StackName, board: string): SimStack {
   const s = stacks[name];
-  if (!s) throw new Error(`${board}: no simulator for stack "${name}" yet (simulated: ${Object.keys(stacks).join(', ')})`);
+  if (!s) throw new Error(`${board}: no simulator for stack "${name}" yet (simulated: ${simulatedStacks().join(', ')})`);
   return s;
 }
 
-export const simulatedStacks = (): StackName[] => Object.keys(stacks);
+export const simulatedStacks = (): StackName[] => STACK_NAMES.filter((s) => stacks[s]);

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { splitLines } from '../../harness/bootlog/lines.ts';
 import { summarize } from '../../harness/bootlog/registry.ts';
 import type { BootLogSummary } from '../../harness/bootlog/boot.ts';
+import type { StackName } from '../../harness/rig/schema.ts';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const bootlogDir = path.resolve(repoRoot, '../shared/reference/bootlogs');
@@ -16,6 +17,6 @@ export function log(text: string): string[] {
   return lines.map((l) => l.slice(Number.isFinite(indent) ? indent : 0));
 }
 
-export function final(stack: string, lines: readonly string[]): BootLogSummary['final'] {
+export function final(stack: StackName, lines: readonly string[]): BootLogSummary['final'] {
   return summarize(stack, lines).final;
 }

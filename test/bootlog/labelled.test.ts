@@ -7,9 +7,10 @@ import path from 'node:path';
 import { decodeConsole, splitLines } from '../../harness/bootlog/lines.ts';
 import { detectScores, detectStack, summarize } from '../../harness/bootlog/registry.ts';
 import { bootlogDir } from './helpers.ts';
+import type { StackName } from '../../harness/rig/schema.ts';
 
 interface Label {
-  stack: string;
+  stack: StackName;
   expected: { slot: string | null; event: string; version: string | null };
   notes?: string;
 }
@@ -37,7 +38,7 @@ for (const file of logs) {
     const scores = detectScores(lines);
     assert.equal(detectStack(lines), label.stack, `${file}: scores ${JSON.stringify(scores)}`);
     // The same verdict through auto-detection, as `parse-bootlog --stack auto` gives it.
-    assert.deepEqual(summarize(detectStack(lines) ?? '', lines).final, label.expected);
+    assert.deepEqual(summarize(detectStack(lines) ?? assert.fail(`${file}: no stack detected`), lines).final, label.expected);
     // Every boot quotes the lines that decided it, and they exist.
     for (const b of summary.boots) {
       assert.ok(b.startLine <= b.endLine && b.endLine < lines.length, `${file} boot ${b.index} range`);

@@ -2,6 +2,7 @@
 // yields a slot. Plus line normalization and the two simulator-defined formats.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { StackName } from '../../harness/rig/schema.ts';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { BOOT_EVENTS, type Boot } from '../../harness/bootlog/boot.ts';
@@ -93,7 +94,7 @@ void test('mixed input: two stacks in one capture and binary noise between boots
   assert.equal(s.boots.length, 2);
   assert.deepEqual(s.final, { slot: 'primary', event: 'normal', version: '1.0.0' });
   // The wrong parser on this capture must not invent a slot.
-  for (const stack of ['esp-idf', 'rboot', 'esp8266-arduino', 'zerynth', 'particle']) assert.equal(final(stack, lines).slot, null, stack);
+  for (const stack of ['esp-idf', 'rboot', 'esp8266-arduino', 'zerynth', 'particle'] as const) assert.equal(final(stack, lines).slot, null, stack);
 });
 
 void test('normalization strips timestamps, ANSI colours, vendor prefixes, Markdown quotes and indentation', () => {
@@ -107,7 +108,7 @@ void test('normalization strips timestamps, ANSI colours, vendor prefixes, Markd
 });
 
 void test('a last boot is complete only once the app is up (its version visible), not at the kernel banner', () => {
-  const cases: [string, string[], number][] = [
+  const cases: [StackName, string[], number][] = [
     ['mcuboot', ['I: Starting bootloader', 'I: Image index: 0, Swap type: none', 'I: Jumping to the first image slot', '*** Booting Zephyr OS build v3.7.0 ***', '<inf> app: Firmware version 1.1.0'], 4],
     ['esp-idf', ['I (27) boot: ESP-IDF v5.3 2nd stage bootloader', 'I (287) boot: Loaded app from partition at offset 0x20000', 'I (449) cpu_start: Pro cpu start user code', 'I (453) app_init: App version:      1.1.0'], 3],
     ['mongoose-os', ['rBoot v1.2.1 - richardaburton@gmail.com', 'Booting rom 0 (0x8000).', 'esp_main.c:172          switch1 2.0.1 (20200517-133521/2.0.1-gb343c96-master)', 'esp_main.c:174          Mongoose OS 2.17.0 (20200517-133521/2.17.0-gc31a745)'], 3],
