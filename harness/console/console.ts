@@ -44,6 +44,7 @@ export class Console {
   private decoder: StringDecoder;
   private readonly t0 = performance.now();
   private waiters = new Set<() => void>();
+  private taps = new Set<(chunk: Buffer) => void>();
   /** Default start for expect(): the line after the last match. */
   cursor = 0;
 
@@ -91,6 +92,23 @@ export class Console {
       timeoutMs,
       `${this.board}: writing to console`,
     );
+  }
+
+  /** Write bytes as they are, unlogged: frames of binary console protocols (SMP, Mongoose OS RPC). */
+  async write(data: Uint8Array | string, timeoutMs = 5000): Promise<void> {
+    await withTimeout(
+      new Promise<void>((resolve, reject) => {
+        this.port.write(typeof data === 'string' ? Buffer.from(data, 'latin1') : Buffer.from(data), (err) => (err ? reject(err) : this.port.drain((e) => (e ? reject(e) : resolve()))));
+      }),
+      timeoutMs,
+      `${this.board}: writing to console`,
+    );
+  }
+
+  /** Received bytes as they arrive, before line splitting; returns the unsubscribe function. */
+  tap(fn: (chunk: Buffer) => void): () => void {
+    this.taps.add(fn);
+    return () => this.taps.delete(fn);
   }
 
   /** Record a harness event in the log. A half-received line is closed first: the sender is gone. */
@@ -161,6 +179,7 @@ export class Console {
 
   private onData(chunk: Buffer): void {
     this.raw.push(chunk);
+    for (const t of [...this.taps]) t(chunk);
     const text = this.partial + this.decoder.write(chunk);
     const parts = text.split('\n');
     this.partial = parts.pop()!;

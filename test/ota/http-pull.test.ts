@@ -82,7 +82,7 @@ test('a hold point stops the body at an exact byte; a power cut then fails the d
     await new Promise((r) => setTimeout(r, 50));
     assert.equal(d.progress().bytes, 10_000, 'nothing may be served past the hold point');
     device.powerOff();
-    await assert.rejects(d.delivered({ timeout: 5000 }), /pull-2: .*connection closed by the board after 10000\/40000 bytes/);
+    await assert.rejects(d.delivered({ timeout: 5000 }), /pull-2: http-pull: .*connection closed by the board after 10000\/40000 bytes/);
   } finally {
     await close();
   }
@@ -93,7 +93,7 @@ test('a board that never asks for the image times out naming the board', async (
   try {
     device.powerOff();
     const d = await transport.start(image(1000));
-    await assert.rejects(d.delivered({ timeout: 300 }), /pull-3: waiting for the whole image served: timed out after 300 ms .*never requested/);
+    await assert.rejects(d.delivered({ timeout: 300 }), /pull-3: http-pull: waiting for the whole image served: timed out after 300 ms .*never requested/);
   } finally {
     await close();
   }

@@ -1,0 +1,109 @@
+// An external tool delivers the image (esptool, mos, mcumgr, nrfjprog, particle CLI), run
+// through execa with an argument array, never a shell string built from rig values. Its output
+// goes to the console log; progress is parsed where the tool prints it. A hold point stops the
+// tool (SIGSTOP) once its printed progress reaches the point, and resume() continues it.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { execa, type ResultPromise } from 'execa';
+import type { TransportConfig } from '../rig/schema.ts';
+import type { Console } from '../console/console.ts';
+import type { FirmwareImage } from '../fixtures/images.ts';
+import type { OtaDelivery, OtaTransport } from './transport.ts';
+import { ByteDelivery } from './delivery.ts';
+import { deviceAddress } from './address.ts';
+
+type CommandConfig = Extract<TransportConfig, { kind: 'command' }>;
+/** esptool: "Writing at 0x00010000... (3 %)"; mcumgr: "... 25.71%"; mos: "... 42%". */
+export const DEFAULT_PROGRESS = /(?:Writing at 0x[0-9a-fA-F]+\.*\s*\(\s*(?<pct>\d+(?:\.\d+)?)\s*%\s*\))|(?:\s(?<pct2>\d+(?:\.\d+)?)\s?%\s*(?:$|\|))/;
+
+export class CommandTransport implements OtaTransport {
+  readonly kind = 'command';
+  private children = new Set<ResultPromise>();
+  private deliveries = new Set<ByteDelivery>();
+
+  constructor(
+    private readonly config: CommandConfig,
+    private readonly board: string,
+    private readonly console: Console,
+    /** The board's console path, for {port}. */
+    private readonly port: string,
+  ) {}
+
+  async start(image: FirmwareImage): Promise<OtaDelivery> {
+    const timeout = this.config.timeoutMs ?? 300_000;
+    const d = new ByteDelivery(image, this.board, this.kind, timeout);
+    d.counted = 'reported by the tool';
+    this.deliveries.add(d);
+    const dir = mkdtempSync(path.join(tmpdir(), 'ota-hil-'));
+    const file = path.join(dir, `${image.name}-${image.version}.bin`.replace(/[/\\]/g, '_'));
+    writeFileSync(file, image.bytes);
+    const needsAddress = this.config.command.some((a) => a.includes('{address}'));
+    const addr = needsAddress
+      ? await deviceAddress({ board: this.board, kind: this.kind, console: this.console, address: this.config.address, addressFrom: this.config.addressFrom, defaultPattern: /IP address:? (?<host>\d+\.\d+\.\d+\.\d+)/ })
+      : undefined;
+    const argv = this.config.command.map((a) =>
+      a.replaceAll('{image}', file).replaceAll('{port}', this.port).replaceAll('{address}', addr ? `${addr.host}${this.config.address?.includes(':') || !this.config.address ? `:${addr.port}` : ''}` : ''),
+    );
+    void this.run(argv, d, timeout).finally(() => rmSync(dir, { recursive: true, force: true }));
+    return d;
+  }
+
+  async close(): Promise<void> {
+    for (const c of this.children) c.kill('SIGKILL');
+    for (const d of this.deliveries) d.abort();
+    await Promise.resolve();
+  }
+
+  private async run(argv: string[], d: ByteDelivery, timeout: number): Promise<void> {
+    const [cmd, ...args] = argv as [string, ...string[]];
+    const pattern = this.config.progress ? new RegExp(this.config.progress) : DEFAULT_PROGRESS;
+    this.console.note(`ota: run ${argv.join(' ')}`);
+    const child = execa(cmd, args, { timeout, reject: false, stdin: 'ignore', buffer: false, stripFinalNewline: false, killSignal: 'SIGKILL' });
+    this.children.add(child);
+    d.begin();
+    const tail: string[] = [];
+    let holding = false;
+    const onLine = (line: string) => {
+      if (!line.trim()) return;
+      this.console.note(`ota| ${line}`);
+      tail.push(line);
+      if (tail.length > 8) tail.shift();
+      const m = pattern.exec(line);
+      const pct = m?.groups?.pct ?? m?.groups?.pct2;
+      if (pct === undefined) return;
+      const bytes = Math.min(d.total, Math.round((Number(pct) / 100) * d.total));
+      if (bytes > d.progress().bytes) d.set(bytes);
+      const hold = d.holdPoint;
+      if (hold !== null && bytes >= hold && !holding && bytes < d.total) {
+        // Freeze the tool where its progress crossed the point; it continues on resume().
+        holding = true;
+        child.kill('SIGSTOP');
+        void d.park().then(() => {
+          holding = false;
+          child.kill('SIGCONT');
+        });
+      }
+    };
+    for (const stream of [child.stdout, child.stderr]) {
+      let partial = '';
+      stream?.on('data', (b: Buffer) => {
+        const parts = (partial + b.toString('utf8')).split(/\r\n|\r|\n/);
+        partial = parts.pop()!;
+        parts.forEach(onLine);
+      });
+      stream?.on('end', () => onLine(partial));
+    }
+    const r = (await child) as { exitCode?: number; timedOut?: boolean; code?: string; signal?: string; shortMessage?: string };
+    this.children.delete(child);
+    d.wake();
+    const why = tail.length ? `: ${tail.slice(-4).join(' | ')}` : '';
+    if (r.code === 'ENOENT') d.fail(`${cmd} is not installed (not found on PATH)`);
+    else if (r.timedOut) d.fail(`${cmd} timed out after ${timeout} ms${why}`);
+    else if (r.exitCode !== 0) d.fail(`${cmd} ${r.exitCode === undefined ? `ended by ${r.signal ?? r.shortMessage}` : `exited with ${r.exitCode}`}${why}`);
+    else {
+      d.set(d.total);
+      d.finish();
+    }
+  }
+}

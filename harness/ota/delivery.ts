@@ -1,0 +1,164 @@
+// Progress, hold points and failure for any transport where bytes flow through the harness.
+// The transport asks `take()` how many bytes it may hand over next, so a hold point stops the
+// flow at the exact byte; it reports what the board accepted with `advance()`.
+import type { FirmwareImage } from '../fixtures/images.ts';
+import { OtaError, type HoldPoint, type OtaDelivery, type OtaPhase, type OtaProgress } from './transport.ts';
+
+export class ByteDelivery implements OtaDelivery {
+  private bytes = 0;
+  private phase: OtaPhase = 'waiting';
+  private holdAt: number | null = null;
+  private release: (() => void) | null = null;
+  private listeners = new Set<() => void>();
+  private failure: string | null = null;
+  /** What "bytes" counts, for messages: "served", "acknowledged", ... */
+  counted = 'delivered';
+  /** Said when the transfer never started (e.g. "the board never requested the image"). */
+  neverStarted = 'the transfer never started';
+
+  constructor(
+    readonly image: FirmwareImage,
+    private readonly board: string,
+    private readonly kind: string,
+    private readonly timeoutMs: number,
+  ) {}
+
+  get total(): number {
+    return this.image.bytes.length;
+  }
+
+  progress(): OtaProgress {
+    return { phase: this.phase, bytes: this.bytes, total: this.total };
+  }
+
+  reached(point: HoldPoint, opts: { timeout?: number } = {}): Promise<OtaProgress> {
+    const at = point.bytes ?? Math.round((point.fraction ?? 1) * this.total);
+    if (at < 0 || at > this.total) throw new OtaError(`${this.board}: ${this.kind}: hold point ${at} is outside the ${this.total}-byte image`);
+    this.holdAt = at;
+    return this.until(
+      () => this.bytes >= at && (this.phase !== 'transferring' || this.release !== null || at === this.total),
+      opts.timeout,
+      `${at}/${this.total} bytes ${this.counted}`,
+    );
+  }
+
+  resume(): void {
+    this.holdAt = null;
+    this.release?.();
+  }
+
+  delivered(opts: { timeout?: number } = {}): Promise<OtaProgress> {
+    return this.until(() => this.phase === 'delivered', opts.timeout, `the whole image ${this.counted}`);
+  }
+
+  // ---- the transport's side ----
+
+  /** A new transfer attempt starts from `from` (0, or a resume offset). */
+  begin(from = 0): void {
+    this.bytes = from;
+    this.phase = 'transferring';
+    this.failure = null;
+    this.changed();
+  }
+
+  /**
+   * How many of the next `want` bytes may go now. Parks at a hold point until resume() or
+   * abort; returns 0 only when `stop()` says the transfer is over (connection gone).
+   */
+  async take(want: number, stop: () => boolean = () => false): Promise<number> {
+    for (;;) {
+      if (stop() || this.failure) return 0;
+      if (this.holdAt === null || this.holdAt > this.bytes) {
+        return Math.min(want, this.holdAt === null ? want : this.holdAt - this.bytes);
+      }
+      await this.park();
+    }
+  }
+
+  /** The byte a scenario holds at, if any. */
+  get holdPoint(): number | null {
+    return this.holdAt;
+  }
+
+  /** Sit at the hold point until resume(), wake() or failure (for transports that pause otherwise). */
+  async park(): Promise<void> {
+    const parked = new Promise<void>((resolve) => (this.release = resolve));
+    this.changed();
+    await parked;
+    this.release = null;
+  }
+
+  /** Wake a parked take() (the connection closed, power went). */
+  wake(): void {
+    this.release?.();
+  }
+
+  advance(n: number): void {
+    this.bytes += n;
+    this.changed();
+  }
+
+  set(bytes: number): void {
+    this.bytes = bytes;
+    this.changed();
+  }
+
+  finish(): void {
+    this.phase = 'delivered';
+    this.changed();
+  }
+
+  fail(reason: string): void {
+    if (this.phase === 'delivered') return; // every byte is out: later trouble is the board's verdict
+    this.phase = 'failed';
+    this.failure = reason;
+    this.release?.();
+    this.changed();
+  }
+
+  /** The transport closed under a delivery. */
+  abort(reason = 'transport closed'): void {
+    if (this.phase === 'delivered') return;
+    this.failure ??= reason;
+    if (this.phase !== 'transferring') this.phase = 'failed';
+    this.release?.();
+    this.changed();
+  }
+
+  get failed(): string | null {
+    return this.failure;
+  }
+
+  private changed(): void {
+    for (const l of [...this.listeners]) l();
+  }
+
+  private until(cond: () => boolean, timeout = this.timeoutMs, what: string): Promise<OtaProgress> {
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        if (cond()) {
+          stop();
+          resolve(this.progress());
+        } else if (this.failure && this.phase !== 'transferring') {
+          stop();
+          reject(new OtaError(`${this.board}: ${this.kind}: waiting for ${what}: ${this.failure}`));
+        }
+      };
+      const timer = setTimeout(() => {
+        stop();
+        const p = this.progress();
+        reject(
+          new OtaError(
+            `${this.board}: ${this.kind}: waiting for ${what}: timed out after ${timeout} ms (phase ${p.phase}, ${p.bytes}/${p.total} bytes ${this.counted}${p.phase === 'waiting' ? `; ${this.neverStarted}` : ''})`,
+          ),
+        );
+      }, timeout);
+      const stop = () => {
+        clearTimeout(timer);
+        this.listeners.delete(check);
+      };
+      this.listeners.add(check);
+      check();
+    });
+  }
+}

@@ -1,0 +1,166 @@
+// The harness-hosted image server behind HTTP pull (and Mongoose OS OTA.Update {url}): one route
+// per delivery, Range requests for resumed downloads, ESPhttpUpdate semantics (x-ESP8266-version
+// equal to the image's → 304, x-MD5 always), and injected faults on the body. Bytes served are
+// the delivery's progress; a hold point parks the body at an exact byte.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { HttpFaults } from '../rig/schema.ts';
+import type { FirmwareImage } from '../fixtures/images.ts';
+import { ByteDelivery } from './delivery.ts';
+import { OtaError } from './transport.ts';
+import { md5hex } from './proto/espota.ts';
+
+const CHUNK = 1024;
+
+export interface ServerOptions {
+  board: string;
+  kind: string;
+  host?: string;
+  port?: number;
+  faults?: HttpFaults;
+  timeoutMs: number;
+  note: (text: string) => void;
+}
+
+interface Route {
+  delivery: ByteDelivery;
+  requests: number;
+}
+
+export class ImageServer {
+  private server: http.Server | null = null;
+  private routes = new Map<string, Route>();
+  private seq = 0;
+
+  constructor(private readonly opts: ServerOptions) {}
+
+  /** Serve `image` at a fresh URL; the delivery tracks what the board fetched. */
+  async add(image: FirmwareImage): Promise<{ url: string; delivery: ByteDelivery }> {
+    const base = await this.listen();
+    const route = `/fw/${++this.seq}/${encodeURIComponent(image.name)}-${encodeURIComponent(image.version)}.bin`;
+    const delivery = new ByteDelivery(image, this.opts.board, this.opts.kind, this.opts.timeoutMs);
+    delivery.counted = 'served';
+    delivery.neverStarted = 'the board never requested the image';
+    this.routes.set(route, { delivery, requests: 0 });
+    return { url: base + route, delivery };
+  }
+
+  async close(): Promise<void> {
+    for (const r of this.routes.values()) r.delivery.abort();
+    const s = this.server;
+    this.server = null;
+    if (s) await new Promise<void>((resolve) => { s.close(() => resolve()); s.closeAllConnections(); });
+  }
+
+  private async listen(): Promise<string> {
+    const host = this.opts.host ?? '127.0.0.1';
+    if (!this.server) {
+      const server = http.createServer((req, res) => {
+        const route = this.routes.get(req.url ?? '');
+        if (!route || (req.method !== 'GET' && req.method !== 'HEAD')) {
+          res.writeHead(404).end();
+          return;
+        }
+        void this.serve(route, req, res);
+      });
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', (e) => reject(new OtaError(`${this.opts.board}: ${this.opts.kind}: cannot listen on ${host}:${this.opts.port ?? 0}: ${e.message}`)));
+        server.listen(this.opts.port ?? 0, host, () => resolve());
+      });
+      this.server = server;
+    }
+    const { port } = this.server.address() as AddressInfo;
+    return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  }
+
+  private async serve(route: Route, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const d = route.delivery;
+    const n = ++route.requests;
+    const faults = this.opts.faults && (this.opts.faults.times === undefined || n <= this.opts.faults.times) ? this.opts.faults : {};
+    let data = d.image.bytes;
+    if (faults.truncateAt !== undefined) data = data.subarray(0, Math.min(faults.truncateAt, data.length));
+    if (faults.flipByteAt !== undefined && faults.flipByteAt < data.length) {
+      data = data.slice();
+      data[faults.flipByteAt] = data[faults.flipByteAt]! ^ 0x01;
+    }
+    const headers: http.OutgoingHttpHeaders = { 'Content-Type': 'application/octet-stream', 'Accept-Ranges': 'bytes', 'x-MD5': md5hex(d.image.bytes) };
+
+    // ESPhttpUpdate sends the running version; the server says "nothing new" with 304.
+    const running = req.headers['x-esp8266-version'];
+    if (typeof running === 'string' && running === d.image.version) {
+      this.opts.note(`ota: ${req.headers['user-agent'] ?? 'board'} already runs ${running}: 304 Not Modified`);
+      res.writeHead(304, { 'x-MD5': headers['x-MD5'] }).end();
+      d.fail(`the board already runs ${running} (x-ESP8266-version): answered 304 Not Modified`);
+      return;
+    }
+    if (req.headers['x-esp8266-sketch-md5'] !== undefined) {
+      this.opts.note(`ota: ESPhttpUpdate request: ${Object.entries(req.headers).filter(([k]) => k.startsWith('x-esp8266-')).map(([k, v]) => `${k}=${String(v)}`).join(' ')}`);
+    }
+
+    let start = 0;
+    let end = data.length; // exclusive
+    const range = req.headers.range;
+    if (range) {
+      const m = /^bytes=(\d*)-(\d*)$/.exec(range.trim());
+      const s = m?.[1] ? Number(m[1]) : NaN;
+      const e = m?.[2] ? Number(m[2]) + 1 : data.length;
+      if (!m || Number.isNaN(s) || s >= data.length || e <= s) {
+        res.writeHead(416, { 'Content-Range': `bytes */${data.length}` }).end();
+        return;
+      }
+      start = s;
+      end = Math.min(e, data.length);
+      headers['Content-Range'] = `bytes ${start}-${end - 1}/${data.length}`;
+      this.opts.note(`ota: range request ${range} (resuming at byte ${start})`);
+    }
+    headers['Content-Length'] = end - start;
+    res.writeHead(range ? 206 : 200, headers);
+    if (req.method === 'HEAD') {
+      res.end();
+      return;
+    }
+
+    d.begin(start);
+    let closed = false;
+    res.on('close', () => {
+      closed = true;
+      d.wake();
+    });
+    let at = start;
+    let stalled = false;
+    const chunk = faults.throttleBytesPerSec ? Math.max(1, Math.min(CHUNK, Math.floor(faults.throttleBytesPerSec / 20))) : CHUNK;
+    while (at < end && !closed) {
+      if (faults.dropAtByte !== undefined && at >= faults.dropAtByte) {
+        this.opts.note(`ota: fault: dropping the connection at byte ${at}`);
+        res.destroy();
+        return; // the board may come back with a Range request
+      }
+      if (faults.stallAtByte !== undefined && at >= faults.stallAtByte && !stalled) {
+        stalled = true;
+        this.opts.note(`ota: fault: stalling at byte ${at}${faults.stallMs ? ` for ${faults.stallMs} ms` : ''}`);
+        if (!faults.stallMs) {
+          await new Promise<void>((resolve) => res.once('close', resolve));
+          return;
+        }
+        await delay(faults.stallMs);
+        continue;
+      }
+      let stopAt = end;
+      for (const f of [faults.dropAtByte, faults.stallAtByte]) if (f !== undefined && f > at) stopAt = Math.min(stopAt, f);
+      const n = await d.take(Math.min(chunk, stopAt - at), () => closed);
+      if (n === 0) break;
+      const ok = res.write(data.subarray(at, at + n));
+      at += n;
+      d.advance(n);
+      if (!ok && !closed) await new Promise<void>((resolve) => { res.once('drain', resolve); res.once('close', resolve); });
+      if (faults.throttleBytesPerSec) await delay((n / faults.throttleBytesPerSec) * 1000);
+    }
+    if (at < end) {
+      d.fail(`connection closed by the board after ${at}/${data.length} bytes`);
+      return;
+    }
+    res.end();
+    if (end === data.length) d.finish();
+  }
+}

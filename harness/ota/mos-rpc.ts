@@ -1,0 +1,187 @@
+// Mongoose OS RPC over the serial console, as `mos ota` pushes firmware: open the channel
+// (EOF handshake), OTA.Begin {size}, OTA.Write {offset, data: base64} per chunk, OTA.End; or
+// OTA.Update {url} with the image served by the harness. OTA.Commit / OTA.Revert /
+// OTA.GetBootState are there for scenarios. Acknowledged OTA.Write bytes are the progress.
+import type { TransportConfig } from '../rig/schema.ts';
+import type { Console } from '../console/console.ts';
+import type { FirmwareImage } from '../fixtures/images.ts';
+import type { OtaDelivery, OtaTransport } from './transport.ts';
+import { ByteDelivery } from './delivery.ts';
+import { ImageServer } from './image-server.ts';
+import { HANDSHAKE_REQUEST, RpcDeframer, frameRpc, type RpcFrame } from './proto/mos.ts';
+
+type MosRpcConfig = Extract<TransportConfig, { kind: 'mos-rpc' }>;
+const STEP_MS = 10_000;
+/** mos retries an OTA.Write this many times before giving up. */
+const WRITE_TRIES = 3;
+
+export class RpcError extends Error {
+  override name = 'RpcError';
+  constructor(
+    message: string,
+    readonly code: number,
+  ) {
+    super(message);
+  }
+}
+
+/** One RPC channel over a console. */
+export class MosRpcClient {
+  private deframer = new RpcDeframer();
+  private pending = new Map<number, (f: RpcFrame) => void>();
+  private handshake: (() => void) | null = null;
+  private connected = false;
+  private nextId = 1;
+  private untap: () => void;
+
+  constructor(
+    private readonly console: Console,
+    private readonly what: string,
+  ) {
+    this.untap = console.tap((chunk) => {
+      for (const f of this.deframer.push(chunk.toString('latin1'))) {
+        if (f.kind === 'handshake') this.handshake?.();
+        else if (f.kind === 'frame' && f.frame.id !== undefined) this.pending.get(f.frame.id)?.(f.frame);
+      }
+    });
+  }
+
+  /** EOF handshake, repeated as mos does until the device answers. */
+  async open(timeoutMs = STEP_MS): Promise<void> {
+    if (this.connected) return;
+    const answered = new Promise<void>((resolve) => (this.handshake = resolve));
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      await this.console.write(`${HANDSHAKE_REQUEST}\n`);
+      const ok = await Promise.race([answered.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 500))]);
+      if (ok) break;
+      if (Date.now() > deadline) throw new Error(`${this.what}: the board does not answer the RPC handshake (no """\\x04""" within ${timeoutMs} ms)`);
+    }
+    this.handshake = null;
+    this.connected = true;
+  }
+
+  /** After a reboot the device side is a new channel. */
+  reset(): void {
+    this.connected = false;
+  }
+
+  async call<T = unknown>(method: string, args?: unknown, timeoutMs = STEP_MS): Promise<T> {
+    await this.open();
+    const id = this.nextId++;
+    const reply = new Promise<RpcFrame>((resolve, reject) => {
+      const t = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new Error(`${this.what}: ${method}: no response within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.pending.set(id, (f) => {
+        clearTimeout(t);
+        this.pending.delete(id);
+        resolve(f);
+      });
+    });
+    await this.console.write(`${frameRpc({ id, src: 'ota-hil', method, ...(args === undefined ? {} : { args }) })}\n`);
+    const f = await reply;
+    if (f.error) throw new RpcError(`${this.what}: ${method} failed: ${f.error.message ?? ''} (code ${f.error.code})`, f.error.code);
+    return f.result as T;
+  }
+
+  close(): void {
+    this.untap();
+  }
+}
+
+export interface BootState {
+  active_slot: number;
+  is_committed: boolean;
+  revert_slot: number;
+  commit_timeout: number;
+}
+
+export class MosRpcTransport implements OtaTransport {
+  readonly kind = 'mos-rpc';
+  readonly rpc: MosRpcClient;
+  private server: ImageServer | null = null;
+  private deliveries = new Set<ByteDelivery>();
+
+  constructor(
+    private readonly config: MosRpcConfig,
+    private readonly board: string,
+    private readonly console: Console,
+  ) {
+    this.rpc = new MosRpcClient(console, `${board}: mos-rpc`);
+  }
+
+  async start(image: FirmwareImage): Promise<OtaDelivery> {
+    this.rpc.reset(); // the board may have rebooted since the last call
+    if (this.config.mode === 'url') return this.startUrl(image);
+    const d = new ByteDelivery(image, this.board, this.kind, this.config.timeoutMs ?? 120_000);
+    d.counted = 'acknowledged';
+    this.deliveries.add(d);
+    void this.push(d).catch((e: Error) => d.fail(e.message));
+    return d;
+  }
+
+  commit(): Promise<unknown> {
+    return this.rpc.call('OTA.Commit');
+  }
+
+  revert(): Promise<unknown> {
+    return this.rpc.call('OTA.Revert');
+  }
+
+  bootState(): Promise<BootState> {
+    this.rpc.reset();
+    return this.rpc.call<BootState>('OTA.GetBootState');
+  }
+
+  async close(): Promise<void> {
+    for (const d of this.deliveries) d.abort();
+    this.rpc.close();
+    await this.server?.close();
+  }
+
+  private async push(d: ByteDelivery): Promise<void> {
+    const bytes = d.image.bytes;
+    const chunk = this.config.chunkSize ?? 1024;
+    this.console.note(`ota: mos-rpc push ${d.image.name} ${d.image.version} (${bytes.length} bytes)`);
+    await this.rpc.call('OTA.Begin', { size: bytes.length, timeout: 600, commit_timeout: this.config.commitTimeout ?? 0 });
+    d.begin();
+    let at = 0;
+    while (at < bytes.length) {
+      const n = await d.take(Math.min(chunk, bytes.length - at));
+      if (n === 0) throw new Error(d.failed ?? `stopped after ${at}/${bytes.length} bytes`);
+      const data = Buffer.from(bytes.subarray(at, at + n)).toString('base64');
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await this.rpc.call('OTA.Write', { offset: at, data });
+          break;
+        } catch (e) {
+          if (e instanceof RpcError || attempt >= WRITE_TRIES) throw e;
+        }
+      }
+      at += n;
+      d.advance(n);
+    }
+    await this.rpc.call('OTA.End', {}, 60_000);
+    this.console.note('ota: mos-rpc OTA.End accepted');
+    d.finish();
+  }
+
+  private async startUrl(image: FirmwareImage): Promise<OtaDelivery> {
+    this.server ??= new ImageServer({
+      board: this.board,
+      kind: this.kind,
+      host: this.config.host,
+      timeoutMs: this.config.timeoutMs ?? 120_000,
+      note: (t) => this.console.note(t),
+    });
+    const { url, delivery } = await this.server.add(image);
+    this.console.note(`ota: mos-rpc OTA.Update {url: ${url}}`);
+    // The board answers when the update has been applied, so the call outlives start().
+    this.rpc
+      .call('OTA.Update', { url, commit_timeout: this.config.commitTimeout ?? 0 }, this.config.timeoutMs ?? 120_000)
+      .catch((e: Error) => delivery.fail(e.message));
+    return delivery;
+  }
+}

@@ -1,0 +1,167 @@
+// mcumgr SMP over the serial console (MCUboot/Zephyr): image upload in chunks the board
+// acknowledges with the next offset it wants, then image test (or confirm) and reset, as
+// `mcumgr image upload / image list / image test / image confirm / reset` do. Acknowledged bytes
+// are the progress; a hold point stops before the next upload request.
+import { createHash } from 'node:crypto';
+import type { TransportConfig } from '../rig/schema.ts';
+import type { Console } from '../console/console.ts';
+import type { FirmwareImage } from '../fixtures/images.ts';
+import type { OtaDelivery, OtaTransport } from './transport.ts';
+import { ByteDelivery } from './delivery.ts';
+import { rawLines } from './console-frames.ts';
+import type { CborValue } from './proto/cbor.ts';
+import { ImageId, OsId, SmpDeframer, SmpGroup, SmpOp, decodeSmp, encodeSmp, frameSmp } from './proto/smp.ts';
+
+type SmpConfig = Extract<TransportConfig, { kind: 'smp' }>;
+const STEP_MS = 10_000;
+const TRIES = 3;
+
+export interface SmpImageSlot {
+  image?: number;
+  slot: number;
+  version: string;
+  hash: Uint8Array;
+  bootable?: boolean;
+  pending?: boolean;
+  confirmed?: boolean;
+  active?: boolean;
+  permanent?: boolean;
+}
+
+export class SmpError extends Error {
+  override name = 'SmpError';
+}
+
+/** Request/response over the console, matched by sequence number. */
+export class SmpClient {
+  private deframer = new SmpDeframer();
+  private pending = new Map<number, (body: Record<string, CborValue>, op: number) => void>();
+  private seq = 0;
+  private untap: () => void;
+
+  constructor(
+    private readonly console: Console,
+    private readonly what: string,
+  ) {
+    this.untap = rawLines(console, (line) => {
+      this.deframer.push(line, (pkt) => {
+        try {
+          const { header, body } = decodeSmp(pkt);
+          this.pending.get(header.seq)?.(body, header.op);
+        } catch {
+          // a garbled response: the request times out and is retried
+        }
+      });
+    });
+  }
+
+  async request(op: number, group: number, id: number, body: Record<string, CborValue>, what: string, timeoutMs = STEP_MS): Promise<Record<string, CborValue>> {
+    for (let attempt = 1; ; attempt++) {
+      const seq = this.seq++ & 0xff;
+      const reply = new Promise<Record<string, CborValue> | null>((resolve) => {
+        const t = setTimeout(() => {
+          this.pending.delete(seq);
+          resolve(null);
+        }, timeoutMs);
+        this.pending.set(seq, (b, rop) => {
+          if (rop !== op + 1) return;
+          clearTimeout(t);
+          this.pending.delete(seq);
+          resolve(b);
+        });
+      });
+      for (const line of frameSmp(encodeSmp({ op, group, id, seq }, body))) await this.console.write(Buffer.concat([line, Buffer.from('\n')]));
+      const rsp = await reply;
+      if (rsp) {
+        const rc = typeof rsp.rc === 'number' ? rsp.rc : 0;
+        if (rc !== 0) throw new SmpError(`${this.what}: ${what}: the board answered rc=${rc}${typeof rsp.rsn === 'string' ? ` (${rsp.rsn})` : ''}`);
+        return rsp;
+      }
+      if (attempt >= TRIES) throw new SmpError(`${this.what}: ${what}: no response within ${timeoutMs} ms (${TRIES} tries)`);
+    }
+  }
+
+  async list(): Promise<SmpImageSlot[]> {
+    const rsp = await this.request(SmpOp.READ, SmpGroup.IMAGE, ImageId.STATE, {}, 'image list');
+    return Array.isArray(rsp.images) ? (rsp.images as unknown as SmpImageSlot[]) : [];
+  }
+
+  /** image test (confirm=false) or image confirm (confirm=true; no hash: the running image). */
+  async state(hash: Uint8Array | undefined, confirm: boolean): Promise<SmpImageSlot[]> {
+    const rsp = await this.request(SmpOp.WRITE, SmpGroup.IMAGE, ImageId.STATE, { ...(hash ? { hash } : {}), confirm }, confirm ? 'image confirm' : 'image test');
+    return Array.isArray(rsp.images) ? (rsp.images as unknown as SmpImageSlot[]) : [];
+  }
+
+  async reset(): Promise<void> {
+    await this.request(SmpOp.WRITE, SmpGroup.OS, OsId.RESET, {}, 'reset');
+  }
+
+  async echo(text: string): Promise<string> {
+    const rsp = await this.request(SmpOp.WRITE, SmpGroup.OS, OsId.ECHO, { d: text }, 'echo');
+    return typeof rsp.r === 'string' ? rsp.r : '';
+  }
+
+  close(): void {
+    this.untap();
+  }
+}
+
+export class SmpTransport implements OtaTransport {
+  readonly kind = 'smp';
+  readonly client: SmpClient;
+  private deliveries = new Set<ByteDelivery>();
+
+  constructor(
+    private readonly config: SmpConfig,
+    private readonly board: string,
+    private readonly console: Console,
+  ) {
+    this.client = new SmpClient(console, `${board}: smp`);
+  }
+
+  start(image: FirmwareImage): Promise<OtaDelivery> {
+    const d = new ByteDelivery(image, this.board, this.kind, this.config.timeoutMs ?? 120_000);
+    d.counted = 'acknowledged';
+    this.deliveries.add(d);
+    void this.upload(d).catch((e: Error) => d.fail(e.message));
+    return Promise.resolve(d);
+  }
+
+  async close(): Promise<void> {
+    for (const d of this.deliveries) d.abort();
+    this.client.close();
+    await Promise.resolve();
+  }
+
+  private async upload(d: ByteDelivery): Promise<void> {
+    const bytes = d.image.bytes;
+    const chunk = this.config.chunkSize ?? 256;
+    const sha = createHash('sha256').update(bytes).digest();
+    this.console.note(`ota: smp image upload ${d.image.name} ${d.image.version} (${bytes.length} bytes)`);
+    d.begin();
+    let off = 0;
+    while (off < bytes.length) {
+      const n = await d.take(Math.min(chunk, bytes.length - off));
+      if (n === 0) throw new Error(d.failed ?? `stopped after ${off}/${bytes.length} bytes`);
+      const data = bytes.subarray(off, off + n);
+      const body: Record<string, CborValue> = off === 0 ? { image: 0, len: bytes.length, off, sha: Uint8Array.from(sha.subarray(0, 32)), data } : { off, data };
+      const rsp = await this.client.request(SmpOp.WRITE, SmpGroup.IMAGE, ImageId.UPLOAD, body, `image upload at offset ${off}`);
+      const next = typeof rsp.off === 'number' ? rsp.off : off + n;
+      off = next;
+      d.set(Math.min(off, bytes.length));
+    }
+    const slots = await this.client.list();
+    const staged = slots.find((s) => s.slot === 1 && (s.image ?? 0) === 0);
+    if (!staged?.hash) throw new Error('image list shows no image in slot 1 after the upload');
+    const hashHex = Buffer.from(staged.hash).toString('hex');
+    this.console.note(`ota: smp uploaded; slot 1 holds ${staged.version} hash ${hashHex}`);
+    const confirm = this.config.upgrade === 'confirm';
+    await this.client.state(staged.hash, confirm);
+    this.console.note(`ota: smp image ${confirm ? 'confirm' : 'test'} ${hashHex}`);
+    if (this.config.reset ?? true) {
+      this.console.note('ota: smp reset');
+      await this.client.reset();
+    }
+    d.finish();
+  }
+}
