@@ -254,6 +254,11 @@ export const SimBehaviour = closed({
   boot: Type.Optional(Type.Union([Type.Literal('ok'), Type.Literal('crash'), Type.Literal('hang')], { default: 'ok' })),
   confirm: Type.Optional(Type.Union([Type.Literal('self'), Type.Literal('wait')], { default: 'wait' })),
   size: Type.Optional(Type.Integer({ minimum: 256, description: 'image body size in bytes' })),
+  files: Type.Optional(
+    Type.Record(Type.String({ minLength: 1, maxLength: 255 }), Type.String(), {
+      description: 'filesystem files the image ships, name → text (stacks with a filesystem per slot, e.g. Mongoose OS)',
+    }),
+  ),
 });
 export type SimBehaviour = Static<typeof SimBehaviour>;
 
