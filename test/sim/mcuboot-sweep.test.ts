@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { Board, cleanup } from './mcuboot-helpers.ts';
 import type { SimConfig } from '../../harness/rig/schema.ts';
 import { layoutFor } from '../../harness/sim/stacks/mcuboot/layout.ts';
+import { trailerOffsets } from '../../harness/sim/stacks/mcuboot/trailer.ts';
 import { FULL, SWEEP_CONFIG, capture, cutAt, indices, opIndexOf, opsFrom, sweepFailures, type Snapshots } from './mcuboot-sweep-kit.ts';
 
 
@@ -50,10 +51,18 @@ for (const torn of [false, true]) {
   });
 }
 
-test('early cuts restart the swap with a new "Swap type: test"; a cut after the status is saved resumes', async () => {
+test('cuts before the scratch trailer restart with "Swap type: test"; after it, no "Swap type:" line', async () => {
   const board = new Board(SWEEP_CONFIG);
   const first = await cutAt(board, snaps.pending, 1, false);
   assert.match(first.recoveryLog, /Boot source: primary slot\nI: Image index: 0, Swap type: test\nI: Starting swap/);
+  // Scratch trailer written, no step recorded yet: the swap restarts from its saved type, silently.
+  const l = layoutFor(board.config);
+  const magicOp = await opIndexOf(board, snaps.pending, (op) => op.kind === 'program' && op.addr === trailerOffsets.magicOff(l.scratch!));
+  assert.ok(magicOp <= 5, `scratch magic written at op ${magicOp}`);
+  const restart = await cutAt(board, snaps.pending, magicOp + 1, false);
+  assert.match(restart.recoveryLog, /Scratch: magic=good[^\n]*\nI: Boot source: scratch\nI: Starting swap using scratch algorithm\./);
+  assert.doesNotMatch(restart.recoveryLog, /Swap type:/);
+  assert.equal(restart.recovery, '1.2.0');
   const mid = await cutAt(board, snaps.pending, Math.floor(swapOps / 2), false);
   assert.match(mid.recoveryLog, /Boot source: primary slot\nI: Starting swap using scratch algorithm\./);
   assert.doesNotMatch(mid.recoveryLog, /Swap type:/);

@@ -3,7 +3,7 @@
 // Regions are single sectors, processed from the slot's last sector (which holds the trailers, so
 // only the bytes before the trailer move) down to sector 0. Each region takes three steps, and
 // each step first erases its destination, so redoing a step after a cut is always safe:
-//   s0  scratch   ← secondary[i]
+//   s0  scratch   ← secondary[i]     (first region: scratch trailer written before the copy)
 //   s1  secondary[i] ← primary[i]
 //   s2  primary[i]   ← scratch
 // After each step a status record (k = ordinal * 3 + step) is written. While the last sector is in
@@ -106,18 +106,19 @@ async function swapSectors(flash: DeviceFlash, layout: Layout, mut: Mutation, ty
     let move: () => Promise<void>;
     let persist: () => Promise<void>;
     if (step === 0) {
-      erase = eraseScratch;
-      move = () => copyRegion(flash, secondary.off + off, scratch.off, len);
-      persist = async () => {
+      erase = async () => {
+        await eraseScratch();
         if (first) {
-          // The type and size must survive the primary trailer's erase in s2; magic last.
+          // The type and size must survive the primary trailer's erase in s2; magic last. From
+          // here on a cut restarts this swap from its saved type instead of asking the table.
           await writeSwapInfo(flash, layout, scratch, type);
           if (readSwapState(flash, secondary).imageOk === Flag.SET) await writeImageOk(flash, layout, scratch);
           await writeSwapSize(flash, layout, scratch, swapSize);
           await writeMagic(flash, layout, scratch);
         }
-        await record(first ? scratch : primary, k);
       };
+      move = () => copyRegion(flash, secondary.off + off, scratch.off, len);
+      persist = () => record(first ? scratch : primary, k);
     } else if (step === 1) {
       erase = () => flash.erase(secondary.off + off, sectorSize);
       move = () => copyRegion(flash, primary.off + off, secondary.off + off, len);
