@@ -8,8 +8,11 @@ export interface ZephyrLog {
   (level: Level, module: string, text: string): void;
 }
 
+/** Kernel and driver init before main() logs anything. */
+const INIT_MS = 12;
+
 export function zephyrLog(ctx: DeviceContext): ZephyrLog {
-  const start = ctx.uptimeMs();
+  const start = ctx.uptimeMs() - INIT_MS;
   return (level, module, text) => ctx.print(`${stamp(ctx.uptimeMs() - start)} <${level}> ${module}: ${text}`);
 }
 
