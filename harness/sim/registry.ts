@@ -2,9 +2,11 @@
 import { STACK_NAMES, type StackName } from '../rig/schema.ts';
 import type { SimStack } from './stack.ts';
 import { mcubootStack } from './stacks/mcuboot/index.ts';
+import { espIdfStack } from './stacks/esp-idf/index.ts';
 
 const stacks: Partial<Record<StackName, SimStack>> = {
   mcuboot: mcubootStack,
+  'esp-idf': espIdfStack,
 };
 
 export function simStack(name: StackName, board: string): SimStack {
