@@ -11,7 +11,7 @@ import { draft, finish, safely, score, segment, type Draft, type LineClass } fro
 /** 'I (27) boot: …' → level, tag, message. */
 const ESP_LOG = /^([EWIDV]) \(\d+\) ([^:\s][^:]*?): ?(.*)$/;
 /** Tags of the app's startup code, before the version is printed. */
-const STARTUP_TAG = /^(?:cpu_start|heap_init|spi_flash|esp_psram|octal_psram|quad_psram|efuse_init|sleep|sleep_gpio|pm|clk|rtc|cache|system_api|esp_core_dump_flash|coexist|intr_alloc)$/;
+const STARTUP_TAG = /^(?:cpu_start|app_init|main_task|heap_init|spi_flash|esp_psram|octal_psram|quad_psram|efuse_init|sleep|sleep_gpio|pm|clk|rtc|cache|system_api|esp_core_dump_flash|coexist|intr_alloc)$/;
 const BOOTLOADER_TAG = /^(?:boot(?:\.[\w-]+)?|esp_image|flash_encrypt|secure_boot[\w-]*|qio_mode|bootloader_[\w-]+|boot_comm|efuse|spi_flash_boot)$/;
 export const IDF_BANNER = /\b2nd stage bootloader\b/;
 const LOADED = /Loaded app from partition at offset (0x[0-9a-f]+)/i;
@@ -118,11 +118,12 @@ function scan(texts: readonly string[], start: number, end: number): IdfBoot {
       continue;
     }
     // Application phase.
-    // Startup code logs before app_main; the app is up once its version or its own lines show.
+    // Startup code (app_init prints the version) logs before app_main; the app is up once its own
+    // lines show. Not earlier: an app reports its OTA state (PENDING_VERIFY) first thing in
+    // app_main, and a verdict taken at the version line would miss it on a line-by-line console.
     if (!(BOOTLOADER_TAG.test(tag) || STARTUP_TAG.test(tag))) b.appUp = true;
     const ver = /\bApp version:\s*(\S+)/.exec(t);
     if (ver && b.version === null) {
-      b.appUp = true;
       b.version = ver[1] ?? null;
       b.evidence.push(i);
     }

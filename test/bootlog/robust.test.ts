@@ -110,7 +110,7 @@ void test('normalization strips timestamps, ANSI colours, vendor prefixes, Markd
 void test('a last boot is complete only once the app is up (its version visible), not at the kernel banner', () => {
   const cases: [StackName, string[], number][] = [
     ['mcuboot', ['I: Starting bootloader', 'I: Image index: 0, Swap type: none', 'I: Jumping to the first image slot', '*** Booting Zephyr OS build v3.7.0 ***', '<inf> app: Firmware version 1.1.0'], 4],
-    ['esp-idf', ['I (27) boot: ESP-IDF v5.3 2nd stage bootloader', 'I (287) boot: Loaded app from partition at offset 0x20000', 'I (449) cpu_start: Pro cpu start user code', 'I (453) app_init: App version:      1.1.0'], 3],
+    ['esp-idf', ['I (27) boot: ESP-IDF v5.3 2nd stage bootloader', 'I (287) boot: Loaded app from partition at offset 0x20000', 'I (449) cpu_start: Pro cpu start user code', 'I (449) app_init: Application information:', 'I (453) app_init: App version:      1.1.0', 'I (562) main_task: Calling app_main()', 'I (570) app: running partition ota_0, state ESP_OTA_IMG_PENDING_VERIFY'], 6],
     ['mongoose-os', ['rBoot v1.2.1 - richardaburton@gmail.com', 'Booting rom 0 (0x8000).', 'esp_main.c:172          switch1 2.0.1 (20200517-133521/2.0.1-gb343c96-master)', 'esp_main.c:174          Mongoose OS 2.17.0 (20200517-133521/2.17.0-gc31a745)'], 3],
   ];
   for (const [stack, lines, upAt] of cases) {
