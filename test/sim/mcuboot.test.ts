@@ -63,6 +63,16 @@ test('no confirm + power cycle: "Swap type: revert" and the baseline runs again,
   await board.powerOff();
 });
 
+test('images of different sizes (as in the sim rig) swap and revert intact', async () => {
+  const { board, m } = await upgrade({ ...CANDIDATE, size: 48000 });
+  await board.waitFor(/Firmware version 1\.2\.0/, m);
+  assert.match(board.inspect().detail, /secondary v1\.1\.0 hash ok/);
+  const m2 = await powerCycle(board);
+  await board.waitFor(/Firmware version 1\.1\.0/, m2);
+  assert.match(board.inspect().detail, /primary v1\.1\.0 \(1\.1\.0\) hash ok.*secondary v1\.2\.0 hash ok/);
+  await board.powerOff();
+});
+
 test('confirm over the shell + reboot: "Swap type: none" and the candidate stays', async () => {
   const { board, m } = await upgrade(CANDIDATE);
   await board.waitFor(/Firmware version 1\.2\.0/, m);
