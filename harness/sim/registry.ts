@@ -3,10 +3,14 @@ import { STACK_NAMES, type StackName } from '../rig/schema.ts';
 import type { SimStack } from './stack.ts';
 import { mcubootStack } from './stacks/mcuboot/index.ts';
 import { espIdfStack } from './stacks/esp-idf/index.ts';
+import { mongooseOsStack } from './stacks/mongoose-os/index.ts';
+import { rbootStack } from './stacks/rboot/index.ts';
 
 const stacks: Partial<Record<StackName, SimStack>> = {
   mcuboot: mcubootStack,
   'esp-idf': espIdfStack,
+  'mongoose-os': mongooseOsStack,
+  rboot: rbootStack,
 };
 
 export function simStack(name: StackName, board: string): SimStack {

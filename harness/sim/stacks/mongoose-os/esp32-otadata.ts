@@ -1,0 +1,71 @@
+// ESP-IDF otadata: two sectors, each starting with an esp_ota_select_entry_t {ota_seq u32,
+// seq_label[20], ota_state u32, crc u32}; the CRC covers ota_seq only. The bootloader boots slot
+// (seq - 1) % app_count of the valid entry with the larger seq, or app_0 when neither is valid
+// (no factory partition in Mongoose OS layouts). Setting the boot partition erases the sector
+// that does not hold the active entry and writes the next seq there, so a cut leaves the other.
+import { crc32 } from 'node:zlib';
+import type { DeviceFlash } from '../../stack.ts';
+import type { Area } from './platform.ts';
+
+const ENTRY = 32;
+const UNDEFINED_STATE = 0xffffffff; // Mongoose OS does its own rollback, not IDF's
+
+interface Reader {
+  read(addr: number, len: number): Uint8Array;
+}
+
+export interface OtaEntry {
+  seq: number;
+  valid: boolean;
+  /** Raw words, for inspect's detail. */
+  raw: { seq: number; crc: number };
+}
+
+export interface OtaSelection {
+  /** Index (0, 1) of the copy holding the active entry; -1 when none is valid. */
+  copy: number;
+  seq: number;
+  /** The slot the bootloader boots. */
+  slot: number;
+  entries: [OtaEntry, OtaEntry];
+}
+
+function seqCrc(seq: number): number {
+  const b = Buffer.alloc(4);
+  b.writeUInt32LE(seq);
+  return crc32(b, 0xffffffff); // esp_rom_crc32_le(UINT32_MAX, &ota_seq, 4)
+}
+
+function readEntry(flash: Reader, addr: number): OtaEntry {
+  const dv = new DataView(flash.read(addr, ENTRY).buffer);
+  const seq = dv.getUint32(0, true);
+  const crc = dv.getUint32(28, true);
+  return { seq, valid: seq !== 0xffffffff && crc === seqCrc(seq), raw: { seq, crc } };
+}
+
+export function selectOtadata(flash: Reader, area: Area, sectorSize: number, appCount: number): OtaSelection {
+  const entries: [OtaEntry, OtaEntry] = [readEntry(flash, area.off), readEntry(flash, area.off + sectorSize)];
+  let copy = -1;
+  entries.forEach((e, i) => {
+    if (e.valid && (copy < 0 || e.seq > entries[copy]!.seq)) copy = i;
+  });
+  if (copy < 0) return { copy, seq: 0, slot: 0, entries };
+  const seq = entries[copy]!.seq;
+  return { copy, seq, slot: (seq - 1) % appCount, entries };
+}
+
+/** esp_ota_set_boot_partition: the next seq that names `slot`, into the other copy. */
+export async function setBootSlot(flash: DeviceFlash, area: Area, sectorSize: number, appCount: number, slot: number): Promise<void> {
+  const cur = selectOtadata(flash, area, sectorSize, appCount);
+  let seq = cur.copy < 0 ? 1 : cur.seq + 1;
+  while ((seq - 1) % appCount !== slot) seq++;
+  const copy = cur.copy < 0 ? 0 : 1 - cur.copy;
+  const entry = new Uint8Array(ENTRY).fill(0xff);
+  const dv = new DataView(entry.buffer);
+  dv.setUint32(0, seq, true);
+  dv.setUint32(24, UNDEFINED_STATE, true);
+  dv.setUint32(28, seqCrc(seq), true);
+  const addr = area.off + copy * sectorSize;
+  await flash.erase(addr, sectorSize);
+  await flash.program(addr, entry);
+}
