@@ -52,8 +52,8 @@ export function validateRig(data: unknown, file: string): Rig {
   return { ...(data as RigData), file };
 }
 
-/** Schema errors, with union errors narrowed to the member the user evidently meant. */
-function schemaProblems(schema: TSchema, data: unknown, prefix = ''): RigProblem[] {
+/** Schema errors, with union errors narrowed to the member the user evidently meant (fault plans use it too). */
+export function schemaProblems(schema: TSchema, data: unknown, prefix = ''): RigProblem[] {
   const out: RigProblem[] = [];
   for (const err of Value.Errors(schema, data)) {
     const pointer = prefix + err.path;
