@@ -133,7 +133,9 @@ export class ImageServer {
     while (at < end && !closed) {
       if (faults.dropAtByte !== undefined && at >= faults.dropAtByte) {
         this.opts.note(`ota: fault: dropping the connection at byte ${at}`);
-        res.destroy();
+        // What was written goes out first; then the connection dies without a proper end.
+        await new Promise<void>((resolve) => res.write(Buffer.alloc(0), () => resolve()));
+        res.socket?.destroy();
         return; // the board may come back with a Range request
       }
       if (faults.stallAtByte !== undefined && at >= faults.stallAtByte && !stalled) {

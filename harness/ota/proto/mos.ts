@@ -54,7 +54,7 @@ export class RpcDeframer {
     for (let end = this.buf.indexOf(DELIM); end >= 0; end = this.buf.indexOf(DELIM)) {
       const f = this.buf.slice(0, end);
       this.buf = this.buf.slice(end + DELIM.length);
-      if (f === EOF_CHAR) out.push({ kind: 'handshake' });
+      if (f.replace(/^[\r\n]+/, '') === EOF_CHAR) out.push({ kind: 'handshake' }); // line breaks from a console in between
       else if (f.length) {
         const d = parseFrame(f);
         if (d) out.push(d);

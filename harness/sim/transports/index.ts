@@ -1,10 +1,21 @@
 // Device sides of OTA transports, started by a simulated application for one boot. Network
-// services listen on loopback and die with the boot (ctx.signal); console protocols see each
-// console line before the application's shell does.
+// services listen on loopback ephemeral ports (fixed ports would collide between parallel
+// tests), print their address on the console as a real board prints its IP, and die with the
+// boot (ctx.signal); console protocols see each console line before the application's shell.
 import type { DeviceContext } from '../stack.ts';
 import type { UpdateSink } from '../update-sink.ts';
+import { UpdateSession } from './session.ts';
+import { startHttpPush } from './http-push.ts';
+import { startEspota, type EspotaOptions } from './espota.ts';
+import { startMosRpc } from './mos-rpc.ts';
+import { startSmp } from './smp.ts';
 
 export type DeviceTransportKind = 'http-push' | 'espota' | 'smp' | 'mos-rpc';
+
+/** What the firmware was built with, per transport. */
+export interface DeviceTransportOptions {
+  espota?: EspotaOptions;
+}
 
 export interface DeviceTransports {
   /** Offer a console line to the console protocols; true when one of them consumed it. */
@@ -12,6 +23,19 @@ export interface DeviceTransports {
 }
 
 /** Start the device-side services `kinds` that this firmware has, feeding `sink`. */
-export function startDeviceTransports(_ctx: DeviceContext, _sink: UpdateSink, _kinds: readonly DeviceTransportKind[]): DeviceTransports {
-  return { consoleLine: () => Promise.resolve(false) };
+export function startDeviceTransports(ctx: DeviceContext, sink: UpdateSink, kinds: readonly DeviceTransportKind[], options: DeviceTransportOptions = {}): DeviceTransports {
+  const session = new UpdateSession(ctx, sink);
+  const consoles: ((line: string) => Promise<boolean>)[] = [];
+  for (const kind of new Set(kinds)) {
+    if (kind === 'http-push') startHttpPush(session);
+    else if (kind === 'espota') startEspota(session, options.espota);
+    else if (kind === 'smp') consoles.push(startSmp(session));
+    else consoles.push(startMosRpc(session));
+  }
+  return {
+    async consoleLine(line: string): Promise<boolean> {
+      for (const c of consoles) if (await c(line)) return true;
+      return false;
+    },
+  };
 }

@@ -105,7 +105,7 @@ export function startMosRpc(s: UpdateSession): (line: string) => Promise<boolean
 
   return async (line: string) => {
     if (!line.includes('"""') && !deframer.pending) return false;
-    for (const f of deframer.push(`${line}\n`)) {
+    for (const f of deframer.push(line)) { // the line break is not part of any frame
       if (f.kind === 'handshake') ctx.print(HANDSHAKE_REPLY);
       else if (f.kind === 'frame') await dispatch(f.frame);
     }
