@@ -1,10 +1,16 @@
 // A board's serial console, read through serialport. Keeps every raw byte and every line with a
 // monotonic timestamp; `expect` reads from a cursor so no line is missed between two steps.
-// Bytes that are not UTF-8 are replaced, never fatal.
-import { SerialPortStream } from '@serialport/stream';
+// Bytes that are not UTF-8 are replaced, never fatal. The port itself may come and go with the
+// board's power (reconnecting-port.ts): the log goes on, with 'console lost' / 'console back'
+// events where the gap was.
 import type { BindingInterface } from '@serialport/bindings-interface';
-import { autoDetect } from '@serialport/bindings-cpp';
 import { StringDecoder } from 'node:string_decoder';
+import type { PortRef } from '../rig/schema.ts';
+import type { ListPorts } from './ports.ts';
+import { fileLocator, fixedLocator, locatorFor, type PortLocator } from './locate.ts';
+import { ReconnectingPort, type ReconnectOptions } from './reconnecting-port.ts';
+
+export { withTimeout } from './reconnecting-port.ts';
 
 export interface ConsoleLine {
   /** Index among received lines (what boot-log parsers see). */
@@ -24,12 +30,25 @@ export interface ConsoleEvent {
 
 export interface ConsoleOptions {
   board: string;
-  path: string;
+  /** The rig's reference: followed again (link, USB identity) whenever the port comes back. */
+  port?: PortRef;
+  /** A device path or a link to one, when there is no `port`; a link is re-resolved on return. */
+  path?: string;
+  /** Overrides both (tests, simulated adapters). */
+  locator?: PortLocator;
   baudRate: number;
+  /** Sent after each send(); received lines end at '\n' ('\r\n' too), or at '\r' when this is '\r'. */
   lineEnding?: string;
   encoding?: 'utf8' | 'latin1';
   binding?: BindingInterface;
   openTimeoutMs?: number;
+  /** Start even while the port is absent (an adapter the board powers); default: fail at once. */
+  waitForPort?: boolean;
+  reconnect?: ReconnectOptions;
+  /** Root of the by-id/by-path links (default /dev/serial, or OTA_HIL_SERIAL_ROOT). */
+  serialRoot?: string;
+  /** How USB identities are looked up (default SerialPort.list). */
+  listPorts?: ListPorts;
 }
 
 export class ConsoleTimeout extends Error {
@@ -45,64 +64,83 @@ export class Console {
   private readonly t0 = performance.now();
   private waiters = new Set<() => void>();
   private taps = new Set<(chunk: Buffer) => void>();
+  private absentAtOpen = false;
   /** Default start for expect(): the line after the last match. */
   cursor = 0;
 
-  private constructor(
-    private readonly port: SerialPortStream,
-    private readonly opts: ConsoleOptions,
-  ) {
+  private port!: ReconnectingPort;
+
+  private constructor(private readonly opts: ConsoleOptions) {
     this.decoder = new StringDecoder(opts.encoding ?? 'utf8');
-    port.on('data', (chunk: Buffer) => this.onData(chunk));
   }
 
   get board(): string {
     return this.opts.board;
   }
 
+  /** The device node open now (e.g. /dev/ttyUSB3), or undefined while the port is gone. */
+  get path(): string | undefined {
+    return this.port.state === 'open' ? this.port.current?.device : undefined;
+  }
+
+  /** How the rig names the port (a stable link, a USB identity, a path). */
+  get portName(): string {
+    return this.port.describe;
+  }
+
+  get connected(): boolean {
+    return this.port.state === 'open';
+  }
+
   static async open(opts: ConsoleOptions): Promise<Console> {
-    const port = new SerialPortStream({
-      binding: opts.binding ?? autoDetect(),
-      path: opts.path,
-      baudRate: opts.baudRate,
-      autoOpen: false,
-    });
-    await withTimeout(
-      new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(err) : resolve()))),
-      opts.openTimeoutMs ?? 5000,
-      `${opts.board}: opening console ${opts.path}`,
-    ).catch((e: Error) => {
-      throw new Error(`${opts.board}: cannot open console ${opts.path}: ${e.message}`);
-    });
-    return new Console(port, opts);
+    const locator = opts.locator ?? defaultLocator(opts);
+    const con = new Console(opts);
+    con.port = await ReconnectingPort.open(
+      { ...opts.reconnect, board: opts.board, locator, baudRate: opts.baudRate, binding: opts.binding, openTimeoutMs: opts.openTimeoutMs, waitForPort: opts.waitForPort },
+      {
+        data: (chunk) => con.onData(chunk),
+        lost: (reason) => con.onLost(reason),
+        back: (device, first) => {
+          if (!first) con.note(`console back (${device})`);
+          else if (con.absentAtOpen) con.note(`console found (${device})`);
+        },
+        problem: (text) => con.note(text),
+      },
+    );
+    if (!con.port.current) {
+      con.absentAtOpen = true;
+      con.note(`console not present: ${con.port.lostReason}; waiting for it`);
+    }
+    return con;
+  }
+
+  /** Let another program (a flashing tool) have the port; the log notes the gap. */
+  async release(why: string): Promise<void> {
+    this.flushPartial();
+    this.note(`console released (${why})`);
+    await this.port.release();
+    this.decoder = new StringDecoder(this.opts.encoding ?? 'utf8');
+  }
+
+  /** Open the port again after release(); resolves with the device node. */
+  reacquire(timeoutMs = 10_000): Promise<string> {
+    return this.port.reacquire(timeoutMs);
   }
 
   now(): number {
     return performance.now() - this.t0;
   }
 
-  /** Type a line on the console. */
+  /** Type a line on the console. While the port is gone, waits for it within the same timeout. */
   async send(text: string, timeoutMs = 5000): Promise<void> {
     this.note(`> ${text}`);
-    const data = text + (this.opts.lineEnding ?? '\n');
-    await withTimeout(
-      new Promise<void>((resolve, reject) => {
-        this.port.write(data, (err) => (err ? reject(err) : this.port.drain((e) => (e ? reject(e) : resolve()))));
-      }),
-      timeoutMs,
-      `${this.board}: writing to console`,
-    );
+    await this.port.write(Buffer.from(text + (this.opts.lineEnding ?? '\n'), this.opts.encoding ?? 'utf8'), timeoutMs, `send ${JSON.stringify(text)}`);
   }
 
   /** Write bytes as they are, unlogged: frames of binary console protocols (SMP, Mongoose OS RPC). */
   async write(data: Uint8Array | string, timeoutMs = 5000): Promise<void> {
-    await withTimeout(
-      new Promise<void>((resolve, reject) => {
-        this.port.write(typeof data === 'string' ? Buffer.from(data, 'latin1') : Buffer.from(data), (err) => (err ? reject(err) : this.port.drain((e) => (e ? reject(e) : resolve()))));
-      }),
-      timeoutMs,
-      `${this.board}: writing to console`,
-    );
+    const bytes = typeof data === 'string' ? Buffer.from(data, 'latin1') : Buffer.from(data);
+    await this.port.write(bytes, timeoutMs, `write ${bytes.length} bytes`);
   }
 
   /** Received bytes as they arrive, before line splitting; returns the unsubscribe function. */
@@ -140,7 +178,8 @@ export class Console {
       const timer = setTimeout(() => {
         done();
         const tail = this.lines.slice(-5).map((l) => `    ${fmtTime(l.t)}  ${l.text}`).join('\n');
-        reject(new ConsoleTimeout(`${this.board}: no ${what} within ${timeoutMs} ms; last console lines:\n${tail || '    (nothing received)'}`));
+        const gone = this.port.state === 'open' ? '' : ` (the console port ${this.portName} is gone: ${this.port.lostReason})`;
+        reject(new ConsoleTimeout(`${this.board}: no ${what} within ${timeoutMs} ms${gone}; last console lines:\n${tail || '    (nothing received)'}`));
       }, timeoutMs);
       const done = () => {
         clearTimeout(timer);
@@ -169,22 +208,24 @@ export class Console {
 
   async close(): Promise<void> {
     this.flushPartial();
-    if (!this.port.isOpen) return;
-    await withTimeout(
-      new Promise<void>((resolve) => this.port.close(() => resolve())),
-      2000,
-      `${this.board}: closing console`,
-    ).catch(() => undefined);
+    await this.port.close();
   }
 
   private onData(chunk: Buffer): void {
     this.raw.push(chunk);
     for (const t of [...this.taps]) t(chunk);
     const text = this.partial + this.decoder.write(chunk);
-    const parts = text.split('\n');
+    const parts = text.split(this.opts.lineEnding === '\r' ? '\r' : '\n');
     this.partial = parts.pop()!;
     for (const p of parts) this.push(p);
     if (parts.length) for (const w of [...this.waiters]) w();
+  }
+
+  /** The sender is gone: its half line is closed, and a half character is not glued to new bytes. */
+  private onLost(reason: string): void {
+    this.flushPartial();
+    this.decoder = new StringDecoder(this.opts.encoding ?? 'utf8');
+    this.note(`console lost (${reason})`);
   }
 
   private flushPartial(): void {
@@ -203,14 +244,9 @@ export function fmtTime(ms: number): string {
   return `${(ms / 1000).toFixed(3).padStart(8)}s`;
 }
 
-export async function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const t = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: timed out after ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([p, t]);
-  } finally {
-    clearTimeout(timer);
-  }
+function defaultLocator(opts: ConsoleOptions): PortLocator {
+  if (opts.port) return locatorFor(opts.port, opts.board, { root: opts.serialRoot, list: opts.listPorts });
+  if (!opts.path) throw new Error(`${opts.board}: a console needs a port or a path`);
+  // A binding of our own (the in-process sim) opens names the file system does not know.
+  return opts.binding ? fixedLocator(opts.path) : fileLocator(opts.path);
 }

@@ -2,30 +2,71 @@
 // identities survive re-enumeration after a power cut; a bare /dev/ttyUSBn does not.
 import { existsSync } from 'node:fs';
 import { SerialPort } from 'serialport';
+import type { PortInfo } from '@serialport/bindings-interface';
 import type { PortRef } from '../rig/schema.ts';
 
-export async function resolvePort(ref: PortRef, board: string): Promise<string> {
+/** Lists serial ports; SerialPort.list by default (on Linux it runs udevadm). */
+export type ListPorts = () => Promise<PortInfo[]>;
+
+export interface PortLookupOptions {
+  /** Where the by-id/ and by-path/ links live (default serialRoot()). */
+  root?: string;
+  list?: ListPorts;
+}
+
+/**
+ * Where udev puts the stable links. OTA_HIL_SERIAL_ROOT moves it: tests play udev with links they
+ * control, and a rig host may keep its own udev rules' links elsewhere.
+ */
+export function serialRoot(): string {
+  return process.env.OTA_HIL_SERIAL_ROOT || '/dev/serial';
+}
+
+/** The link a by-id / by-path reference names; undefined for other kinds. */
+export function stableLink(ref: PortRef, root = serialRoot()): string | undefined {
+  if ('byId' in ref) return `${root}/by-id/${ref.byId}`;
+  if ('byPath' in ref) return `${root}/by-path/${ref.byPath}`;
+  return undefined;
+}
+
+export function describePortRef(ref: PortRef): string {
+  if ('path' in ref) return ref.path;
+  if ('byId' in ref) return `by-id/${ref.byId}`;
+  if ('byPath' in ref) return `by-path/${ref.byPath}`;
+  if ('usb' in ref) {
+    const u = ref.usb;
+    return `usb ${u.vendorId}:${u.productId}${u.serialNumber ? ` serial ${u.serialNumber}` : ''}${u.location ? ` at ${u.location}` : ''}`;
+  }
+  return 'sim';
+}
+
+export async function resolvePort(ref: PortRef, board: string, opts: PortLookupOptions = {}): Promise<string> {
   if ('sim' in ref) throw new Error(`${board}: a sim console port can only be opened on a simulated board`);
   if ('path' in ref) return ref.path;
-  if ('byId' in ref || 'byPath' in ref) {
-    const link = 'byId' in ref ? `/dev/serial/by-id/${ref.byId}` : `/dev/serial/by-path/${ref.byPath}`;
+  if (!('usb' in ref)) {
+    const link = stableLink(ref, opts.root)!;
     if (!existsSync(link)) throw new Error(`${board}: console ${link} is not present (adapter unplugged, or the board is powered off?)`);
     return link;
   }
-  let ports: Awaited<ReturnType<typeof SerialPort.list>>;
+  const hit = await findUsbPort(ref, board, opts.list);
+  if (!hit) throw new Error(`${board}: no serial port with ${describePortRef(ref)}`);
+  return hit.path;
+}
+
+/** The port matching a USB identity, or undefined; throws when ports cannot be listed at all. */
+export async function findUsbPort(ref: Extract<PortRef, { usb: unknown }>, board: string, list: ListPorts = () => SerialPort.list()): Promise<PortInfo | undefined> {
+  let ports: PortInfo[];
   try {
-    ports = await SerialPort.list();
+    ports = await list();
   } catch (e) {
-    throw new Error(`${board}: cannot enumerate serial ports to find USB ${ref.usb.vendorId}:${ref.usb.productId} (${(e as Error).message}; is udevadm installed?)`);
+    throw new Error(`${board}: cannot enumerate serial ports to find ${describePortRef(ref)} (${(e as Error).message}; is udevadm installed?)`);
   }
   const want = ref.usb;
-  const hit = ports.find(
+  return ports.find(
     (p) =>
       p.vendorId?.toLowerCase() === want.vendorId.toLowerCase() &&
       p.productId?.toLowerCase() === want.productId.toLowerCase() &&
       (want.serialNumber === undefined || p.serialNumber === want.serialNumber) &&
       (want.location === undefined || p.locationId === want.location),
   );
-  if (!hit) throw new Error(`${board}: no serial port with USB ${want.vendorId}:${want.productId}${want.serialNumber ? ` serial ${want.serialNumber}` : ''}`);
-  return hit.path;
 }
