@@ -54,6 +54,12 @@ export class LcusPeer {
     if (ch !== this.deadChannel) this.relays[ch - 1] = op === 1;
   }
 
+  /** Bytes cross the pty asynchronously: a write the driver has drained may not be read here yet. */
+  async waitFrames(n: number, ms = 2000): Promise<void> {
+    const end = Date.now() + ms;
+    while (this.frames.length < n && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
+  }
+
   close(): Promise<void> {
     return new Promise((resolve) => this.port.close(() => resolve()));
   }

@@ -62,6 +62,7 @@ void describe('serial-relay (LCUS over CH340)', { skip }, () => {
       await relay.on();
       await relay.off();
       await relay.on();
+      await peer.waitFrames(3);
       assert.deepEqual(peer.frames.map(hex), ['A0 02 01 A3', 'A0 02 00 A2', 'A0 02 01 A3']);
       assert.equal(peer.queries, 1, 'a silent board is asked once, not after every switch');
       assert.equal(await relay.state(), 'unknown');
