@@ -10,6 +10,8 @@ const HELP = `ota-hil — hardware-in-the-loop OTA update testing
   ota-hil gate [--results DIR]... [--policy FILE]
                                      release verdict from a run's results (gate.policy.json)
   ota-hil merge DIR... [--out DIR]   one Allure report and gate verdict from several rig hosts
+  ota-hil sim serve --rig FILE --board NAME [--image NAME]
+                                     run a simulated board standalone: console on a pty, power by command
 `;
 
 export async function main(argv: string[]): Promise<number> {
@@ -19,6 +21,7 @@ export async function main(argv: string[]): Promise<number> {
       return rigCommand(rest);
     case 'gate': return (await import('./gate.ts')).gateCommand(rest);
     case 'merge': return (await import('./merge.ts')).mergeCommand(rest);
+    case 'sim': return (await import('./sim.ts')).simCommand(rest);
     case 'parse-bootlog': {
       const { parseBootlogCommand } = await import('./parse-bootlog.ts');
       return parseBootlogCommand(rest);

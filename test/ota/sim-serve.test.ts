@@ -1,0 +1,75 @@
+// `ota-hil sim serve`: a simulated board standalone, driven as a firmware developer would: curl
+// -F to the /update it prints, its console on the printed pseudo-terminal, power by typed command
+// and signal, and a clean stop on SIGTERM.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { SerialPortStream } from '@serialport/stream';
+import { autoDetect } from '@serialport/bindings-cpp';
+import { loadRig } from '../../harness/rig/load.ts';
+import { loadImages } from '../../harness/fixtures/images.ts';
+import { hasSocat } from '../helpers/pty.ts';
+
+const run = promisify(execFile);
+const root = path.join(import.meta.dirname, '..', '..');
+const BOARD = 'esp-idf-1';
+
+test('sim serve: curl -F updates the board, the pty carries its console, SIGTERM stops it', { skip: !hasSocat() && 'socat is not installed', timeout: 60_000 }, async () => {
+  const rig = loadRig(path.join(root, 'rigs', 'sim.json'));
+  const board = rig.boards.find((b) => b.name === BOARD);
+  assert.ok(board, `rigs/sim.json has ${BOARD}`);
+  const fw = path.join(mkdtempSync(path.join(tmpdir(), 'ota-hil-serve-')), 'fw.bin');
+  writeFileSync(fw, loadImages(rig, board).candidate!.bytes);
+
+  const child = spawn(process.execPath, [path.join(root, 'bin', 'ota-hil.mjs'), 'sim', 'serve', '--rig', path.join(root, 'rigs', 'sim.json'), '--board', BOARD], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+  child.stderr.on('data', (b: Buffer) => (out += b.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const waitOut = async (re: RegExp, from = 0) => {
+    for (let i = 0; i < 300; i++) {
+      const m = re.exec(out.slice(from));
+      if (m) return m;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`no ${re} in:\n${out}`);
+  };
+  let console: SerialPortStream | null = null;
+  try {
+    const pty = (await waitOut(/console: (\/dev\/pts\/\d+)/))[1]!;
+    console = new SerialPortStream({ binding: autoDetect(), path: pty, baudRate: 115200, autoOpen: false });
+    await new Promise<void>((resolve, reject) => console!.open((e) => (e ? reject(e) : resolve())));
+    let text = '';
+    console.on('data', (b: Buffer) => (text += b.toString('latin1')));
+    const url = (await waitOut(/http-push: curl -F file=@fw\.bin (http:\S+)/))[1]!;
+    const { stdout } = await run('curl', ['-sS', '-F', `file=@${fw}`, url], { timeout: 20_000 });
+    assert.match(stdout, /Update applied, finalizing|Update Success/);
+    for (let i = 0; i < 200 && !/App version:\s+1\.1\.0/.test(text); i++) await new Promise((r) => setTimeout(r, 50));
+    assert.match(text, /App version:\s+1\.1\.0/, 'the console on the pty shows the new image booting');
+
+    const mark = out.length;
+    child.stdin.write('off\n');
+    await waitOut(/\[sim\] power off/, mark);
+    child.kill('SIGUSR2');
+    await waitOut(/\[sim\] power on/, mark);
+
+    child.kill('SIGTERM');
+    assert.equal(await exited, 0, out);
+    assert.match(out, /\[sim\] stopping \(SIGTERM\)\n\[sim\] stopped\n$/);
+    const link = /\(also (\S+)\)/.exec(out)![1]!;
+    assert.equal(existsSync(link), false, 'the pty link is removed');
+  } finally {
+    await new Promise<void>((r) => (console?.isOpen ? console.close(() => r()) : r()));
+    if (child.exitCode === null) child.kill('SIGKILL');
+  }
+});
+
+test('sim serve: an unknown board is a clear error', async () => {
+  const r = await run(process.execPath, [path.join(root, 'bin', 'ota-hil.mjs'), 'sim', 'serve', '--rig', path.join(root, 'rigs', 'sim.json'), '--board', 'nope']).catch((e: { code: number; stderr: string }) => e);
+  assert.equal((r as { code: number }).code, 1);
+  assert.match((r as { stderr: string }).stderr, /no board named "nope"/);
+});
