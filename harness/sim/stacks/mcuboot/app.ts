@@ -10,6 +10,8 @@ import { Flag, formatSwapState, readSwapState, swapTypeFromTable, swapTypeName, 
 import { SecondaryWriter, setConfirmed, setPending } from './dfu.ts';
 import { zephyrLog, type ZephyrLog } from './zephyr-log.ts';
 import { ZEPHYR_VERSION } from './bootloader.ts';
+import { startDeviceTransports, type DeviceTransports } from '../../transports/index.ts';
+import { mcubootSink } from './sink.ts';
 
 /** Hardware watchdog period: a hung app is reset after this much simulated time. */
 export const WATCHDOG_MS = 10_000;
@@ -31,8 +33,9 @@ export async function runApp(ctx: DeviceContext, layout: Layout): Promise<void> 
     await ctx.sleep(WATCHDOG_MS); // silent until the watchdog bites
     ctx.reset('watchdog');
   }
+  const mcumgr = startDeviceTransports(ctx, mcubootSink(ctx, layout), ['smp']);
   if (info.confirm === 'self') await confirm(ctx, layout, log);
-  await shell(ctx, layout, log);
+  await shell(ctx, layout, log, mcumgr);
 }
 
 function fatal(ctx: DeviceContext, log: ZephyrLog): never {
@@ -57,9 +60,11 @@ async function confirm(ctx: DeviceContext, layout: Layout, log: ZephyrLog): Prom
   else log('err', 'app', 'Failed to confirm image: bad primary trailer magic');
 }
 
-async function shell(ctx: DeviceContext, layout: Layout, log: ZephyrLog): Promise<never> {
+async function shell(ctx: DeviceContext, layout: Layout, log: ZephyrLog, mcumgr: DeviceTransports): Promise<never> {
   for (;;) {
-    const line = (await ctx.readLine()).trim();
+    const raw = await ctx.readLine();
+    if (await mcumgr.consoleLine(raw)) continue; // an SMP frame: the shell never sees it
+    const line = raw.trim();
     ctx.print(`uart:~$ ${line}`); // prompt and echo, as the Zephyr shell shows them
     const [cmd, ...args] = line.split(/\s+/);
     if (!cmd) continue;
