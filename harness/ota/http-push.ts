@@ -80,10 +80,13 @@ export class HttpPushTransport implements OtaTransport {
       closed = true;
       d.wake();
     });
-    req.on('close', () => {
-      closed = true;
-      d.wake();
-    });
+    const gone = new Promise<void>((resolve) =>
+      req.on('close', () => {
+        closed = true;
+        d.wake();
+        resolve();
+      }),
+    );
     req.setTimeout(STEP_MS, () => req.destroy(new Error(`no progress for ${STEP_MS} ms`)));
     const response = new Promise<{ status: number; body: string }>((resolve, reject) => {
       req.on('response', (res) => {
@@ -105,7 +108,7 @@ export class HttpPushTransport implements OtaTransport {
         const ok = req.write(image.bytes.subarray(at, at + n));
         at += n;
         d.advance(n);
-        if (!ok && !closed) await new Promise<void>((resolve) => { req.once('drain', resolve); req.once('close', resolve); });
+        if (!ok && !closed) await Promise.race([new Promise<void>((resolve) => req.once('drain', resolve)), gone]);
       }
       if (at < image.bytes.length) {
         throw new Error(`connection closed by the board after ${at}/${image.bytes.length} bytes${error ? ` (${(error as Error).message})` : ''}`);

@@ -123,10 +123,13 @@ export class ImageServer {
 
     d.begin(start);
     let closed = false;
-    res.on('close', () => {
-      closed = true;
-      d.wake();
-    });
+    const gone = new Promise<void>((resolve) =>
+      res.on('close', () => {
+        closed = true;
+        d.wake();
+        resolve();
+      }),
+    );
     let at = start;
     let stalled = false;
     const chunk = faults.throttleBytesPerSec ? Math.max(1, Math.min(CHUNK, Math.floor(faults.throttleBytesPerSec / 20))) : CHUNK;
@@ -142,7 +145,7 @@ export class ImageServer {
         stalled = true;
         this.opts.note(`ota: fault: stalling at byte ${at}${faults.stallMs ? ` for ${faults.stallMs} ms` : ''}`);
         if (!faults.stallMs) {
-          await new Promise<void>((resolve) => res.once('close', resolve));
+          await gone;
           return;
         }
         await delay(faults.stallMs);
@@ -155,7 +158,7 @@ export class ImageServer {
       const ok = res.write(data.subarray(at, at + n));
       at += n;
       d.advance(n);
-      if (!ok && !closed) await new Promise<void>((resolve) => { res.once('drain', resolve); res.once('close', resolve); });
+      if (!ok && !closed) await Promise.race([new Promise<void>((resolve) => res.once('drain', resolve)), gone]);
       if (faults.throttleBytesPerSec) await delay((n / faults.throttleBytesPerSec) * 1000);
     }
     if (at < end) {

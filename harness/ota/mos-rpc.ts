@@ -115,6 +115,9 @@ export class MosRpcTransport implements OtaTransport {
   async start(image: FirmwareImage): Promise<OtaDelivery> {
     this.rpc.reset(); // the board may have rebooted since the last call
     if (this.config.mode === 'url') return this.startUrl(image);
+    // One console, one upload: an earlier one (held at a cut, say) must not resume into this one.
+    for (const old of this.deliveries) old.abort('superseded by a new delivery');
+    this.deliveries.clear();
     const d = new ByteDelivery(image, this.board, this.kind, this.config.timeoutMs ?? 120_000);
     d.counted = 'acknowledged';
     this.deliveries.add(d);

@@ -121,6 +121,9 @@ export class SmpTransport implements OtaTransport {
   }
 
   start(image: FirmwareImage): Promise<OtaDelivery> {
+    // One console, one upload: an earlier one (held at a cut, say) must not resume into this one.
+    for (const old of this.deliveries) old.abort('superseded by a new delivery');
+    this.deliveries.clear();
     const d = new ByteDelivery(image, this.board, this.kind, this.config.timeoutMs ?? 120_000);
     d.counted = 'acknowledged';
     this.deliveries.add(d);
