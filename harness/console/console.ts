@@ -70,7 +70,10 @@ export class Console {
 
   private port!: ReconnectingPort;
 
-  private constructor(private readonly opts: ConsoleOptions) {
+  private constructor(
+    private readonly opts: ConsoleOptions,
+    private readonly locator: PortLocator,
+  ) {
     this.decoder = new StringDecoder(opts.encoding ?? 'utf8');
   }
 
@@ -92,9 +95,22 @@ export class Console {
     return this.port.state === 'open';
   }
 
+  /**
+   * The path to hand a flashing tool ({port}): the stable link when the rig names one (it still
+   * leads to the adapter if the tool's reset re-enumerates it), else the device node open now.
+   */
+  toolPath(): string | undefined {
+    return this.locator.file ?? this.port.current?.device;
+  }
+
+  /** Resolves when the port is open (at once if it is); fails after `timeoutMs` naming the board. */
+  waitConnected(timeoutMs: number, what = 'use the console'): Promise<void> {
+    return this.port.whenOpen(timeoutMs, what);
+  }
+
   static async open(opts: ConsoleOptions): Promise<Console> {
     const locator = opts.locator ?? defaultLocator(opts);
-    const con = new Console(opts);
+    const con = new Console(opts, locator);
     con.port = await ReconnectingPort.open(
       { ...opts.reconnect, board: opts.board, locator, baudRate: opts.baudRate, binding: opts.binding, openTimeoutMs: opts.openTimeoutMs, waitForPort: opts.waitForPort },
       {

@@ -22,6 +22,8 @@ export interface PortLocator {
   check(current: Located): Promise<string | undefined>;
   /** Minimum ms between two locate() calls while absent (listing USB ports runs udevadm). */
   readonly minPollMs: number;
+  /** A path other programs can open that stays valid across re-enumeration (the stable link). */
+  readonly file?: string;
 }
 
 /** A device node itself, or a symlink to one (a by-id link, or a link a test repoints). */
@@ -30,6 +32,7 @@ export function fileLocator(file: string, describe = file): PortLocator {
   return {
     describe,
     minPollMs: 0,
+    file,
     locate,
     async check(current) {
       const now = await locate();

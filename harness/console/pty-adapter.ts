@@ -6,7 +6,9 @@
 // The harness end uses socat's wait-slave: socat moves no byte until someone opens that end.
 // This plays the adapter's receive FIFO (and the bytes a real adapter gets only once the host
 // opens the port): what the device prints after the port came back waits for the console
-// instead of being flushed by the console's open.
+// instead of being flushed by the console's open. And ignoreeof: a real adapter stays when the
+// host closes the port (the console lets a flashing tool have it); socat would otherwise end the
+// pair half a second after the harness end is closed.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, realpathSync, renameSync, rmSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
@@ -51,7 +53,7 @@ export class PtyAdapter {
     const device = path.join(this.dir, `${this.name}-dev-${n}`);
     const tty = path.join(this.dir, `${this.name}-tty-${n}`);
     // Device end first: socat creates it, then blocks on the harness end until it is opened.
-    const proc = spawn('socat', [`pty,raw,echo=0,link=${device}`, `pty,raw,echo=0,link=${tty},wait-slave,pty-interval=0.005`], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const proc = spawn('socat', [`pty,raw,echo=0,link=${device}`, `pty,raw,echo=0,link=${tty},wait-slave,pty-interval=0.005,ignoreeof`], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     proc.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
     let exited: string | undefined;
