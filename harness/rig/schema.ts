@@ -37,7 +37,7 @@ export const PortRef = Type.Union([
       location: Type.Optional(Type.String()),
     }),
   }),
-  closed({ sim: Type.Literal(true, { description: "the board's simulated UART (sim boards only)" }) }),
+  closed({ sim: Type.Literal(true, { description: "sim boards only: the board's simulated UART; for a serial-relay, a simulated LCUS relay switching the board's supply" }) }),
 ]);
 export type PortRef = Static<typeof PortRef>;
 
@@ -277,6 +277,13 @@ export const SimConfig = closed({
   writeSize: Type.Optional(Type.Integer({ minimum: 1 })),
   swap: Type.Optional(Type.Union([Type.Literal('scratch'), Type.Literal('move')])),
   mutant: Type.Optional(Type.String({ description: 'a seeded bootloader bug, to prove scenarios catch it' })),
+  uart: Type.Optional(
+    Type.Union([Type.Literal('in-process'), Type.Literal('pty')], {
+      default: 'in-process',
+      description:
+        "in-process: a serialport binding straight onto the simulated UART; pty: a socat pseudo-terminal behind a by-id style link that vanishes while the board is off (a USB-serial adapter the board powers), opened with serialport's native binding",
+    }),
+  ),
 });
 export type SimConfig = Static<typeof SimConfig>;
 
