@@ -14,6 +14,7 @@ const OFFERED: Partial<Record<StackName, TransportConfig['kind'][]>> = {
   mcuboot: ['smp'],
   'esp-idf': ['http-push'],
   'mongoose-os': ['mos-rpc', 'http-push'],
+  rboot: ['mos-rpc', 'http-push'], // Mongoose OS on ESP8266 behind Cesanta's rBoot
   'esp8266-arduino': ['espota', 'http-push'],
 };
 
