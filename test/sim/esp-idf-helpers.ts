@@ -195,3 +195,24 @@ export async function bootOnce(board: Board): Promise<{ outcome: Outcome; log: s
   await board.powerOff();
   return { outcome, log };
 }
+
+/** app_main's first line: the app is up and has reported its partition and OTA state. */
+export const APP_UP = /ota_hil: Running partition: (\S+) \(offset 0x[0-9a-f]+\), (?:OTA state ESP_OTA_IMG_(\w+)|no OTA state)/;
+
+/** Install `baseline`, boot it, type `ota <url>`; resolves with the mark before the command. */
+export async function startOta(board: Board, baseline: ImageBuild, url: string): Promise<number> {
+  board.install(baseline);
+  const m0 = board.mark();
+  board.device.powerOn();
+  await board.waitFor(APP_UP, m0);
+  const m = board.mark();
+  board.send(`ota ${url}`);
+  return m;
+}
+
+/** Wait for the app of the boot after line `from` to report itself; returns [partition, state]. */
+export async function nextApp(board: Board, from: number, timeoutMs = 10_000): Promise<{ at: number; part: string; state: string | null }> {
+  const at = await board.waitFor(APP_UP, from, timeoutMs);
+  const m = APP_UP.exec(board.lines[at]!)!;
+  return { at, part: m[1]!, state: m[2] ?? null };
+}

@@ -3,7 +3,7 @@
 // esp_ota_set_boot_partition, then esp_restart. Plain HTTP only (the sim has no TLS).
 import type { DeviceContext } from '../../stack.ts';
 import { PowerLoss } from '../../flash.ts';
-import { httpDownload } from '../../net/http-download.ts';
+import { DownloadError, httpDownload } from '../../net/http-download.ts';
 import type { EspLog } from './esp-log.ts';
 import { EspError, type EspOta, type OtaHandle } from './ota-ops.ts';
 
@@ -65,7 +65,8 @@ export async function httpsOta(ctx: DeviceContext, ota: EspOta, log: EspLog, url
     if (ctx.signal.aborted || e instanceof PowerLoss) throw e;
     const open = handle as OtaHandle | null; // assigned inside the download callbacks
     if (open?.open) ota.abort(open);
-    if (!(e instanceof EspError)) log('E', 'esp_https_ota', (e as Error).message);
+    if (e instanceof DownloadError && (e.kind === 'truncated' || e.kind === 'network') && handle) log('E', APP_TAG, 'Complete data was not received.');
+    else if (!(e instanceof EspError)) log('E', 'esp_https_ota', (e as Error).message);
     log('E', APP_TAG, `Firmware upgrade failed${e instanceof EspError ? ` (${e.err})` : ''}`);
     return false;
   }
