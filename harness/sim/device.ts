@@ -170,10 +170,12 @@ export class SimDevice {
           signal.throwIfAborted();
           const line = this.rxLines.shift();
           if (line !== undefined) return line;
+          const onAbort = () => this.rxWaiter?.();
           await new Promise<void>((resolve) => {
             this.rxWaiter = resolve;
-            signal.addEventListener('abort', () => resolve(), { once: true });
+            signal.addEventListener('abort', onAbort, { once: true });
           });
+          signal.removeEventListener('abort', onAbort); // one listener per wait, not one per line
           this.rxWaiter = null;
         }
       },
