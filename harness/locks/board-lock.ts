@@ -292,3 +292,9 @@ function tryUnlink(file: string): void {
     // already gone
   }
 }
+
+/** Lock options a run takes from its environment: OTA_HIL_LOCK_DIR, _WAIT_MS, _LEASE_MS. */
+export function lockOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): BoardLockOptions {
+  const ms = (v: string | undefined, dflt: number) => (v && Number.isFinite(Number(v)) && Number(v) >= 0 ? Number(v) : dflt);
+  return { dir: env.OTA_HIL_LOCK_DIR || undefined, waitMs: ms(env.OTA_HIL_LOCK_WAIT_MS, 60_000), leaseMs: ms(env.OTA_HIL_LOCK_LEASE_MS, 30_000) || 30_000 };
+}
