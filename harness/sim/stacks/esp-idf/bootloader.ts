@@ -10,7 +10,7 @@ import { partitionSet, readTable, tableRow, type PartitionEntry, type PartitionS
 import { OtaState, activeOtadata, entryAt, readOtadata, selectInvalid, writeEntry } from './otadata.ts';
 import { parseHeader, spiModeName, verifyImage, HEADER_SIZE } from './image.ts';
 import { IDF_VERSION } from './app-desc.ts';
-import { Reset, chipReset } from './rom.ts';
+import { Reset, beforeLoopingReset, chipReset } from './rom.ts';
 
 const FACTORY_INDEX = -1;
 /** Simulated load speed: flash read plus SHA-256, bytes per simulated millisecond. */
@@ -114,5 +114,6 @@ async function loadBootImage(ctx: DeviceContext, log: EspLog, parts: PartitionSe
 /** bootloader_reset: a software system reset; the ROM starts over. */
 async function bootloaderReset(ctx: DeviceContext): Promise<never> {
   await ctx.sleep(100);
+  await beforeLoopingReset(ctx);
   return chipReset(ctx, Reset.SW, 'bootloader_reset');
 }

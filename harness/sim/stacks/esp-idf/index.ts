@@ -1,6 +1,5 @@
 // The simulated ESP-IDF board (ESP32, rollback enabled): ROM, 2nd stage bootloader choosing a
 // partition through otadata, and an app that updates itself with esp_https_ota.
-import { setImmediate as yieldToHost } from 'node:timers/promises';
 import type { SimStack, DeviceContext } from '../../stack.ts';
 import type { SimConfig } from '../../../rig/schema.ts';
 import { layoutFor } from './layout.ts';
@@ -28,9 +27,6 @@ export const espIdfStack: SimStack = {
     const layout = layoutFor(ctx.config);
     const mut = mutationFor(ctx.config);
     const log = espLog(ctx);
-    // Short sleeps are batched per boot, so a reset loop (no bootable app) would otherwise spin
-    // in microtasks at a high time scale and starve the host's timers and sockets.
-    await yieldToHost();
     await runRom(ctx);
     const booted = await runBootloader(ctx, log, layout, mut);
     await runApp(ctx, log, booted, layout, mut);

@@ -3,7 +3,7 @@
 // reset, which the bootloader sees as one more boot of a PENDING_VERIFY image.
 import type { DeviceContext } from '../../stack.ts';
 import type { EspLog } from './esp-log.ts';
-import { Reset, chipReset } from './rom.ts';
+import { Reset, beforeLoopingReset, chipReset } from './rom.ts';
 
 /** CONFIG_ESP_TASK_WDT_TIMEOUT_S. */
 export const TASK_WDT_MS = 5000;
@@ -46,5 +46,6 @@ async function rebooting(ctx: DeviceContext, elfSha: string): Promise<never> {
   ctx.print('');
   ctx.print('Rebooting...');
   await ctx.sleep(20);
+  await beforeLoopingReset(ctx); // a confirmed image that crashes at every boot loops forever
   return chipReset(ctx, Reset.SW_CPU, 'panic');
 }

@@ -1,5 +1,6 @@
 // The ESP32 mask ROM: banner, reset reason, then it loads the 2nd stage bootloader's segments
 // from 0x1000. The reset reason is a register that survives warm resets (kept in ctx.rtc).
+import { setImmediate as yieldToHost } from 'node:timers/promises';
 import type { DeviceContext } from '../../stack.ts';
 import { BOOTLOADER_OFFSET, PARTITION_TABLE_OFFSET } from './layout.ts';
 import { ESP_IMAGE_MAGIC, HEADER_SIZE, SEGMENT_HEADER_SIZE, parseHeader, spiModeName } from './image.ts';
@@ -18,6 +19,16 @@ export const Reset = {
 } as const satisfies Record<string, ResetReason>;
 
 const RTC_KEY = 'esp-idf:reset-reason';
+
+/**
+ * Before a reset that may repeat forever (no bootable app, a crash at every boot): short sleeps
+ * are batched per boot, so at a high time scale such a loop would spin in microtasks and starve
+ * the host's timers and sockets. Normal boots never yield here, so their output stays prompt.
+ */
+export async function beforeLoopingReset(ctx: DeviceContext): Promise<void> {
+  await yieldToHost();
+  ctx.signal.throwIfAborted();
+}
 
 /** Reset the chip with `reason` (what the next boot's ROM prints); ends this boot. */
 export function chipReset(ctx: DeviceContext, reason: ResetReason, why: string): never {
@@ -42,6 +53,7 @@ export async function runRom(ctx: DeviceContext): Promise<void> {
     const word = new DataView(raw.buffer).getUint32(0, true);
     for (let i = 0; i < 4; i++) ctx.print(`invalid header: 0x${word.toString(16).padStart(8, '0')}`);
     await ctx.sleep(300);
+    await beforeLoopingReset(ctx);
     chipReset(ctx, Reset.RTCWDT_RTC, 'RTC watchdog');
   }
   ctx.print(`mode:${spiModeName(header.spiMode)}, clock div:${header.spiSpeed === 0xf ? 1 : 2}`);
