@@ -14,6 +14,7 @@ const TIMESTAMP_PREFIXES: readonly RegExp[] = [
   /^\[\d{2}:\d{2}:\d{2}(?:[.,]\d+)?\]\s?/, // [20:14:54.126]
   /^\d{2}:\d{2}:\d{2}[.,]\d{3} >\s?/, // 19:38:34.090 > (idf.py monitor --timestamps)
   /^\d{2}:\d{2}:\d{2}[.,]\d{3} -> /, // 20:14:54.126 -> (PlatformIO monitor time filter)
+  /^\d+\.\d{3}s {2}/, // '   0.069s  ' (this harness's console.log attachment)
 ];
 
 // Vendor wrappers in front of a bootloader's own text.

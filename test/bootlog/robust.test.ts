@@ -103,6 +103,7 @@ void test('normalization strips timestamps, ANSI colours, vendor prefixes, Markd
   assert.equal(normalizeLine('\x1b[0;32mI (288) boot: Loaded app from partition at offset 0x1d0000\x1b[0m\r'), 'I (288) boot: Loaded app from partition at offset 0x1d0000');
   assert.equal(normalizeLine('[00:00:00.004,000] <inf> mcuboot: Starting bootloader'), '<inf> mcuboot: Starting bootloader');
   assert.equal(normalizeLine('19:38:35.755 > I (5409) esp_ota_ops: Rollback'), 'I (5409) esp_ota_ops: Rollback');
+  assert.equal(normalizeLine('   0.169s  I (279) boot:  4 ota_0            OTA app          00 10 00030000 00020000'), 'I (279) boot:  4 ota_0            OTA app          00 10 00030000 00020000', "the harness's own console.log");
   assert.equal(normalizeLine('    uart:~$ *** Booting Zephyr OS build v3.2.99 ***'), '*** Booting Zephyr OS build v3.2.99 ***');
   assert.equal(decodeConsole(new Uint8Array([0x41, 0xff, 0x42])), 'A\u00ffB', 'invalid UTF-8 falls back to latin1');
 });
