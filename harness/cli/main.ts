@@ -10,6 +10,13 @@ const HELP = `ota-hil — hardware-in-the-loop OTA update testing
   ota-hil gate [--results DIR]... [--policy FILE]
                                      release verdict from a run's results (gate.policy.json)
   ota-hil merge DIR... [--out DIR]   one Allure report and gate verdict from several rig hosts
+  ota-hil ports [--rig FILE]         serial ports with their stable ids (by-id, by-path, USB) and rig boards
+  ota-hil relays [--rig FILE]        USB relays found (dcttech, LCUS HID, CH340)
+  ota-hil power <board> on|off|cycle [--rig FILE]
+                                     switch a board's supply with the rig's driver, read it back
+  ota-hil console <board> [--rig FILE]
+                                     the board's console live, timestamped, until Ctrl-C
+  (--rig defaults to rigs/sim.json, whose boards are simulated in the ota-hil process itself)
   ota-hil sim serve --rig FILE --board NAME [--image NAME]
                                      run a simulated board standalone: console on a pty, power by command
 `;
@@ -21,6 +28,10 @@ export async function main(argv: string[]): Promise<number> {
       return rigCommand(rest);
     case 'gate': return (await import('./gate.ts')).gateCommand(rest);
     case 'merge': return (await import('./merge.ts')).mergeCommand(rest);
+    case 'ports': return (await import('./ports.ts')).portsCommand(rest);
+    case 'relays': return (await import('./relays.ts')).relaysCommand(rest);
+    case 'power': return (await import('./power.ts')).powerCommand(rest);
+    case 'console': return (await import('./console.ts')).consoleCommand(rest);
     case 'sim': return (await import('./sim.ts')).simCommand(rest);
     case 'parse-bootlog': {
       const { parseBootlogCommand } = await import('./parse-bootlog.ts');

@@ -1,0 +1,80 @@
+// Shared by the board commands (power, console): --rig FILE, the board by name, plain errors, and a
+// simulated board built in this process the way Board.open builds it.
+import { parseArgs } from 'node:util';
+import { loadRig, RigError, type Rig } from '../rig/load.ts';
+import type { BoardConfig } from '../rig/schema.ts';
+import { SimDevice } from '../sim/device.ts';
+import { simStack } from '../sim/registry.ts';
+import { simHardware, type SimHardware } from '../console/sim-hardware.ts';
+
+export const DEFAULT_RIG = 'rigs/sim.json';
+
+/** A failure the user can act on: printed as one message, no stack trace. */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
+    super(message);
+    this.name = 'CliError';
+  }
+}
+
+export interface BoardArgs {
+  values: Record<string, string | boolean | undefined> & { rig: string };
+  positionals: string[];
+}
+
+export function parseBoardArgs(argv: string[], usage: string, extra: Record<string, { type: 'string' | 'boolean' }> = {}): BoardArgs | undefined {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: { rig: { type: 'string', default: DEFAULT_RIG }, help: { type: 'boolean', short: 'h' }, ...extra }, allowPositionals: true });
+  } catch (e) {
+    throw new CliError(`${(e as Error).message}\n${usage}`, 2);
+  }
+  if (parsed.values.help) {
+    process.stdout.write(usage);
+    return undefined;
+  }
+  return parsed;
+}
+
+export function loadRigOrFail(file: string): Rig {
+  try {
+    return loadRig(file);
+  } catch (e) {
+    if (e instanceof RigError) throw new CliError(e.message, 2);
+    throw e;
+  }
+}
+
+export function findBoard(rig: Rig, name: string | undefined, usage: string): BoardConfig {
+  const names = rig.boards.map((b) => b.name).join(', ');
+  if (!name) throw new CliError(`which board? ${rig.file} has: ${names}\n${usage}`, 2);
+  const b = rig.boards.find((x) => x.name === name);
+  if (!b) throw new CliError(`${rig.file}: no board named ${JSON.stringify(name)} (boards: ${names})`, 2);
+  return b;
+}
+
+export interface SimBoard {
+  device: SimDevice;
+  hw: SimHardware;
+}
+
+/** A simulated board in this process; it exists only as long as the command runs. */
+export async function openSimBoard(config: BoardConfig): Promise<SimBoard> {
+  const device = new SimDevice(config.name, simStack(config.stack, config.name), config.sim!);
+  const hw = await simHardware(device, config, (l) => process.stderr.write(`${l}\n`));
+  return { device, hw };
+}
+
+/** Runs a command body, turning CliErrors and hardware errors into a message and an exit code. */
+export async function runCli(body: () => Promise<number>): Promise<number> {
+  try {
+    return await body();
+  } catch (e) {
+    const err = e as Error;
+    process.stderr.write(`ota-hil: ${err.message}\n`);
+    return e instanceof CliError ? e.exitCode : 1;
+  }
+}

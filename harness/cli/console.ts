@@ -1,0 +1,95 @@
+// `ota-hil console <board> [--rig FILE] [--wait]`: the board's console live, every line with its
+// timestamp and the harness's events (console lost / back) between them, until Ctrl-C. Lines typed
+// on stdin are sent to the board. The board's lock is held meanwhile, so no run starts on a board
+// someone is watching. A simulated board is built in this process, its baseline installed and
+// powered on, so there is a boot to watch.
+import { createInterface } from 'node:readline';
+import { existsSync } from 'node:fs';
+import { Console, fmtTime } from '../console/console.ts';
+import { serialRoot } from '../console/ports.ts';
+import { acquireBoardLock, BoardLockError, type BoardLock } from '../locks/board-lock.ts';
+import { loadImages } from '../fixtures/images.ts';
+import { CliError, findBoard, loadRigOrFail, openSimBoard, parseBoardArgs, runCli, type SimBoard } from './board-args.ts';
+
+const USAGE = `usage: ota-hil console <board> [--rig FILE] [--wait]
+  --rig FILE   the rig file (default rigs/sim.json)
+  --wait       if the port is not there yet (board off, adapter unplugged), wait for it
+  Ctrl-C ends it; lines typed on stdin go to the board.
+`;
+
+export function consoleCommand(argv: string[]): Promise<number> {
+  return runCli(async () => {
+    const args = parseBoardArgs(argv, USAGE, { wait: { type: 'boolean' } });
+    if (!args) return 0;
+    const rig = loadRigOrFail(args.values.rig);
+    const config = findBoard(rig, args.positionals[0], USAGE);
+    let sim: SimBoard | undefined;
+    let lock: BoardLock | undefined;
+    let con: Console | undefined;
+    try {
+      if (config.sim) sim = await openSimBoard(config);
+      else {
+        lock = await acquireBoardLock(config.name, { waitMs: 0, what: `ota-hil console ${config.name}` }).catch((e: unknown) => {
+          throw e instanceof BoardLockError ? new CliError(`${e.message}\n  a run is using it (and its console port)`) : e;
+        });
+      }
+      const opts = { board: config.name, baudRate: config.console.baud ?? 115200, lineEnding: config.console.lineEnding, encoding: config.console.encoding };
+      con = await Console.open(
+        sim ? { ...opts, path: sim.hw.consolePath, binding: sim.hw.binding, waitForPort: true } : { ...opts, port: config.console.port, waitForPort: args.values.wait === true },
+      ).catch((e: Error) => {
+        const hint = existsSync(serialRoot()) ? '' : `\n  (no ${serialRoot()} on this machine: udev has made no serial links; --wait waits for the port)`;
+        throw new CliError(`${e.message}${hint}`);
+      });
+      if (sim) {
+        const images = loadImages(rig, config);
+        const first = images.baseline ?? Object.values(images)[0];
+        if (first) sim.device.stack.install(sim.device.flash, first.bytes, sim.device.config);
+        process.stdout.write(`${sim.hw.description}\n  ${first ? `${first.name} ${first.version} installed, ` : ''}powered on now; Ctrl-C to stop\n`);
+        sim.hw.supply.powerOn();
+      } else {
+        process.stdout.write(`${config.name}: console ${con.portName}${con.path ? ` on ${con.path}` : ' (not present yet; waiting)'} at ${opts.baudRate} baud; Ctrl-C to stop\n`);
+      }
+      await follow(con);
+      return 0;
+    } finally {
+      await con?.close();
+      await sim?.hw.close();
+      sim?.device.powerOff();
+      lock?.releaseSync();
+    }
+  });
+}
+
+/** Print lines and events as they come, in order, until SIGINT or SIGTERM. */
+async function follow(con: Console): Promise<void> {
+  let line = 0;
+  let event = 0;
+  const flush = () => {
+    for (;;) {
+      const l = con.lines[line];
+      const e = con.events[event];
+      if (e && e.atLine <= line) {
+        process.stdout.write(`${fmtTime(e.t)}  ## ${e.text}\n`);
+        event++;
+      } else if (l) {
+        process.stdout.write(`${fmtTime(l.t)}  ${l.text}\n`);
+        line++;
+      } else return;
+    }
+  };
+  const input = process.stdin.isTTY || !process.stdin.readableEnded ? createInterface({ input: process.stdin }) : undefined;
+  input?.on('line', (text) => void con.send(text).catch((e: Error) => process.stderr.write(`ota-hil: ${e.message}\n`)));
+  await new Promise<void>((resolve) => {
+    const timer = setInterval(flush, 50);
+    const stop = () => {
+      clearInterval(timer);
+      flush();
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      input?.close();
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}

@@ -1,0 +1,60 @@
+// `ota-hil power <board> on|off|cycle [--rig FILE] [--off-ms N] [--force]`: switch a board's supply
+// with the rig's driver and read the state back. A real board in use by a run (its lock is held)
+// is left alone unless --force. A simulated board is switched in this process: say so.
+import { createPowerSwitch } from '../power/registry.ts';
+import type { PowerSwitch } from '../power/power-switch.ts';
+import { acquireBoardLock, BoardLockError, type BoardLock } from '../locks/board-lock.ts';
+import { CliError, findBoard, loadRigOrFail, openSimBoard, parseBoardArgs, runCli, type SimBoard } from './board-args.ts';
+
+const USAGE = `usage: ota-hil power <board> on|off|cycle [--rig FILE] [--off-ms N] [--force]
+  --rig FILE    the rig file (default rigs/sim.json)
+  --off-ms N    how long a cycle leaves the board off (default 1000; 200 on a simulated board)
+  --force       switch a board even while a run holds it
+`;
+
+export function powerCommand(argv: string[]): Promise<number> {
+  return runCli(async () => {
+    const args = parseBoardArgs(argv, USAGE, { 'off-ms': { type: 'string' }, force: { type: 'boolean' } });
+    if (!args) return 0;
+    const [name, action] = args.positionals;
+    const rig = loadRigOrFail(args.values.rig);
+    const config = findBoard(rig, name, USAGE);
+    if (action !== 'on' && action !== 'off' && action !== 'cycle') throw new CliError(`power: say on, off or cycle\n${USAGE}`, 2);
+    const offMs = args.values['off-ms'] === undefined ? (config.sim ? 200 : 1000) : Number(args.values['off-ms']);
+    if (!Number.isFinite(offMs) || offMs < 0) throw new CliError(`--off-ms wants milliseconds, got ${String(args.values['off-ms'])}`, 2);
+
+    let sim: SimBoard | undefined;
+    let lock: BoardLock | undefined;
+    let sw: PowerSwitch | undefined;
+    try {
+      if (config.sim) {
+        sim = await openSimBoard(config);
+        process.stdout.write(`${sim.hw.description}\n  nothing physical is switched, and the board is gone when this command ends\n`);
+      } else if (!args.values.force) {
+        lock = await acquireBoardLock(config.name, { waitMs: 0, what: `ota-hil power ${config.name} ${action}` }).catch((e: unknown) => {
+          if (e instanceof BoardLockError) throw new CliError(`${e.message}\n  a run is using it; --force switches it anyway`);
+          throw e;
+        });
+      }
+      sw = createPowerSwitch(sim?.hw.power ?? config.power, { board: config.name, sim: sim?.hw.supply });
+      process.stdout.write(`${config.name}: ${sw.description}\n`);
+      if (action === 'cycle') {
+        await sw.off();
+        process.stdout.write(`${config.name}: off; on again in ${offMs} ms\n`);
+        await new Promise((r) => setTimeout(r, offMs));
+        await sw.on();
+      } else if (action === 'on') await sw.on();
+      else await sw.off();
+      const state = await sw.state();
+      const want = action === 'off' ? 'off' : 'on';
+      process.stdout.write(`${config.name}: switched ${want}; ${state === 'unknown' ? 'the driver cannot read the state back' : `it reads back ${state}`}\n`);
+      if (state !== 'unknown' && state !== want) throw new CliError(`${config.name}: switched ${want} but the supply reads back ${state}`);
+      return 0;
+    } finally {
+      await sw?.close().catch(() => undefined);
+      await sim?.hw.close();
+      sim?.device.powerOff();
+      lock?.releaseSync();
+    }
+  });
+}
