@@ -1,0 +1,91 @@
+// The recovery procedure's view of a rig board, through its public parts only: power switch,
+// console boots (own cursor, so an abandoned wait cannot consume a boot another one needs) and
+// the rig's commit step. Cancelled when a planned cut overtakes the step it was driving.
+import type { Board } from '../fixtures/board.ts';
+import type { Boot } from '../bootlog/boot.ts';
+import { flashAudit } from './fork.ts';
+import { pickOutcomeBoot, type Dut } from './recover.ts';
+
+const OFF_MS = 50;
+
+export class Interrupted extends Error {
+  constructor() {
+    super('interrupted by a power cut');
+    this.name = 'Interrupted';
+  }
+}
+
+export interface BoardDutHooks {
+  /** Called before the commit step and after it was acknowledged. */
+  commit?(stage: 'commit' | 'committed'): void;
+}
+
+export class BoardDut implements Dut {
+  private from: number;
+  private cancelled = false;
+
+  /** `from`: the console line where boots start to count (default: now). */
+  constructor(
+    private readonly board: Board,
+    private readonly hooks: BoardDutHooks = {},
+    from?: number,
+  ) {
+    this.from = from ?? board.console.lines.length;
+  }
+
+  /** Every later call throws Interrupted: the step it belonged to was cut short. */
+  cancel(): void {
+    this.cancelled = true;
+  }
+
+  async powerOn(): Promise<void> {
+    this.check();
+    this.from = this.board.console.lines.length;
+    await this.board.power.restore();
+  }
+
+  async powerOff(): Promise<void> {
+    this.check();
+    await this.board.power.cut();
+    // Off for a moment, as power.cycle() is: lines still in flight belong to the life that ended.
+    await new Promise((r) => setTimeout(r, OFF_MS));
+  }
+
+  async nextBoot(): Promise<Boot | null> {
+    this.check();
+    const since = () => this.board.boots.all().filter((b) => b.startLine >= this.from);
+    const timeout = this.board.config.bootTimeoutMs ?? 30_000;
+    let boot: Boot | null;
+    try {
+      boot = await this.board.console.waitFor(() => pickOutcomeBoot(since()), timeout, 'settled boot');
+    } catch {
+      const boots = since();
+      boot = boots[boots.length - 1] ?? null; // a hang is a verdict too
+    }
+    this.check();
+    if (boot) this.from = boot.startLine + 1;
+    return boot;
+  }
+
+  async commit(): Promise<boolean> {
+    this.check();
+    this.hooks.commit?.('commit');
+    try {
+      await this.board.commit();
+    } catch {
+      return false;
+    }
+    this.check();
+    this.hooks.commit?.('committed');
+    return true;
+  }
+
+  audit(boot: Boot): string[] {
+    const sim = this.board.sim;
+    return sim ? flashAudit(sim.stack, sim.flash, sim.config, boot) : [];
+  }
+
+  private check(): void {
+    if (this.cancelled) throw new Interrupted();
+  }
+}

@@ -1,0 +1,141 @@
+// After the last power cut: bring the board back the way the harness does and decide, from the
+// console's boots only, what it settled on. The same procedure serves a sweep's forks and a plan
+// run on a real board, so a verdict means the same thing on both.
+//
+// Procedure: power on and take the next boot that shows an outcome. When the candidate runs and
+// the plan confirms, re-run the rig's commit step (the update went through; the harness finishes
+// it). Power-cycle until the same image boots twice in a row with nothing done in between (for an
+// unconfirmed candidate under a withheld commit: more often than the stack allows unconfirmed
+// boots, which means it never reverts). A brick, a crash or an unknown image ends it at once.
+import type { Boot } from '../bootlog/boot.ts';
+import { describeBoot, sameVersion } from '../fixtures/to-boot.ts';
+
+/** What the procedure needs of a board; every verdict comes from `nextBoot`, i.e. the console. */
+export interface Dut {
+  powerOn(): Promise<void>;
+  powerOff(): Promise<void>;
+  /** The next boot since power-on that shows an outcome; unsettled when it never settled, null when none began. */
+  nextBoot(): Promise<Boot | null>;
+  /** The rig's commit step; false when its acknowledgement never came. */
+  commit(): Promise<boolean>;
+  /** Sim only: disagreements between the last verdict and the flash (cross-check, never the verdict). */
+  audit?(last: Boot): string[];
+}
+
+export interface Versions {
+  baseline: string;
+  candidate: string;
+}
+
+export type Flow = 'confirm' | 'withhold';
+
+export interface Expectation {
+  flow: Flow;
+  /** Images the board may settle on after this cut. */
+  allowed: readonly ('baseline' | 'candidate')[];
+  /** A brick here is the stack's documented risk (ESP8266 Arduino's copy window): reported, not failed. */
+  brickRisk: boolean;
+  /** Unconfirmed boots the stack allows before it falls back. */
+  unconfirmedBoots: number;
+}
+
+/** What one boot shows. */
+export type Seen = 'baseline' | 'candidate' | 'brick' | 'crash' | 'other';
+
+/** How a cut point ended; the first three are promised outcomes, 'brick-risk' a documented one. */
+export type Outcome = 'baseline' | 'candidate' | 'brick-risk' | 'brick' | 'crash' | 'wrong-image' | 'unstable' | 'commit-failed' | 'flash-check';
+export const PASSING: readonly Outcome[] = ['baseline', 'candidate', 'brick-risk'];
+
+export interface Recovery {
+  outcome: Outcome;
+  ok: boolean;
+  /** The boots seen, in words ("1.1.0 from primary (event trial)"). */
+  boots: string[];
+  /** Why it failed, or notes such as "committed again". */
+  detail: string;
+}
+
+export function classify(boot: Boot | null, v: Versions): Seen {
+  if (!boot || !boot.complete || boot.event === 'brick' || boot.slot === 'none') return 'brick';
+  if (boot.notes.some((n) => n.startsWith('app crashed'))) return 'crash';
+  if (sameVersion(boot.version, v.baseline)) return 'baseline';
+  if (sameVersion(boot.version, v.candidate)) return 'candidate';
+  return 'other';
+}
+
+/** A boot that shows nothing but a reset (a bootloader restarting itself) is not an outcome yet. */
+export function showsOutcome(boot: Boot): boolean {
+  return !boot.complete || boot.version !== null || boot.slot === 'none' || boot.event === 'brick' || boot.notes.length > 0;
+}
+
+export interface RecoverOptions {
+  /** The board is on and about to reboot by itself (an update was just delivered): do not power on first. */
+  poweredOn?: boolean;
+}
+
+/**
+ * Of the boots since power-on, the first that shows an outcome: the last one only once it is
+ * complete; earlier ones that only reset (a bootloader restarting itself) are passed over.
+ */
+export function pickOutcomeBoot(boots: readonly Boot[]): Boot | undefined {
+  let skipped = 0;
+  for (let i = 0; i < boots.length; i++) {
+    const b = boots[i]!;
+    if (i === boots.length - 1) return b.complete ? b : undefined;
+    if (showsOutcome(b) || ++skipped > MAX_SILENT_RESETS) return b;
+  }
+  return undefined;
+}
+
+/** More resets without an outcome than this is a boot loop: its last boot is the verdict. */
+const MAX_SILENT_RESETS = 8;
+
+export async function recover(dut: Dut, v: Versions, exp: Expectation, opts: RecoverOptions = {}): Promise<Recovery> {
+  const boots: string[] = [];
+  const notes: string[] = [];
+  let prev: Seen | null = null;
+  let streak = 0;
+  let committed = false;
+  let acted = false;
+  const end = async (outcome: Outcome, detail: string): Promise<Recovery> => {
+    await dut.powerOff();
+    return { outcome, ok: PASSING.includes(outcome), boots, detail: [detail, ...notes].filter(Boolean).join('; ') };
+  };
+  const maxBoots = exp.unconfirmedBoots + 4;
+  let on = opts.poweredOn ?? false;
+  for (let i = 0; i < maxBoots; i++) {
+    if (!on) await dut.powerOn();
+    const boot = await dut.nextBoot();
+    if (on && boot === null) {
+      // Delivered, yet no reboot (the stack refused the image without one): power-cycle instead.
+      on = false;
+      notes.push('no reboot after the delivery');
+      await dut.powerOff();
+      continue;
+    }
+    on = false;
+    const seen = classify(boot, v);
+    boots.push(boot ? describeBoot(boot) : 'no boot on the console');
+    if (seen === 'brick' || seen === 'crash' || seen === 'other') {
+      if (exp.brickRisk) return end('brick-risk', `${seen} inside the window the stack documents as a brick risk`);
+      return end(seen === 'other' ? 'wrong-image' : seen, `boot ${boots.length} after the cut: ${boots[boots.length - 1]}`);
+    }
+    streak = seen === prev && !acted ? streak + 1 : 1;
+    prev = seen;
+    acted = false;
+    if (seen === 'candidate' && exp.flow === 'confirm' && !committed) {
+      committed = acted = true;
+      if (!(await dut.commit())) return end('commit-failed', 'the candidate runs but the commit step was not acknowledged');
+      notes.push('commit step run');
+    }
+    const need = seen === 'candidate' && exp.flow === 'withhold' ? exp.unconfirmedBoots + 1 : 2;
+    if (streak >= need) {
+      const problems = dut.audit && boot ? dut.audit(boot) : [];
+      if (problems.length) return end('flash-check', problems.join('; '));
+      if (!exp.allowed.includes(seen)) return end('wrong-image', `settled on the ${seen}; promised: ${exp.allowed.join(' or ')}`);
+      return end(seen, '');
+    }
+    await dut.powerOff();
+  }
+  return end('unstable', `no image settled within ${maxBoots} boots`);
+}

@@ -1,0 +1,88 @@
+// When a planned cut fires, and the cut itself, through the board's public parts: the delivery's
+// hold point, console lines, boots parsed from the console, or (simulated boards only) a cut armed
+// in the flash at operation N. Each waits until its trigger, cuts, and says whether it fired.
+import type { Board } from '../fixtures/board.ts';
+import type { OtaDelivery } from '../ota/transport.ts';
+import { describeCut, type Cut } from './plan.ts';
+
+export interface TriggerContext {
+  board: Board;
+  /** The update's delivery (download cuts hold it at their byte). */
+  delivery?: OtaDelivery;
+  /** Flash operations done before the update began (sim): flash-op cuts count from here. */
+  opBase: number;
+  /** Console line where the watched stretch began (the update, or the last power-on). */
+  fromLine: number;
+  /** 0..1 draws for jitter, from the plan's seed. */
+  rng: () => number;
+  /** Give up waiting (the update ended without reaching the trigger). */
+  signal: AbortSignal;
+  timeoutMs: number;
+}
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+  });
+
+/** Resolves undefined when `signal` aborts first. */
+function unlessAborted<T>(p: Promise<T>, signal: AbortSignal): Promise<T | undefined> {
+  p.catch(() => undefined); // an abandoned wait may fail later: nobody is listening any more
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return resolve(undefined);
+    signal.addEventListener('abort', () => resolve(undefined), { once: true });
+    p.then(resolve, reject);
+  });
+}
+
+/** Wait for `cut`'s trigger and cut the power; false when the trigger never came. */
+export async function cutWhen(cut: Cut, ctx: TriggerContext): Promise<boolean> {
+  const { board, signal } = ctx;
+  const waitLine = <T>(probe: () => T | undefined, what: string) =>
+    unlessAborted(board.console.waitFor(probe, ctx.timeoutMs, what).catch(() => undefined), signal);
+  const delay = (d?: number, j?: number) => sleep((d ?? 0) + Math.floor((j ?? 0) * ctx.rng()), signal);
+  board.console.note(`fault armed: ${describeCut(cut)}`);
+  switch (cut.kind) {
+    case 'download': {
+      if (!ctx.delivery) throw new Error(`${board.name}: a download cut needs the update's delivery`);
+      const point = cut.bytes !== undefined ? { bytes: cut.bytes } : { fraction: cut.fraction };
+      if ((await unlessAborted(ctx.delivery.reached(point, { timeout: ctx.timeoutMs }).catch(() => undefined), signal)) === undefined) return false;
+      break;
+    }
+    case 'console': {
+      const re = new RegExp(cut.pattern);
+      const n = cut.occurrence ?? 1;
+      const hit = await waitLine(() => (board.console.lines.slice(ctx.fromLine).filter((l) => re.test(l.text)).length >= n ? true : undefined), `line /${cut.pattern}/`);
+      if (!hit) return false;
+      await delay(cut.delayMs, cut.jitterMs);
+      break;
+    }
+    case 'boot': {
+      const hit = await waitLine(() => (board.boots.all().filter((b) => b.startLine >= ctx.fromLine).length >= cut.boot ? true : undefined), `boot ${cut.boot}`);
+      if (!hit) return false;
+      await delay(cut.delayMs, cut.jitterMs);
+      break;
+    }
+    case 'power-on':
+      await delay(cut.delayMs, cut.jitterMs);
+      break;
+    case 'flash-op': {
+      const sim = board.sim;
+      if (!sim) throw new Error(`${board.name}: flash-op cuts need a simulated board`);
+      sim.flash.armCut({ atOp: ctx.opBase + cut.op, torn: cut.torn, fraction: cut.fraction });
+      // The flash loses power itself when the device reaches that operation.
+      const end = performance.now() + ctx.timeoutMs;
+      while (sim.powered && !signal.aborted && performance.now() < end) await sleep(1);
+      if (sim.powered) {
+        sim.flash.armCut(null);
+        return false;
+      }
+      await sim.settled();
+      break;
+    }
+  }
+  if (signal.aborted) return false;
+  await board.power.cut(); // on a flash-op cut the supply is already gone; this records it
+  return true;
+}
