@@ -10,6 +10,7 @@ import { installEsp32, inspectEsp32 } from './esp32-inspect.ts';
 import { buildFirmware } from './firmware.ts';
 import { ESP32_MUTANTS, mutationFor } from './mutants.ts';
 import { runMos } from './app.ts';
+import { hostYield } from './platform.ts';
 
 export const mongooseOsStack: SimStack = {
   name: 'mongoose-os',
@@ -26,6 +27,7 @@ export const mongooseOsStack: SimStack = {
   install: installEsp32,
   inspect: inspectEsp32,
   async boot(ctx: DeviceContext): Promise<void> {
+    await hostYield();
     const l = esp32Layout(ctx.config);
     const mut = mutationFor('mongoose-os', ESP32_MUTANTS, ctx.config);
     const slot = await esp32Boot(ctx, l);

@@ -69,6 +69,15 @@ export function reboot(ctx: DeviceContext, reason: string, cause: 'sw' | 'panic'
   ctx.reset(reason);
 }
 
+/**
+ * Let the host's event loop run once per boot. ctx.sleep batches waits shorter than ~2 ms of wall
+ * time, so at a high timeScale a crash-reboot loop would otherwise spin in microtasks and starve
+ * every timer and socket of the test that watches it.
+ */
+export function hostYield(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 /** mgos log lines: 'esp_main.c:172          text' (file:line padded to 24 columns). */
 export const mosLine = (where: string, text: string): string => `${where.padEnd(23)} ${text}`;
 

@@ -5,6 +5,7 @@ import type { SimConfig } from '../../../rig/schema.ts';
 import { buildFirmware } from '../mongoose-os/firmware.ts';
 import { APP_MUTANTS, mutationFor } from '../mongoose-os/mutants.ts';
 import { runMos } from '../mongoose-os/app.ts';
+import { hostYield } from '../mongoose-os/platform.ts';
 import { rbootLayout } from './layout.ts';
 import { rbootBoot } from './rboot.ts';
 import { Esp8266Platform } from './platform.ts';
@@ -31,6 +32,7 @@ export const rbootStack: SimStack = {
   install: installRboot,
   inspect: inspectRboot,
   async boot(ctx: DeviceContext): Promise<void> {
+    await hostYield();
     const l = rbootLayout(ctx.config);
     const mut = mutationFor('rboot', RBOOT_MUTANTS, ctx.config);
     const r = await rbootBoot(ctx, l, mut);
