@@ -68,7 +68,7 @@ before(async () => {
   writeFileSync(mutantFile, JSON.stringify(mutant));
   const run = spawnSync('npx', ['playwright', 'test', '-g', 'cut at 50%|cut 40 ms'], {
     encoding: 'utf8',
-    env: { ...process.env, OTA_HIL_RIG: `rigs/sim.json,${mutantFile}`, OTA_HIL_REPORTS: reports, CI: '' },
+    env: { ...process.env, OTA_HIL_RIG: `rigs/sim.json,${mutantFile}`, OTA_HIL_REPORTS: reports, OTA_HIL_BOARDS: 'stack=mcuboot', CI: '' },
     timeout: 180_000,
   });
   assert.match(run.stdout, /1 failed/, `the mutant must fail its swap scenario:\n${run.stdout}\n${run.stderr}`);

@@ -13,7 +13,7 @@ const reports = mkdtempSync(path.join(tmpdir(), 'ota-hil-history-'));
 function nightly(): void {
   const r = spawnSync(process.execPath, ['harness/cli/scenarios.mjs', '-g', 'cut at 50%'], {
     encoding: 'utf8',
-    env: { ...process.env, OTA_HIL_REPORTS: reports, CI: '' },
+    env: { ...process.env, OTA_HIL_REPORTS: reports, OTA_HIL_BOARDS: 'name=mcuboot-1', CI: '' },
     timeout: 180_000,
   });
   assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
