@@ -1,3 +1,4 @@
+import * as allure from 'allure-js-commons';
 import { test, expect, promisesOf } from '../harness/index.ts';
 
 test.describe('power loss during the swap', () => {
@@ -16,9 +17,19 @@ test.describe('power loss during the swap', () => {
       await board.power.cut();
       await board.power.restore();
       if (outcome && 'brickRisk' in outcome) {
+        // No safe copy on this stack: the harness must show the brick, and label the risk for the gate.
+        const risk = `${board.stack}: a power cut while the bootloader copies the image leaves no runnable firmware`;
+        test.info().annotations.push({ type: 'brick-risk', description: risk });
+        await allure.label('brick-risk', risk);
         await expect(board).toBoot({ event: 'brick' });
       } else {
-        await expect(board).toBoot({ version: images[outcome!.runs]!.version, event: outcome!.event });
+        const { runs, slot, event } = outcome!;
+        await expect(board).toBoot({ version: runs === 'none' ? undefined : images[runs]!.version, slot, event });
+        if (slot === 'safe-mode') {
+          // Safe mode is recoverable: the same update, sent again, must apply.
+          await board.ota.run(images.candidate!, { commit: 'withhold' });
+          await expect(board).toBoot({ version: images.candidate!.version, event: promised.firstBoot.event });
+        }
       }
     });
   }

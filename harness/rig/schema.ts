@@ -246,6 +246,16 @@ export const CommitConfig = Type.Union([
     command: Type.String(),
     expect: Type.Optional(Type.String({ description: 'regex of the line that acknowledges the commit' })),
   }),
+  closed(
+    {
+      kind: Type.Literal('device-manager'),
+      host: Type.Optional(Type.String({ default: '127.0.0.1', description: 'address the harness device manager listens on' })),
+      port: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
+      provision: Type.Optional(Type.String({ default: 'zdm endpoint {address}', description: 'console command that tells the board where its device manager is; {address} is host:port' })),
+      expect: Type.Optional(Type.String({ default: 'zfota: accepted', description: 'regex of the console line that shows the board accepted its firmware' })),
+    },
+    { description: 'Zerynth-style: new firmware becomes permanent once it reaches its device manager; the harness runs one and refuses connections until the commit' },
+  ),
 ]);
 export type CommitConfig = Static<typeof CommitConfig>;
 

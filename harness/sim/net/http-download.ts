@@ -21,6 +21,8 @@ export interface DownloadStart {
   status: number;
   /** From Content-Length; null when the server streams without one. */
   contentLength: number | null;
+  /** Response headers, lower-case names (ESPhttpUpdate reads x-MD5). */
+  headers: http.IncomingHttpHeaders;
 }
 
 export interface DownloadOptions {
@@ -107,7 +109,7 @@ export async function httpDownload(url: string, opts: DownloadOptions): Promise<
     if (opts.maxBytes !== undefined && contentLength !== null && contentLength > opts.maxBytes) {
       throw new DownloadError('too-large', `${contentLength} bytes exceed the ${opts.maxBytes}-byte limit`);
     }
-    await callback(() => opts.onStart?.({ status, contentLength }));
+    await callback(() => opts.onStart?.({ status, contentLength, headers: res.headers }));
     let bytes = 0;
     for await (const chunk of res as AsyncIterable<Buffer>) {
       signal?.throwIfAborted();

@@ -1,0 +1,26 @@
+import { test, expect, promisesOf } from '../harness/index.ts';
+
+// A Particle-style device can defer updates while it is busy (System.disableUpdates()): the update
+// is reported pending and the device does not reboot; once updates are enabled again it applies.
+const WINDOW_MS = 3000;
+
+test('with updates disabled the device does not reboot; once enabled the update applies', async ({ board, images, report }) => {
+  test.skip(board.stack !== 'particle', `${board.stack} cannot defer an update`);
+  await report.fault(`update sent while updates are disabled, ${WINDOW_MS} ms watched for a reboot`);
+  const { baseline, candidate } = images;
+  await board.install(baseline!);
+  await board.console.send('updates disable');
+  await board.console.expect(/updates disabled/);
+  const from = board.console.lines.length;
+  const ota = await board.ota.start(candidate!);
+  await board.console.expect(/firmware_update_pending/, { from });
+  await new Promise((r) => setTimeout(r, WINDOW_MS));
+  const boots = board.boots.all().filter((b) => b.startLine >= from);
+  expect(boots.map((b) => `${b.version ?? '?'} (${b.event}) at console line ${b.startLine}`), 'no reboot while updates are disabled').toEqual([]);
+  const probe = board.console.lines.length;
+  await board.console.send('status');
+  await board.console.expect(new RegExp(`version ${baseline!.version.replace(/\./g, '\\.')}\\b.*update pending`), { from: probe, timeout: 5000 });
+  await board.console.send('updates enable');
+  await ota.delivered();
+  await expect(board).toBoot({ version: candidate!.version, event: promisesOf(board.stack).firstBoot.event });
+});
