@@ -80,6 +80,9 @@ export class SimDevice {
     const rtc = new Map<string, unknown>(); // survives warm resets of this life only
     const poweredAt = performance.now();
     for (let boot = 0; !life.signal.aborted; boot++) {
+      // A reset loop at a high time scale would never wait on a timer; let the host breathe.
+      if (boot > 0) await new Promise((resolve) => setImmediate(resolve));
+      if (life.signal.aborted) return;
       const bootAc = new AbortController();
       const onPowerLoss = () => bootAc.abort(life.signal.reason);
       life.signal.addEventListener('abort', onPowerLoss, { once: true });
