@@ -22,7 +22,9 @@ test.describe('power-cut sweep', () => {
       const rec = await recordUpdate(board, { flow, baseline: images.baseline!, candidate: images.candidate! });
       expect(rec.result.ok, `the uninterrupted update already broke its promise: ${rec.result.outcome} (${rec.result.detail}); boots: ${rec.result.boots.join(' → ')}`).toBe(true);
 
-      const result = await sweep(rec);
+      // OTA_HIL_SWEEP_STOP_AFTER=N ends a sweep after N failing points (npm run mutants needs only one).
+      const stop = process.env.OTA_HIL_SWEEP_STOP_AFTER;
+      const result = await sweep(rec, { stopAfterFailures: stop ? Number(stop) : undefined });
       const summary = summarizeSweep(result);
       const table = sweepTable(summary);
       console.log(table);

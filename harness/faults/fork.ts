@@ -32,8 +32,8 @@ export interface TornOp {
 
 /** A device printing this much in one power-on is looping without end; the fork pulls the plug. */
 const MAX_LINES = 5000;
-/** A device still busy after this many event-loop turns is not waited for any longer. */
-const IDLE_TURNS_MAX = 1000;
+/** A device still busy after this many event-loop turns (a boot loop) is not waited for any longer. */
+const IDLE_TURNS_MAX = 20;
 
 export class Fork implements Dut {
   readonly device: SimDevice;
@@ -148,8 +148,17 @@ export class Fork implements Dut {
         const v = probe();
         if (v !== undefined) done(v);
       };
+      let confirming = false;
       const timer = setInterval(() => {
-        if (performance.now() - this.lastActivity > quietMs) done(probe());
+        if (confirming || performance.now() - this.lastActivity <= quietMs) return;
+        // Quiet so long may only mean this process was starved: first let every timer and I/O
+        // callback that came due meanwhile run, then judge.
+        confirming = true;
+        const mark = this.activity;
+        void settleLoop().then(() => {
+          confirming = false;
+          if (this.activity === mark && this.waiters.has(check)) done(probe());
+        });
       }, Math.max(1, quietMs / 4));
       this.waiters.add(check);
     });
@@ -167,6 +176,14 @@ export class Fork implements Dut {
       await new Promise((r) => setImmediate(r));
       if (this.activity === mark) return;
     }
+  }
+}
+
+/** A few event-loop iterations: due timers, I/O callbacks and immediates all get their turn. */
+async function settleLoop(): Promise<void> {
+  for (let i = 0; i < 3; i++) {
+    await new Promise((r) => setTimeout(r, 1));
+    await new Promise((r) => setImmediate(r));
   }
 }
 

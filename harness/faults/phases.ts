@@ -29,15 +29,14 @@ export function phaseOf(flow: Flow, stage: Stage, bootsSinceUpdate: number, inBo
 
 /**
  * The promise for a cut in `phase`: confirm → the old or the new image (only the new one once the
- * commit was acknowledged); withheld commit → the old image. Never a brick, except inside the
- * install window of a stack that documents one (cutDuringSwap: brickRisk).
+ * commit was acknowledged); withheld commit → the old image. Never a brick, except what the stack
+ * documents for its install window (cutDuringSwap: a brick risk, or a state such as safe mode).
  */
 export function expectationFor(flow: Flow, phase: Phase, promises: StackPromises): Expectation {
-  const risk = promises.cutDuringSwap !== null && 'brickRisk' in promises.cutDuringSwap;
   return {
     flow,
     allowed: flow === 'withhold' ? ['baseline'] : phase === 'committed' ? ['candidate'] : ['baseline', 'candidate'],
-    brickRisk: risk && phase === 'swap',
+    installWindow: phase === 'swap' ? promises.cutDuringSwap : null,
     unconfirmedBoots: promises.unconfirmedBoots,
   };
 }

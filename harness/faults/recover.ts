@@ -9,6 +9,7 @@
 // boots, which means it never reverts). A brick, a crash or an unknown image ends it at once.
 import type { Boot } from '../bootlog/boot.ts';
 import { describeBoot, sameVersion } from '../fixtures/to-boot.ts';
+import type { StackPromises } from '../fixtures/promises.ts';
 
 /** What the procedure needs of a board; every verdict comes from `nextBoot`, i.e. the console. */
 export interface Dut {
@@ -33,8 +34,12 @@ export interface Expectation {
   flow: Flow;
   /** Images the board may settle on after this cut. */
   allowed: readonly ('baseline' | 'candidate')[];
-  /** A brick here is the stack's documented risk (ESP8266 Arduino's copy window): reported, not failed. */
-  brickRisk: boolean;
+  /**
+   * What the stack documents for a cut inside its install window (promises.cutDuringSwap), when this
+   * cut may land there: a brick risk (ESP8266 Arduino's copy) or a named non-image state (Particle's
+   * safe mode) is then reported as documented, not failed.
+   */
+  installWindow: StackPromises['cutDuringSwap'];
   /** Unconfirmed boots the stack allows before it falls back. */
   unconfirmedBoots: number;
 }
@@ -42,9 +47,12 @@ export interface Expectation {
 /** What one boot shows. */
 export type Seen = 'baseline' | 'candidate' | 'brick' | 'crash' | 'other';
 
-/** How a cut point ended; the first three are promised outcomes, 'brick-risk' a documented one. */
-export type Outcome = 'baseline' | 'candidate' | 'brick-risk' | 'brick' | 'crash' | 'wrong-image' | 'unstable' | 'commit-failed' | 'flash-check';
-export const PASSING: readonly Outcome[] = ['baseline', 'candidate', 'brick-risk'];
+/**
+ * How a cut point ended. Passing: an image the expectation allows, a documented brick risk, or a
+ * documented non-image state ('documented', e.g. safe mode).
+ */
+export type Outcome = 'baseline' | 'candidate' | 'brick-risk' | 'documented' | 'brick' | 'crash' | 'wrong-image' | 'unstable' | 'commit-failed' | 'flash-check';
+export const PASSING: readonly Outcome[] = ['baseline', 'candidate', 'brick-risk', 'documented'];
 
 export interface Recovery {
   outcome: Outcome;
@@ -117,7 +125,12 @@ export async function recover(dut: Dut, v: Versions, exp: Expectation, opts: Rec
     const seen = classify(boot, v);
     boots.push(boot ? describeBoot(boot) : 'no boot on the console');
     if (seen === 'brick' || seen === 'crash' || seen === 'other') {
-      if (exp.brickRisk) return end('brick-risk', `${seen} inside the window the stack documents as a brick risk`);
+      const w = exp.installWindow;
+      if (w && 'brickRisk' in w) return end('brick-risk', `${seen} inside the window the stack documents as a brick risk`);
+      const slot = (w as { slot?: string } | null)?.slot; // a named state (Particle's 'safe-mode')
+      if (w && w.runs === 'none' && boot && boot.event === w.event && (slot === undefined || boot.slot === slot)) {
+        return end('documented', `${slot ?? w.event}, as the stack documents for a cut while it installs`);
+      }
       return end(seen === 'other' ? 'wrong-image' : seen, `boot ${boots.length} after the cut: ${boots[boots.length - 1]}`);
     }
     streak = seen === prev && !acted ? streak + 1 : 1;

@@ -54,9 +54,9 @@ export function planExpectation(plan: FaultPlan, promises: StackPromises): Expec
   const cuts = plan.cuts ?? [];
   const undisturbed = cuts.length === 0 && !plan.network?.drop && !plan.network?.corrupt;
   const allowed = flow === 'withhold' || plan.network?.corrupt ? (['baseline'] as const) : undisturbed ? (['candidate'] as const) : (['baseline', 'candidate'] as const);
-  // A console or boot cut may land in the install window, which some stacks document as a brick risk.
-  const risk = promises.cutDuringSwap !== null && 'brickRisk' in promises.cutDuringSwap && cuts.some((c) => c.kind !== 'download');
-  return { flow, allowed, brickRisk: risk, unconfirmedBoots: promises.unconfirmedBoots };
+  // Any cut but a download cut may land in the install window, where some stacks document a brick risk or safe mode.
+  const installWindow = cuts.some((c) => c.kind !== 'download') ? promises.cutDuringSwap : null;
+  return { flow, allowed, installWindow, unconfirmedBoots: promises.unconfirmedBoots };
 }
 
 function imageOf(board: Board, name: string, plan: FaultPlan): FirmwareImage {

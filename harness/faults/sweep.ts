@@ -35,10 +35,12 @@ export interface SweepOptions {
   concurrency?: number;
   /** Simulated seconds per wall second in the forks (default 100 000). */
   timeScale?: number;
-  /** Wall ms of silence after which a boot counts as stuck (default 200). */
+  /** Wall ms of silence after which a boot counts as stuck (default 100). */
   quietMs?: number;
   /** Run only these points (the rest count as not covered). */
   filter?: (p: CutPoint) => boolean;
+  /** Stop once this many points failed (the rest count as not covered): a mutant run needs one. */
+  stopAfterFailures?: number;
   onResult?: (r: PointResult) => void;
 }
 
@@ -68,14 +70,17 @@ export async function sweep(rec: Recording, opts: SweepOptions = {}): Promise<Sw
     config: { ...rec.config, timeScale: opts.timeScale ?? 100_000 },
     parser: rec.parser,
     commit: rec.commit,
-    quietMs: opts.quietMs ?? 200,
+    quietMs: opts.quietMs ?? 100,
   };
   const results: PointResult[] = [];
   const points = forkStates(rec, fractions, opts.filter);
+  let failed = 0;
+  const enough = () => opts.stopAfterFailures !== undefined && failed >= opts.stopAfterFailures;
   const worker = async () => {
     // The generator advances only between forks; each fork copies the image before the next step.
-    for (let it = points.next(); !it.done; it = points.next()) {
+    for (let it = points.next(); !it.done && !enough(); it = points.next()) {
       const r = await runPoint(rec, setup, it.value);
+      if (!r.ok) failed++;
       results.push(r);
       opts.onResult?.(r);
     }
@@ -118,6 +123,15 @@ function* forkStates(rec: Recording, fractions: readonly number[], filter?: (p: 
       if (!filter || filter(point)) yield { point, bytes: image, counters, torn: { ...next, fraction } };
     }
   }
+}
+
+/** The flash a fork of `point` starts from (rebuilt from scratch; the sweep walks the journal once instead). */
+export function stateAt(rec: Recording, point: CutPoint): { bytes: Uint8Array; counters: FlashCounters; torn?: TornOp } {
+  const n = point.torn ? point.op - 1 : point.op;
+  const bytes = rec.base.bytes.slice();
+  for (let i = 0; i < n; i++) apply(bytes, rec.ops[i]!);
+  const counters = n === 0 ? rec.base.counters : rec.ops[n - 1]!.after;
+  return point.torn ? { bytes, counters, torn: { ...rec.ops[n]!, fraction: point.fraction ?? 0.5 } } : { bytes, counters };
 }
 
 function apply(image: Uint8Array, op: RecordedOp): void {

@@ -71,10 +71,12 @@ export async function cutWhen(cut: Cut, ctx: TriggerContext): Promise<boolean> {
       const sim = board.sim;
       if (!sim) throw new Error(`${board.name}: flash-op cuts need a simulated board`);
       sim.flash.armCut({ atOp: ctx.opBase + cut.op, torn: cut.torn, fraction: cut.fraction });
-      // The flash loses power itself when the device reaches that operation.
+      // The flash loses power itself when the device reaches that operation (which may be in a
+      // later life: the harness's own power cycles leave the cut armed).
+      const fired = () => sim.flash.armedCut === null && !sim.powered;
       const end = performance.now() + ctx.timeoutMs;
-      while (sim.powered && !signal.aborted && performance.now() < end) await sleep(1);
-      if (sim.powered) {
+      while (!fired() && !signal.aborted && performance.now() < end) await sleep(1);
+      if (!fired()) {
         sim.flash.armCut(null);
         return false;
       }

@@ -73,6 +73,11 @@ export class NorFlash {
     this.cut = plan;
   }
 
+  /** The cut still armed, or null once it fired (or none was). */
+  get armedCut(): Readonly<CutPlan> | null {
+    return this.cut;
+  }
+
   erase(addr: number, len: number): void {
     const { sectorSize } = this.geometry;
     this.checkRange(addr, len);
