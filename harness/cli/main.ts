@@ -10,6 +10,8 @@ const HELP = `ota-hil — hardware-in-the-loop OTA update testing
   ota-hil gate [--results DIR]... [--policy FILE]
                                      release verdict from a run's results (gate.policy.json)
   ota-hil merge DIR... [--out DIR]   one Allure report and gate verdict from several rig hosts
+  ota-hil mutants [--stack S] [--jobs N]
+                                     detection power: every seeded bug caught, no false alarm
   ota-hil ports [--rig FILE]         serial ports with their stable ids (by-id, by-path, USB) and rig boards
   ota-hil relays [--rig FILE]        USB relays found (dcttech, LCUS HID, CH340)
   ota-hil power <board> on|off|cycle [--rig FILE]
@@ -28,6 +30,7 @@ export async function main(argv: string[]): Promise<number> {
       return rigCommand(rest);
     case 'gate': return (await import('./gate.ts')).gateCommand(rest);
     case 'merge': return (await import('./merge.ts')).mergeCommand(rest);
+    case 'mutants': return (await import('./mutants.ts')).mutantsCommand(rest);
     case 'ports': return (await import('./ports.ts')).portsCommand(rest);
     case 'relays': return (await import('./relays.ts')).relaysCommand(rest);
     case 'power': return (await import('./power.ts')).powerCommand(rest);
