@@ -4,7 +4,8 @@
 // every Nth operation only (a quick look); the figures then say so.
 import { Board } from '../harness/fixtures/board.ts';
 import { recordUpdate } from '../harness/faults/record.ts';
-import { sweep } from '../harness/faults/sweep.ts';
+import { availableParallelism } from 'node:os';
+import { sweepThreads } from '../harness/faults/sweep-threads.ts';
 import { summarizeSweep } from '../harness/faults/summary.ts';
 import { mcubootRig } from './rigs.ts';
 import { figure } from './stats.ts';
@@ -23,7 +24,9 @@ export async function benchSweep(): Promise<void> {
   const phases: Record<string, number> = {};
   for (const o of rec.ops) phases[o.phase] = (phases[o.phase] ?? 0) + 1;
   let done = 0;
-  const r = await sweep(rec, {
+  const threads = Number(process.env.BENCH_SWEEP_THREADS ?? availableParallelism());
+  const r = await sweepThreads(rec, {
+    threads,
     filter: stride > 1 ? (p) => p.op % stride === 0 : undefined,
     onResult: () => {
       if (++done % 2000 === 0) process.stdout.write(`    … ${done} cut points\n`);
@@ -32,7 +35,7 @@ export async function benchSweep(): Promise<void> {
   const s = summarizeSweep(r);
   figure('flash operations (download/swap/revert)', `${rec.ops.length} (${Object.entries(phases).map(([k, v]) => `${k} ${v}`).join(', ')})`);
   figure('cut points run', `${r.covered}${stride > 1 ? ` (every ${stride}th operation of ${r.total})` : ` of ${r.total}`}`);
-  figure('cut points per second', `${s.pointsPerSecond}`);
+  figure('cut points per second', `${s.pointsPerSecond} (${threads} thread${threads > 1 ? 's' : ''}, 8 forks in flight each)`);
   figure('sweep wall time', `${s.seconds} s${stride > 1 ? `; all ${r.total} points ≈ ${Math.round(r.total / s.pointsPerSecond)} s` : ''}`);
   figure('outcomes', Object.entries(s.byOutcome).map(([k, v]) => `${k} ${v}`).join(', '));
   figure('recording the update once (timeScale 1000)', `${(rec.ms / 1000).toFixed(1)} s`);

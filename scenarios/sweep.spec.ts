@@ -3,7 +3,7 @@
 // replaying, and hold every cut point to what the stack promises.
 import { test, expect, promisesOf } from '../harness/index.ts';
 import { recordUpdate } from '../harness/faults/record.ts';
-import { sweep } from '../harness/faults/sweep.ts';
+import { sweepThreads } from '../harness/faults/sweep-threads.ts';
 import { summarizeSweep, sweepTable } from '../harness/faults/summary.ts';
 
 const FLOWS = [
@@ -22,9 +22,11 @@ test.describe('power-cut sweep', () => {
       const rec = await recordUpdate(board, { flow, baseline: images.baseline!, candidate: images.candidate! });
       expect(rec.result.ok, `the uninterrupted update already broke its promise: ${rec.result.outcome} (${rec.result.detail}); boots: ${rec.result.boots.join(' → ')}`).toBe(true);
 
-      // OTA_HIL_SWEEP_STOP_AFTER=N ends a sweep after N failing points (npm run mutants needs only one).
+      // OTA_HIL_SWEEP_STOP_AFTER=N ends a sweep after N failing points (npm run mutants needs only one);
+      // OTA_HIL_SWEEP_THREADS=N spreads the forks over N worker threads.
       const stop = process.env.OTA_HIL_SWEEP_STOP_AFTER;
-      const result = await sweep(rec, { stopAfterFailures: stop ? Number(stop) : undefined });
+      const threads = Number(process.env.OTA_HIL_SWEEP_THREADS ?? 1);
+      const result = await sweepThreads(rec, { threads, stopAfterFailures: stop ? Number(stop) : undefined });
       const summary = summarizeSweep(result);
       const table = sweepTable(summary);
       console.log(table);

@@ -41,6 +41,8 @@ export interface SweepOptions {
   filter?: (p: CutPoint) => boolean;
   /** Stop once this many points failed (the rest count as not covered): a mutant run needs one. */
   stopAfterFailures?: number;
+  /** Run only every `count`th point from `index` (one thread's share; see sweep-threads.ts). */
+  shard?: { index: number; count: number };
   onResult?: (r: PointResult) => void;
 }
 
@@ -73,7 +75,10 @@ export async function sweep(rec: Recording, opts: SweepOptions = {}): Promise<Sw
     quietMs: opts.quietMs ?? 100,
   };
   const results: PointResult[] = [];
-  const points = forkStates(rec, fractions, opts.filter);
+  const shard = opts.shard;
+  let seq = 0;
+  const mine = (p: CutPoint) => (!shard || seq++ % shard.count === shard.index) && (!opts.filter || opts.filter(p));
+  const points = forkStates(rec, fractions, mine);
   let failed = 0;
   const enough = () => opts.stopAfterFailures !== undefined && failed >= opts.stopAfterFailures;
   const worker = async () => {

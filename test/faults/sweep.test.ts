@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { recordUpdate, type Recording } from '../../harness/faults/record.ts';
 import { sweep } from '../../harness/faults/sweep.ts';
+import { sweepThreads } from '../../harness/faults/sweep-threads.ts';
 import { replayPlan, summarizeSweep, sweepTable } from '../../harness/faults/summary.ts';
 import { smallRig, withBoard } from './helpers.ts';
 
@@ -39,4 +40,15 @@ test('mutant record-before-copy: the sweep finds a brick, with the operation and
   const plan = replayPlan(r, f);
   assert.deepEqual(plan.cuts, [f.torn ? { kind: 'flash-op', op: f.op, torn: true, fraction: 0.5 } : { kind: 'flash-op', op: f.op + 1 }]);
   assert.equal(plan.commit, 'withhold');
+});
+
+test('spread over worker threads, the sweep gives the same verdict at every point', async () => {
+  const rec = await record('record-before-copy');
+  const filter = (p: { op: number }) => p.op % 5 === 0;
+  const here = await sweep(rec, { filter });
+  const threaded = await sweepThreads(rec, { filter, threads: 2 });
+  const view = (r: typeof here) => r.results.map((p) => `${p.what}: ${p.outcome} ${p.boots.join(' → ')}`);
+  assert.equal(threaded.covered, here.covered);
+  assert.deepEqual(view(threaded), view(here));
+  assert.ok(here.failures.length > 0, 'the sample should hold failing points too');
 });
