@@ -1,11 +1,21 @@
 import { test, expect, promisesOf } from '../harness/index.ts';
+import { describeBoot } from '../harness/fixtures/to-boot.ts';
+
+const NO_REBOOT_WINDOW_MS = 3000;
 
 test('a corrupt image is rejected and the baseline stays', async ({ board, images, report }) => {
   await report.fault('corrupt image delivered (one byte flipped)');
   const outcome = promisesOf(board.stack).corruptImage;
   await board.install(images.baseline!);
+  const from = board.console.lines.length;
   await board.ota.run(images.candidate!.corrupted(), { commit: 'withhold' });
   if (outcome !== 'no-reboot') await expect(board).toBoot({ version: images[outcome.runs]!.version, event: outcome.event });
+  else {
+    // Refused before any reboot: give a wrongly accepted image time to reboot the board, then look.
+    await new Promise((r) => setTimeout(r, NO_REBOOT_WINDOW_MS));
+    const boots = board.boots.all().filter((b) => b.startLine >= from);
+    expect(boots.map(describeBoot), `${board.stack} refuses a corrupt image without a reboot`).toEqual([]);
+  }
   await board.power.cycle();
   await expect(board).toBoot({ version: images.baseline!.version, event: 'normal' });
 });
