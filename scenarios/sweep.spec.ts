@@ -2,24 +2,28 @@
 // after and during every flash operation it made, forking from the recorded flash instead of
 // replaying, and hold every cut point to what the stack promises.
 import { test, expect, promisesOf } from '../harness/index.ts';
-import { recordUpdate } from '../harness/faults/record.ts';
+import { nextVersionOf, recordUpdate } from '../harness/faults/record.ts';
 import { sweepThreads } from '../harness/faults/sweep-threads.ts';
 import { summarizeSweep, sweepTable } from '../harness/faults/summary.ts';
 
 const FLOWS = [
-  { flow: 'confirm', title: 'an update and its commit' },
-  { flow: 'withhold', title: 'an update with a withheld commit and its revert' },
+  { flow: 'confirm', again: false, title: 'an update and its commit' },
+  { flow: 'withhold', again: false, title: 'an update with a withheld commit and its revert' },
+  // After one committed update the board runs from the other slot (A/B stacks): sweep the next one.
+  { flow: 'confirm', again: true, title: 'a second update, from where the first one left the board' },
 ] as const;
 
 test.describe('power-cut sweep', () => {
-  for (const { flow, title } of FLOWS) {
+  for (const { flow, again, title } of FLOWS) {
     test(`every cut point of ${title} ends as the stack promises`, async ({ board, images, report }, testInfo) => {
       test.skip(!board.sim, `${board.name} is hardware: a sweep forks simulated flash; use scenarios/sampled-cuts.spec.ts on hardware`);
       test.skip(flow === 'withhold' && promisesOf(board.stack).withheldCommit === null, `${board.stack} cannot roll back an unconfirmed image`);
       test.setTimeout(20 * 60_000);
       await report.fault(`power cut after and during (torn) every flash operation of ${title}`);
 
-      const rec = await recordUpdate(board, { flow, baseline: images.baseline!, candidate: images.candidate! });
+      const rec = again
+        ? await recordUpdate(board, { flow, baseline: images.baseline!, via: images.candidate!, candidate: nextVersionOf(board, 'candidate') })
+        : await recordUpdate(board, { flow, baseline: images.baseline!, candidate: images.candidate! });
       expect(rec.result.ok, `the uninterrupted update already broke its promise: ${rec.result.outcome} (${rec.result.detail}); boots: ${rec.result.boots.join(' → ')}`).toBe(true);
 
       // OTA_HIL_SWEEP_STOP_AFTER=N ends a sweep after N failing points (npm run mutants needs only one);

@@ -49,6 +49,12 @@ export interface RecordOptions {
   flow: Flow;
   baseline: FirmwareImage;
   candidate: FirmwareImage;
+  /**
+   * Update to this image and commit it first (not recorded), so the recorded update starts from
+   * the slot an update left, not from the one a programmer wrote (A/B stacks alternate slots).
+   * The running image of the recorded update is then `via`.
+   */
+  via?: FirmwareImage;
 }
 
 export async function recordUpdate(board: Board, opts: RecordOptions): Promise<Recording> {
@@ -56,7 +62,8 @@ export async function recordUpdate(board: Board, opts: RecordOptions): Promise<R
   if (!sim) throw new Error(`${board.name}: recording an update for a sweep needs a simulated board`);
   const t0 = performance.now();
   const promises = promisesOf(board.stack);
-  const versions = { baseline: opts.baseline.version, candidate: opts.candidate.version };
+  const running = opts.via ?? opts.baseline;
+  const versions = { baseline: running.version, candidate: opts.candidate.version };
   // The device's own UART, synchronously: each operation sees exactly the lines printed before it.
   // From before the install, so the baseline's boot parses as it does on the harness console.
   const lines: string[] = [];
@@ -78,6 +85,7 @@ export async function recordUpdate(board: Board, opts: RecordOptions): Promise<R
   let result: Recovery;
   try {
     await board.install(opts.baseline);
+    if (opts.via) await updateTo(board, opts.baseline, opts.via, promises);
     updateLine = lines.length;
     base = sim.flash.snapshot();
     sim.flash.onOp = onOp;
@@ -110,4 +118,36 @@ export async function recordUpdate(board: Board, opts: RecordOptions): Promise<R
     result,
     ms: performance.now() - t0,
   };
+}
+
+/** An uninterrupted, committed update to `image`; throws unless the board settles on it. */
+async function updateTo(board: Board, from: FirmwareImage, image: FirmwareImage, promises: StackPromises): Promise<void> {
+  const d = await board.ota.start(image);
+  const delivered = await d.delivered().then(() => true, () => false);
+  const r = await recover(new BoardDut(board), { baseline: from.version, candidate: image.version }, { ...expectationFor('confirm', 'download', promises), allowed: ['candidate'] }, { poweredOn: delivered });
+  if (!r.ok) throw new Error(`${board.name}: the first update (to ${image.version}) did not land: ${r.outcome}; ${r.boots.join(' → ')}`);
+  await board.power.restore(); // recover() leaves the board off; the recorded update starts from a running board
+  await board.boots.next();
+}
+
+/** The rig image `name` rebuilt with its last version number raised (1.1.0 → 1.1.1): a third image. */
+export function nextVersionOf(board: Board, name: string): FirmwareImage {
+  const sim = board.sim;
+  const spec = board.config.images?.[name] ?? board.rig.images[name];
+  if (!sim || !spec?.sim) throw new Error(`${board.name}: image ${name} is not built by the simulator, so no next version can be made`);
+  const m = /^(.*?)(\d+)(\D*)$/.exec(spec.version);
+  if (!m) throw new Error(`${board.name}: image ${name} version ${spec.version} has no number to raise`);
+  const version = `${m[1]}${Number(m[2]) + 1}${m[3]}`;
+  const bytes = sim.stack.buildImage({ version, ...spec.sim }, sim.config);
+  const image = (n: string, b: Uint8Array): FirmwareImage => ({
+    name: n,
+    version,
+    bytes: b,
+    corrupted: () => {
+      const c = b.slice();
+      c[c.length >> 1]! ^= 0x5a;
+      return image(`${n}-corrupted`, c);
+    },
+  });
+  return image(`${name}-next`, bytes);
 }
