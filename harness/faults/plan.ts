@@ -11,9 +11,12 @@ const Fraction = Type.Number({ minimum: 0, maximum: 1 });
 const Delay = Type.Optional(Type.Integer({ minimum: 0, description: 'ms after the trigger before the cut' }));
 const Jitter = Type.Optional(Type.Integer({ minimum: 0, description: 'up to this many ms more, drawn from the plan seed' }));
 const OffMs = Type.Optional(Type.Integer({ minimum: 0, description: 'ms the supply stays off (default 100)' }));
+const Reset = Type.Optional(
+  Type.Boolean({ description: 'pull the reset line instead of cutting power: a warm reset, RTC memory survives (simulated boards only, until a rig gives hardware boards a reset line)' }),
+);
 
 export const DownloadCut = closed(
-  { kind: Type.Literal('download'), fraction: Type.Optional(Fraction), bytes: Type.Optional(Type.Integer({ minimum: 0 })), offMs: OffMs },
+  { kind: Type.Literal('download'), fraction: Type.Optional(Fraction), bytes: Type.Optional(Type.Integer({ minimum: 0 })), offMs: OffMs, reset: Reset },
   'cut when this much of the image was delivered (fraction of the image, or bytes)',
 );
 export const ConsoleCut = closed(
@@ -24,6 +27,7 @@ export const ConsoleCut = closed(
     delayMs: Delay,
     jitterMs: Jitter,
     offMs: OffMs,
+    reset: Reset,
   },
   'cut a delay after a console line',
 );
@@ -34,6 +38,7 @@ export const FlashOpCut = closed(
     torn: Type.Optional(Type.Boolean({ description: 'lose power during the operation instead of before it' })),
     fraction: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'how far a torn operation got (default 0.5)' })),
     offMs: OffMs,
+    reset: Reset,
   },
   'cut before (or torn during) flash operation N: simulated boards only',
 );
@@ -44,11 +49,12 @@ export const BootCut = closed(
     delayMs: Delay,
     jitterMs: Jitter,
     offMs: OffMs,
+    reset: Reset,
   },
   'cut a delay after the Nth boot begins',
 );
 export const PowerOnCut = closed(
-  { kind: Type.Literal('power-on'), delayMs: Type.Integer({ minimum: 0 }), jitterMs: Jitter, offMs: OffMs },
+  { kind: Type.Literal('power-on'), delayMs: Type.Integer({ minimum: 0 }), jitterMs: Jitter, offMs: OffMs, reset: Reset },
   'cut again a delay after the previous cut was restored (the board is recovering)',
 );
 export const Cut = Type.Union([DownloadCut, ConsoleCut, FlashOpCut, BootCut, PowerOnCut]);
@@ -116,6 +122,7 @@ function ruleProblems(plan: FaultPlan): RigProblem[] {
     if (c.kind === 'power-on' && i === 0) out.push({ pointer: `${at}/kind`, message: '"power-on" cuts again while recovering, so it cannot be the first cut' });
     if (c.kind === 'download' && i > 0) out.push({ pointer: `${at}/kind`, message: 'a download cut must be the first cut (the download ends with the first cut)' });
     if (c.kind === 'flash-op' && c.fraction !== undefined && !c.torn) out.push({ pointer: `${at}/fraction`, message: '"fraction" needs "torn": true' });
+    if (c.kind === 'flash-op' && c.torn && c.reset) out.push({ pointer: `${at}/torn`, message: 'a reset does not tear an operation: it comes after operation N' });
   });
   const net = plan.network;
   if (net?.stall) one(net.stall, '/network/stall');
@@ -124,12 +131,23 @@ function ruleProblems(plan: FaultPlan): RigProblem[] {
   return out;
 }
 
-/** Steps only a simulated board can do, as "cuts/N" pointers with what they are. */
-export function simOnlySteps(plan: FaultPlan): { step: string; what: string }[] {
-  return (plan.cuts ?? []).flatMap((c, i) => (c.kind === 'flash-op' ? [{ step: `cuts/${i}`, what: describeCut(c) }] : []));
+/** Steps only a simulated board can do, as "cuts/N" pointers with what they are and why. */
+export function simOnlySteps(plan: FaultPlan): { step: string; what: string; why: string }[] {
+  return (plan.cuts ?? []).flatMap((c, i) =>
+    c.kind === 'flash-op'
+      ? [{ step: `cuts/${i}`, what: describeCut(c), why: 'only the simulator can stop at a flash operation' }]
+      : c.reset
+        ? [{ step: `cuts/${i}`, what: describeCut(c), why: 'the harness has no reset line to a hardware board yet' }]
+        : [],
+  );
 }
 
 export function describeCut(c: Cut): string {
+  const words = describePowerCut(c);
+  return c.reset ? words.replace(/^cut( again)?/, 'reset$1').replace(/^reset torn during/, 'reset during') : words;
+}
+
+function describePowerCut(c: Cut): string {
   const after = (d?: number, j?: number) => `${d ?? 0}${j ? `+${j}(jitter)` : ''} ms`;
   switch (c.kind) {
     case 'download':
@@ -137,6 +155,7 @@ export function describeCut(c: Cut): string {
     case 'console':
       return `cut ${after(c.delayMs, c.jitterMs)} after console line /${c.pattern}/${(c.occurrence ?? 1) > 1 ? ` (#${c.occurrence})` : ''}`;
     case 'flash-op':
+      if (c.reset) return `cut after flash operation ${c.op}`;
       return c.torn ? `cut torn during flash operation ${c.op} (${Math.round((c.fraction ?? 0.5) * 100)}% done)` : `cut before flash operation ${c.op}`;
     case 'boot':
       return `cut ${after(c.delayMs, c.jitterMs)} into boot ${c.boot} of the update`;

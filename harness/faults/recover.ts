@@ -2,11 +2,12 @@
 // console's boots only, what it settled on. The same procedure serves a sweep's forks and a plan
 // run on a real board, so a verdict means the same thing on both.
 //
-// Procedure: power on and take the next boot that shows an outcome. When the candidate runs and
-// the plan confirms, re-run the rig's commit step (the update went through; the harness finishes
-// it). Power-cycle until the same image boots twice in a row with nothing done in between (for an
-// unconfirmed candidate under a withheld commit: more often than the stack allows unconfirmed
-// boots, which means it never reverts). A brick, a crash or an unknown image ends it at once.
+// Procedure: power on and take the next boot that shows an outcome. When the candidate runs
+// unconfirmed (any boot event but 'normal') and the plan confirms, re-run the rig's commit step
+// (the update went through; the harness finishes it). Power-cycle until the same image boots
+// twice in a row with nothing done in between (for an unconfirmed candidate under a withheld
+// commit: more often than the stack allows unconfirmed boots, which means it never reverts).
+// A brick, a crash or an unknown image ends it at once.
 import type { Boot } from '../bootlog/boot.ts';
 import { describeBoot, sameVersion } from '../fixtures/to-boot.ts';
 import type { StackPromises } from '../fixtures/promises.ts';
@@ -71,9 +72,9 @@ export function classify(boot: Boot | null, v: Versions): Seen {
   return 'other';
 }
 
-/** A boot that shows nothing but a reset (a bootloader restarting itself) is not an outcome yet. */
+/** A boot that shows nothing but a reset (a bootloader restarting itself, a warm reset) is not an outcome yet. */
 export function showsOutcome(boot: Boot): boolean {
-  return !boot.complete || boot.version !== null || boot.slot === 'none' || boot.event === 'brick' || boot.notes.length > 0;
+  return !boot.complete || boot.version !== null || boot.slot === 'none' || boot.event === 'brick' || boot.notes.some((n) => n.startsWith('app crashed'));
 }
 
 export interface RecoverOptions {
@@ -136,7 +137,9 @@ export async function recover(dut: Dut, v: Versions, exp: Expectation, opts: Rec
     streak = seen === prev && !acted ? streak + 1 : 1;
     prev = seen;
     acted = false;
-    if (seen === 'candidate' && exp.flow === 'confirm' && !committed) {
+    // Commit only an unconfirmed candidate: one that boots 'normal' was committed before the cut,
+    // and some commit steps (a device manager's) acknowledge only the first time.
+    if (seen === 'candidate' && exp.flow === 'confirm' && !committed && boot?.event !== 'normal') {
       committed = acted = true;
       if (!(await dut.commit())) return end('commit-failed', 'the candidate runs but the commit step was not acknowledged');
       notes.push('commit step run');

@@ -37,9 +37,7 @@ const DEFAULT_OFF_MS = 100;
 export function checkPlanFor(board: Board, plan: FaultPlan, imageSize: number): void {
   const problems: string[] = [];
   if (!board.sim) {
-    for (const s of simOnlySteps(plan)) {
-      problems.push(`step ${s.step} (${s.what}) needs a simulated board: only the simulator can cut at a flash operation`);
-    }
+    for (const s of simOnlySteps(plan)) problems.push(`step ${s.step} (${s.what}) needs a simulated board: ${s.why}`);
   }
   problems.push(...networkProblems(board.config, plan, imageSize));
   if (problems.length) {
@@ -54,8 +52,12 @@ export function planExpectation(plan: FaultPlan, promises: StackPromises): Expec
   const cuts = plan.cuts ?? [];
   const undisturbed = cuts.length === 0 && !plan.network?.drop && !plan.network?.corrupt;
   const allowed = flow === 'withhold' || plan.network?.corrupt ? (['baseline'] as const) : undisturbed ? (['candidate'] as const) : (['baseline', 'candidate'] as const);
-  // Any cut but a download cut may land in the install window, where some stacks document a brick risk or safe mode.
-  const installWindow = cuts.some((c) => c.kind !== 'download') ? promises.cutDuringSwap : null;
+  // A cut may land in the install window, where some stacks document safe mode (any interruption)
+  // or a brick risk (power loss only: ESP8266's copy survives a warm reset, its RTC command does not survive a cut).
+  const w = promises.cutDuringSwap;
+  const mayHitInstall = cuts.some((c) => c.kind !== 'download');
+  const powerInInstall = cuts.some((c) => c.kind !== 'download' && !c.reset);
+  const installWindow = w && 'brickRisk' in w ? (powerInInstall ? w : null) : mayHitInstall ? w : null;
   return { flow, allowed, installWindow, unconfirmedBoots: promises.unconfirmedBoots };
 }
 
@@ -96,37 +98,44 @@ export async function runPlan(board: Board, input: FaultPlan): Promise<PlanResul
 
     let recovery: Recovery | null = null;
     let lastOn = updateLine;
+    let cutLine = updateLine; // console line count when the last cut fired
     if (cuts.length === 0) recovery = await update;
     else {
       const stop = new AbortController();
-      const first = cutWhen(cuts[0]!, ctx(updateLine, stop.signal, delivery));
+      const first = cutWhen(cuts[0]!, { ...ctx(updateLine, stop.signal, delivery), onFire: () => driver.cancel() });
       const won = await Promise.race([first.then((cut) => ({ cut })), update.then((done) => ({ done }))]);
       if ('done' in won) {
         stop.abort();
         recovery = won.done;
         fired.push(false);
-      } else if (!won.cut) {
+      } else if (won.cut === null) {
         recovery = await update;
         fired.push(false);
       } else {
         driver.cancel();
         fired.push(true);
+        cutLine = won.cut;
       }
     }
 
     if (recovery === null) {
-      // Further cuts land while the board recovers from the previous one.
-      let poweredOn = false;
+      // Further cuts land while the board recovers from the previous one. A reset leaves it powered.
+      let poweredOn = cuts[0]!.reset === true;
+      if (poweredOn) lastOn = cutLine;
       for (let i = 1; i < cuts.length; i++) {
-        await sleep(cuts[i - 1]!.offMs ?? DEFAULT_OFF_MS);
-        lastOn = board.console.lines.length;
-        await board.power.restore();
-        const ok = await cutWhen(cuts[i]!, ctx(lastOn, new AbortController().signal));
-        fired.push(ok);
-        if (!ok) {
+        if (!poweredOn) {
+          await sleep(cuts[i - 1]!.offMs ?? DEFAULT_OFF_MS);
+          lastOn = board.console.lines.length;
+          await board.power.restore();
+        }
+        const at = await cutWhen(cuts[i]!, ctx(lastOn, new AbortController().signal));
+        fired.push(at !== null);
+        if (at === null) {
           poweredOn = true;
           break;
         }
+        poweredOn = cuts[i]!.reset === true;
+        if (poweredOn) lastOn = at;
       }
       if (!poweredOn) await sleep(cuts[fired.length - 1]!.offMs ?? DEFAULT_OFF_MS);
       recovery = await recover(new BoardDut(board, {}, poweredOn ? lastOn : undefined), versions, expectation, { poweredOn });

@@ -29,6 +29,8 @@ export class SimDevice {
   private rxWaiter: (() => void) | null = null;
   private rxPartial = '';
   private lifeDone: Promise<void> = Promise.resolve();
+  /** The boot running now, for an external reset. */
+  private current: AbortController | null = null;
 
   constructor(
     readonly name: string,
@@ -61,6 +63,11 @@ export class SimDevice {
     this.rxWaiter?.();
   }
 
+  /** Pull the reset line: the running boot ends in a warm reset (RTC memory survives). Ignored while unpowered. */
+  reset(reason = 'external reset (RST pin)'): void {
+    this.current?.abort(new WarmReset(reason));
+  }
+
   /** Resolves when the current life has fully unwound (after powerOff). */
   async settled(): Promise<void> {
     await this.lifeDone;
@@ -84,6 +91,7 @@ export class SimDevice {
       if (boot > 0) await new Promise((resolve) => setImmediate(resolve));
       if (life.signal.aborted) return;
       const bootAc = new AbortController();
+      this.current = bootAc;
       const onPowerLoss = () => bootAc.abort(life.signal.reason);
       life.signal.addEventListener('abort', onPowerLoss, { once: true });
       const ctx = this.context(bootAc, rtc, poweredAt, boot);
@@ -103,6 +111,7 @@ export class SimDevice {
         return;
       } finally {
         life.signal.removeEventListener('abort', onPowerLoss);
+        if (this.current === bootAc) this.current = null;
         bootAc.abort(new WarmReset('boot ended'));
       }
     }

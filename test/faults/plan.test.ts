@@ -62,7 +62,19 @@ test('rules beyond the schema: one of fraction/bytes, a valid regex, power-on on
   ]);
 });
 
-test('flash-operation cuts are the sim-only steps', () => {
-  const plan = validatePlan({ name: 'torn', cuts: [{ kind: 'download', bytes: 100 }, { kind: 'flash-op', op: 17, torn: true }] });
-  assert.deepEqual(simOnlySteps(plan), [{ step: 'cuts/1', what: 'cut torn during flash operation 17 (50% done)' }]);
+test('flash-operation cuts and resets are the sim-only steps', () => {
+  const plan = validatePlan({
+    name: 'torn',
+    cuts: [
+      { kind: 'download', bytes: 100 },
+      { kind: 'flash-op', op: 17, torn: true },
+      { kind: 'console', pattern: 'copy', delayMs: 5, reset: true },
+    ],
+  });
+  assert.deepEqual(simOnlySteps(plan), [
+    { step: 'cuts/1', what: 'cut torn during flash operation 17 (50% done)', why: 'only the simulator can stop at a flash operation' },
+    { step: 'cuts/2', what: 'reset 5 ms after console line /copy/', why: 'the harness has no reset line to a hardware board yet' },
+  ]);
+  assert.equal(describePlan(validatePlan({ name: 'r', cuts: [{ kind: 'flash-op', op: 9, reset: true }] })), 'r: reset after flash operation 9');
+  assert.throws(() => validatePlan({ name: 'r', cuts: [{ kind: 'flash-op', op: 9, reset: true, torn: true }] }), /\/cuts\/0\/torn: a reset does not tear an operation/);
 });

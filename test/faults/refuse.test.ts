@@ -37,7 +37,7 @@ test('a flash-operation cut on a hardware board is refused, naming the board and
       assert.equal(
         e.message,
         'board esp32-bench-3 is real hardware (power: hid-relay); fault plan "torn trailer" cannot run on it:\n' +
-          '  step cuts/1 (cut torn during flash operation 412 (50% done)) needs a simulated board: only the simulator can cut at a flash operation',
+          '  step cuts/1 (cut torn during flash operation 412 (50% done)) needs a simulated board: only the simulator can stop at a flash operation',
       );
       return true;
     },
