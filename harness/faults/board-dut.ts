@@ -5,6 +5,7 @@ import type { Board } from '../fixtures/board.ts';
 import type { Boot } from '../bootlog/boot.ts';
 import { flashAudit } from './fork.ts';
 import { pickOutcomeBoot, type Dut } from './recover.ts';
+import { waitOn } from './wait.ts';
 
 const OFF_MS = 50;
 
@@ -55,14 +56,12 @@ export class BoardDut implements Dut {
     this.check();
     const since = () => this.board.boots.all().filter((b) => b.startLine >= this.from);
     const timeout = this.board.config.bootTimeoutMs ?? 30_000;
-    let boot: Boot | null;
-    try {
-      boot = await this.board.console.waitFor(() => pickOutcomeBoot(since()), timeout, 'settled boot');
-    } catch {
+    let boot: Boot | null = (await waitOn(this.board.console, () => pickOutcomeBoot(since()), timeout, 'settled boot', () => this.cancelled)) ?? null;
+    this.check();
+    if (!boot) {
       const boots = since();
       boot = boots[boots.length - 1] ?? null; // a hang is a verdict too
     }
-    this.check();
     if (boot) this.from = boot.startLine + 1;
     return boot;
   }

@@ -9,7 +9,7 @@ import type { FirmwareImage } from '../fixtures/images.ts';
 import { promisesOf, type StackPromises } from '../fixtures/promises.ts';
 import { mulberry32 } from '../sim/flash.ts';
 import { phase } from '../report/step.ts';
-import { describeCut, describePlan, simOnlySteps, validatePlan, type FaultPlan } from './plan.ts';
+import { describeCut, describePlan, simOnlySteps, validatePlan, type Cut, type FaultPlan } from './plan.ts';
 import { heldStall, networkProblems } from './network.ts';
 import { cutWhen, type TriggerContext } from './triggers.ts';
 import { BoardDut } from './board-dut.ts';
@@ -97,8 +97,7 @@ export async function runPlan(board: Board, input: FaultPlan): Promise<PlanResul
     update.catch(() => undefined); // interrupted by a cut: its result no longer matters
 
     let recovery: Recovery | null = null;
-    let lastOn = updateLine;
-    let cutLine = updateLine; // console line count when the last cut fired
+    let lastOn = updateLine; // console line where the current life's boots start
     if (cuts.length === 0) recovery = await update;
     else {
       const stop = new AbortController();
@@ -114,14 +113,15 @@ export async function runPlan(board: Board, input: FaultPlan): Promise<PlanResul
       } else {
         driver.cancel();
         fired.push(true);
-        cutLine = won.cut;
+        lastOn = won.cut;
       }
     }
 
     if (recovery === null) {
-      // Further cuts land while the board recovers from the previous one. A reset leaves it powered.
-      let poweredOn = cuts[0]!.reset === true;
-      if (poweredOn) lastOn = cutLine;
+      // Further cuts land while the board recovers from the previous one.
+      // A reset leaves the board powered (unless the supply was already off when it came).
+      const stillOn = async (c: Cut) => c.reset === true && (await board.power.state()) !== 'off';
+      let poweredOn = await stillOn(cuts[0]!);
       for (let i = 1; i < cuts.length; i++) {
         if (!poweredOn) {
           await sleep(cuts[i - 1]!.offMs ?? DEFAULT_OFF_MS);
@@ -134,8 +134,8 @@ export async function runPlan(board: Board, input: FaultPlan): Promise<PlanResul
           poweredOn = true;
           break;
         }
-        poweredOn = cuts[i]!.reset === true;
-        if (poweredOn) lastOn = at;
+        poweredOn = await stillOn(cuts[i]!);
+        lastOn = at;
       }
       if (!poweredOn) await sleep(cuts[fired.length - 1]!.offMs ?? DEFAULT_OFF_MS);
       recovery = await recover(new BoardDut(board, {}, poweredOn ? lastOn : undefined), versions, expectation, { poweredOn });

@@ -4,6 +4,7 @@
 import type { Board } from '../fixtures/board.ts';
 import type { OtaDelivery } from '../ota/transport.ts';
 import { describeCut, type Cut } from './plan.ts';
+import { waitOn } from './wait.ts';
 
 export interface TriggerContext {
   board: Board;
@@ -44,8 +45,7 @@ function unlessAborted<T>(p: Promise<T>, signal: AbortSignal): Promise<T | undef
  */
 export async function cutWhen(cut: Cut, ctx: TriggerContext): Promise<number | null> {
   const { board, signal } = ctx;
-  const waitLine = <T>(probe: () => T | undefined, what: string) =>
-    unlessAborted(board.console.waitFor(probe, ctx.timeoutMs, what).catch(() => undefined), signal);
+  const waitLine = <T>(probe: () => T | undefined, what: string) => waitOn(board.console, probe, ctx.timeoutMs, what, () => signal.aborted);
   const delay = (d?: number, j?: number) => sleep((d ?? 0) + Math.floor((j ?? 0) * ctx.rng()), signal);
   board.console.note(`fault armed: ${describeCut(cut)}`);
   switch (cut.kind) {
