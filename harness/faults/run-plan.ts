@@ -12,7 +12,7 @@ import { phase } from '../report/step.ts';
 import { describeCut, describePlan, simOnlySteps, validatePlan, type Cut, type FaultPlan } from './plan.ts';
 import { heldStall, networkProblems } from './network.ts';
 import { cutWhen, type TriggerContext } from './triggers.ts';
-import { BoardDut } from './board-dut.ts';
+import { BoardDut, Interrupted } from './board-dut.ts';
 import { recover, type Expectation, type Recovery } from './recover.ts';
 
 export class PlanRefused extends Error {
@@ -102,7 +102,16 @@ export async function runPlan(board: Board, input: FaultPlan): Promise<PlanResul
     else {
       const stop = new AbortController();
       const first = cutWhen(cuts[0]!, { ...ctx(updateLine, stop.signal, delivery), onFire: () => driver.cancel() });
-      const won = await Promise.race([first.then((cut) => ({ cut })), update.then((done) => ({ done }))]);
+      // Once the cut fires the driver is cancelled: its Interrupted must not win the race.
+      const never = new Promise<never>(() => undefined);
+      const rest = update.then(
+        (done) => ({ done }),
+        (e: unknown) => {
+          if (e instanceof Interrupted) return never;
+          throw e;
+        },
+      );
+      const won = await Promise.race([first.then((cut) => ({ cut })), rest]);
       if ('done' in won) {
         stop.abort();
         recovery = won.done;
