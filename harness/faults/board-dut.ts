@@ -52,10 +52,10 @@ export class BoardDut implements Dut {
     await new Promise((r) => setTimeout(r, OFF_MS));
   }
 
-  async nextBoot(): Promise<Boot | null> {
+  async nextBoot(timeoutMs?: number): Promise<Boot | null> {
     this.check();
     const since = () => this.board.boots.all().filter((b) => b.startLine >= this.from);
-    const timeout = this.board.config.bootTimeoutMs ?? 30_000;
+    const timeout = timeoutMs ?? this.board.config.bootTimeoutMs ?? 30_000;
     let boot: Boot | null = (await waitOn(this.board.console, () => pickOutcomeBoot(since()), timeout, 'settled boot', () => this.cancelled)) ?? null;
     this.check();
     if (!boot) {

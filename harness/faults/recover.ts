@@ -16,8 +16,8 @@ import type { StackPromises } from '../fixtures/promises.ts';
 export interface Dut {
   powerOn(): Promise<void>;
   powerOff(): Promise<void>;
-  /** The next boot since power-on that shows an outcome; unsettled when it never settled, null when none began. */
-  nextBoot(): Promise<Boot | null>;
+  /** The next boot since power-on that shows an outcome; unsettled when it never settled, null when none began (in `timeoutMs`, if given). */
+  nextBoot(timeoutMs?: number): Promise<Boot | null>;
   /** The rig's commit step; false when its acknowledgement never came. */
   commit(): Promise<boolean>;
   /** Sim only: disagreements between the last verdict and the flash (cross-check, never the verdict). */
@@ -52,7 +52,7 @@ export type Seen = 'baseline' | 'candidate' | 'brick' | 'crash' | 'other';
  * How a cut point ended. Passing: an image the expectation allows, a documented brick risk, or a
  * documented non-image state ('documented', e.g. safe mode).
  */
-export type Outcome = 'baseline' | 'candidate' | 'brick-risk' | 'documented' | 'brick' | 'crash' | 'wrong-image' | 'unstable' | 'commit-failed' | 'flash-check';
+export type Outcome = 'baseline' | 'candidate' | 'brick-risk' | 'documented' | 'brick' | 'crash' | 'wrong-image' | 'rebooted' | 'unstable' | 'commit-failed' | 'flash-check';
 export const PASSING: readonly Outcome[] = ['baseline', 'candidate', 'brick-risk', 'documented'];
 
 export interface Recovery {
@@ -80,6 +80,8 @@ export function showsOutcome(boot: Boot): boolean {
 export interface RecoverOptions {
   /** The board is on and about to reboot by itself (an update was just delivered): do not power on first. */
   poweredOn?: boolean;
+  /** With poweredOn: the stack promises to refuse this delivery without rebooting; a boot within this many ms breaks it. */
+  noRebootWithinMs?: number;
 }
 
 /**
@@ -114,7 +116,12 @@ export async function recover(dut: Dut, v: Versions, exp: Expectation, opts: Rec
   let on = opts.poweredOn ?? false;
   for (let i = 0; i < maxBoots; i++) {
     if (!on) await dut.powerOn();
-    const boot = await dut.nextBoot();
+    const quiet = on && opts.noRebootWithinMs !== undefined;
+    const boot = await dut.nextBoot(quiet ? opts.noRebootWithinMs : undefined);
+    if (quiet && boot !== null) {
+      boots.push(describeBoot(boot));
+      return end('rebooted', 'the stack promises to refuse this delivery without a reboot');
+    }
     if (on && boot === null) {
       // Delivered, yet no reboot (the stack refused the image without one): power-cycle instead.
       on = false;

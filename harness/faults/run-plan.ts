@@ -32,6 +32,8 @@ export interface PlanResult {
 }
 
 const DEFAULT_OFF_MS = 100;
+/** How long a board that promises no reboot is watched after a corrupt delivery. */
+const NO_REBOOT_WINDOW_MS = 3000;
 
 /** Throws PlanRefused when `board` cannot carry out `plan` as written. */
 export function checkPlanFor(board: Board, plan: FaultPlan, imageSize: number): void {
@@ -72,7 +74,10 @@ export async function runPlan(board: Board, input: FaultPlan): Promise<PlanResul
   const baseline = imageOf(board, plan.baseline ?? 'baseline', plan);
   const candidate = imageOf(board, plan.image ?? 'candidate', plan);
   checkPlanFor(board, plan, candidate.bytes.length);
-  const expectation = planExpectation(plan, promisesOf(board.stack));
+  const promises = promisesOf(board.stack);
+  const expectation = planExpectation(plan, promises);
+  // A stack that refuses a corrupt image before any reboot is held to that too.
+  const noRebootWithinMs = plan.network?.corrupt && promises.corruptImage === 'no-reboot' ? NO_REBOOT_WINDOW_MS : undefined;
   const versions = { baseline: baseline.version, candidate: candidate.version };
   const cuts = plan.cuts ?? [];
   const fired: boolean[] = [];
@@ -92,7 +97,7 @@ export async function runPlan(board: Board, input: FaultPlan): Promise<PlanResul
     if (stall) void holdFor(delivery, stall);
     const update = (async () => {
       const ok = await delivery.delivered().then(() => true, () => false);
-      return recover(driver, versions, expectation, { poweredOn: ok });
+      return recover(driver, versions, expectation, { poweredOn: ok, noRebootWithinMs });
     })();
     update.catch(() => undefined); // interrupted by a cut: its result no longer matters
 

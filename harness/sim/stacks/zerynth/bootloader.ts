@@ -24,10 +24,12 @@ export async function runBootloader(ctx: DeviceContext, l: Layout, mut: Mutation
   let { rec } = readRecord(flash, l);
   say(`fota record: seq ${rec.seq}, state ${stateName(rec.state)}`);
   let testing = false;
+  let told = false;
 
   if (rec.state === State.TESTING) {
     // Reset while testing: the backup goes back. The journal is cleared before the record says so.
     say('restoring previous firmware');
+    told = true;
     await eraseJournal(flash, l);
     rec = await writeRecord(flash, l, { state: State.REVERTING, size: 0, chunks: rec.chunks });
   }
@@ -36,8 +38,9 @@ export async function runBootloader(ctx: DeviceContext, l: Layout, mut: Mutation
     const entries = mut.has('no-resume') ? 0 : journalDone(flash, l);
     const done = Math.min(Math.max(entries - 1, 0), total);
     let go = true;
+    // A restore cut before its first journal entry starts again: it is still a restore on the console.
+    if (rec.state === State.REVERTING && !told) say('restoring previous firmware');
     if (entries > 0) {
-      if (rec.state === State.REVERTING) say('restoring previous firmware');
       say(`resuming firmware swap at step ${done}/${total}`);
     } else if (rec.state === State.PENDING) {
       // Fresh start: the staged image must still be whole.
