@@ -1,7 +1,10 @@
 // An external tool delivers the image (esptool, mos, mcumgr, nrfjprog, particle CLI), run
 // through execa with an argument array, never a shell string built from rig values. Its output
 // goes to the console log; progress is parsed where the tool prints it. A hold point stops the
-// tool (SIGSTOP) once its printed progress reaches the point, and resume() continues it.
+// tool (SIGSTOP) once its printed progress reaches the point, and resume() continues it. A tool
+// given the board's port ({port}: esptool, mcumgr over serial, mos) opens that port itself, so the
+// console lets go of it while the tool runs and takes it back afterwards, as the command
+// installer does.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -28,6 +31,8 @@ export class CommandTransport implements OtaTransport {
     private readonly console: Console,
     /** The board's console path, for {port}. */
     private readonly port: string,
+    /** How long the console may take to come back after the tool, ms. */
+    private readonly reopenTimeoutMs = 15_000,
   ) {}
 
   async start(image: FirmwareImage): Promise<OtaDelivery> {
@@ -42,10 +47,17 @@ export class CommandTransport implements OtaTransport {
     const addr = needsAddress
       ? await deviceAddress({ board: this.board, kind: this.kind, console: this.console, address: this.config.address, addressFrom: this.config.addressFrom, defaultPattern: /IP address:? (?<host>\d+\.\d+\.\d+\.\d+)/ })
       : undefined;
+    // The tool gets the port the console has now (its stable link when the rig names one).
+    const usesPort = this.config.command.some((a) => a.includes('{port}'));
+    let port = this.port;
+    if (usesPort) {
+      await this.console.waitConnected(10_000, `run ${path.basename(this.config.command[0]!)} on its port`);
+      port = this.console.toolPath() ?? port;
+    }
     const argv = this.config.command.map((a) =>
-      a.replaceAll('{image}', file).replaceAll('{port}', this.port).replaceAll('{address}', addr ? `${addr.host}${this.config.address?.includes(':') || !this.config.address ? `:${addr.port}` : ''}` : ''),
+      a.replaceAll('{image}', file).replaceAll('{port}', port).replaceAll('{address}', addr ? `${addr.host}${this.config.address?.includes(':') || !this.config.address ? `:${addr.port}` : ''}` : ''),
     );
-    void this.run(argv, d, timeout).finally(() => rmSync(dir, { recursive: true, force: true }));
+    void this.run(argv, d, timeout, usesPort ? port : undefined).finally(() => rmSync(dir, { recursive: true, force: true }));
     return d;
   }
 
@@ -55,9 +67,11 @@ export class CommandTransport implements OtaTransport {
     await Promise.resolve();
   }
 
-  private async run(argv: string[], d: ByteDelivery, timeout: number): Promise<void> {
+  /** `port`: the console's port the tool opens; the console releases it for the tool's run. */
+  private async run(argv: string[], d: ByteDelivery, timeout: number, port?: string): Promise<void> {
     const [cmd, ...args] = argv as [string, ...string[]];
     const pattern = this.config.progress ? new RegExp(this.config.progress) : DEFAULT_PROGRESS;
+    if (port !== undefined) await this.console.release(`${path.basename(cmd)} uses ${port}`);
     this.console.note(`ota: run ${argv.join(' ')}`);
     const child = execa(cmd, args, { timeout, reject: false, stdin: 'ignore', buffer: false, stripFinalNewline: false, killSignal: 'SIGKILL' });
     this.children.add(child);
@@ -96,14 +110,32 @@ export class CommandTransport implements OtaTransport {
     }
     const r = (await child) as { exitCode?: number; timedOut?: boolean; code?: string; signal?: string; shortMessage?: string };
     this.children.delete(child);
+    // Take the port back. The console looks for it until it is back, whatever the wait here says:
+    // a failed delivery does not wait for it (the board may be off), a finished one does, since
+    // what the board prints next (the reboot into the image) is the verdict.
+    const back = port === undefined ? Promise.resolve(undefined) : this.reacquire(cmd);
     d.wake();
     const why = tail.length ? `: ${tail.slice(-4).join(' | ')}` : '';
     if (r.code === 'ENOENT') d.fail(`${cmd} is not installed (not found on PATH)`);
     else if (r.timedOut) d.fail(`${cmd} timed out after ${timeout} ms${why}`);
     else if (r.exitCode !== 0) d.fail(`${cmd} ${r.exitCode === undefined ? `ended by ${r.signal ?? r.shortMessage}` : `exited with ${r.exitCode}`}${why}`);
     else {
+      const lost = await back;
+      if (lost) return d.fail(lost);
       d.set(d.total);
       d.finish();
     }
+  }
+
+  /** Reopen the released console; resolves with the problem, or undefined when it is back. */
+  private reacquire(cmd: string): Promise<string | undefined> {
+    return this.console.reacquire(this.reopenTimeoutMs).then(
+      () => undefined,
+      (e: unknown) => {
+        const problem = `the console did not come back after ${path.basename(cmd)}: ${(e as Error).message}`;
+        this.console.note(`ota: ${problem}`);
+        return problem;
+      },
+    );
   }
 }

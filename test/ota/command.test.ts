@@ -1,10 +1,16 @@
 // External command transport: argv substitution (never a shell), output into the console log,
-// esptool progress parsed, a hold point freezing the tool, failures naming board and tool.
+// esptool progress parsed, a hold point freezing the tool, failures naming board and tool, and
+// the console's port let go while a tool that opens it ({port}) runs, then taken back.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { simRig, testImage } from './sim-rig.ts';
 import { sinkStack } from './sink-stack.ts';
+import { Console } from '../../harness/console/console.ts';
+import { createTransport } from '../../harness/ota/registry.ts';
+import { hasSocat } from '../helpers/pty.ts';
+import { adapterUnderRoot, DeviceEnd, until } from '../console/device-end.ts';
+import { fakeEsptool } from '../install/fake-esptool.ts';
 
 const tool = path.join(import.meta.dirname, 'fixtures', 'fake-esptool.mjs');
 
@@ -49,5 +55,33 @@ test('rig values are arguments, never shell: metacharacters arrive verbatim', as
     assert.ok(rig.console.events.some((e) => /^ota\| arg=\$\(touch \/tmp\/ota-hil-pwned\); echo \//.test(e.text)));
   } finally {
     await rig.close();
+  }
+});
+
+test('a tool given {port} opens it: the console lets go of the port while it runs and takes it back', { skip: hasSocat() ? false : 'socat is not installed (apt-get install socat)' }, async () => {
+  // A pseudo-terminal behind a by-id link; the stand-in esptool opens it exclusively, as pyserial does.
+  const { root, byId, adapter } = adapterUnderRoot('usb-Silicon_Labs_CP2102_USB_to_UART_Bridge_Controller_0002-if00-port0');
+  const dev = await DeviceEnd.open((await adapter.plug()).device);
+  const con = await Console.open({ board: 'esp32-ota', port: { byId }, serialRoot: root, baudRate: 115200 });
+  const fake = fakeEsptool();
+  const t = createTransport({ kind: 'command', command: [fake.tool, '--port', '{port}', 'write_flash', '0x10000', '{image}'], timeoutMs: 10_000 }, { board: 'esp32-ota', console: con, port: con.toolPath() }); // as Board.open passes it
+  try {
+    const d = await t.start(testImage(4096));
+    assert.equal((await d.delivered({ timeout: 10_000 })).bytes, 4096, con.transcript());
+    await until(() => dev.received.includes('esptool was here'), 2000, 'the tool to write to the board');
+    const ev = con.events.map((e) => e.text);
+    const at = (re: RegExp) => ev.findIndex((e) => re.test(e));
+    assert.ok(at(/^console released \(esptool uses .*by-id\/usb-Silicon_Labs/) >= 0, ev.join('\n'));
+    assert.ok(at(/^ota: run .*esptool --port .*by-id\/usb-Silicon_Labs.* write_flash 0x10000 \//) > at(/^console released/), '{port} is the stable link, run after the release');
+    assert.ok(at(/^ota\| Hash of data verified\.$/) > 0);
+    assert.ok(at(/^console back \(\/dev\/pts\/\d+\)$/) > at(/^ota\| Hard resetting via RTS pin/), ev.join('\n'));
+    // The console reads again: the reboot into the new image is there.
+    await dev.write('rst:0x1 (POWERON_RESET),boot:0x13 (SPI_FAST_FLASH_BOOT)\r\n');
+    await con.expect('POWERON_RESET', { timeout: 2000 });
+  } finally {
+    await t.close();
+    await con.close();
+    await dev.close();
+    adapter.close();
   }
 });
