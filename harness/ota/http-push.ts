@@ -13,7 +13,7 @@ import { deviceAddress, type DeviceAddress } from './address.ts';
 type HttpPushConfig = Extract<TransportConfig, { kind: 'http-push' }>;
 const CHUNK = 1024;
 const STEP_MS = 10_000;
-/** ESP8266HTTPUpdateServer's example prints this; so does the simulated board. */
+/** The URL a board prints for its update server (ESP8266HTTPUpdateServer's example line; any simulated board's line). */
 export const HTTP_PUSH_ADDRESS = /http:\/\/(?<host>[^/\s:]+|\[[^\]]+\]):(?<port>\d+)\/update\b/;
 
 export class HttpPushTransport implements OtaTransport {

@@ -17,7 +17,7 @@ const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 async function pushRig(name: string) {
   const rig = await simRig(name, sinkStack(['http-push']), { kind: 'http-push', timeoutMs: 10_000 });
   rig.device.powerOn();
-  const line = await rig.console.expect(/HTTPUpdateServer ready! Open (http:\S+)/, { timeout: 5000 });
+  const line = await rig.console.expect(/^update server listening on (http:\S+)$/, { timeout: 5000 });
   return { ...rig, url: /(http:\S+)/.exec(line.text)![1]! };
 }
 
@@ -60,8 +60,8 @@ test('curl -F file=@fw.bin http://ADDR/update is accepted byte for byte', async 
     await rig.console.expect(`sink: got 20001 bytes sha256=${sha(bytes)}`, { timeout: 5000 });
     await rig.console.expect('peer: boot 1', { timeout: 5000 });
     // A form field before the file (Mongoose OS's commit_timeout) is skipped, not taken as the image.
-    await rig.console.expect(/HTTPUpdateServer ready/, { timeout: 5000 });
-    const url = /(http:\S+)/.exec(rig.console.lines.filter((l) => l.text.includes('HTTPUpdateServer ready')).at(-1)!.text)![1]!;
+    await rig.console.expect(/^update server listening on /, { timeout: 5000 });
+    const url = /(http:\S+)/.exec(rig.console.lines.filter((l) => l.text.startsWith('update server listening on ')).at(-1)!.text)![1]!;
     const r2 = await run('curl', ['-sS', '-F', 'commit_timeout=60', '-F', `filedata=@${path.join(dir, 'fw.bin')}`, url], { timeout: 10_000 });
     assert.match(r2.stdout, /Update applied|Update Success/);
     await rig.console.expect('peer: boot 2', { timeout: 5000 });

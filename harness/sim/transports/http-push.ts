@@ -8,13 +8,24 @@ import { UpdateSession, errorText, guard } from './session.ts';
 
 const FORM = `<html><body><form method='POST' action='' enctype='multipart/form-data'><input type='file' name='firmware'><input type='submit' value='Update'></form></body></html>`;
 
-export function startHttpPush(s: UpdateSession): void {
+export interface HttpPushOptions {
+  /**
+   * The console line that tells where the server listens (the harness finds the URL in it). A stack
+   * whose real firmware prints its own line passes it here (ESP8266 Arduino: the HTTPUpdateServer
+   * example's); the default names no stack.
+   */
+  announce?: (url: string) => string;
+}
+
+const NEUTRAL = (url: string) => `update server listening on ${url}`;
+
+export function startHttpPush(s: UpdateSession, opts: HttpPushOptions = {}): void {
   const { ctx } = s;
   const server = http.createServer((req, res) => void guard(ctx, () => handle(s, req, res)));
   ctx.signal.addEventListener('abort', () => { server.close(); server.closeAllConnections(); }, { once: true });
   server.listen(0, '127.0.0.1', () => {
     const { port } = server.address() as AddressInfo;
-    ctx.print(`HTTPUpdateServer ready! Open http://127.0.0.1:${port}/update in your browser`);
+    ctx.print((opts.announce ?? NEUTRAL)(`http://127.0.0.1:${port}/update`));
   });
 }
 

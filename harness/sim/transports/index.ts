@@ -5,7 +5,7 @@
 import type { DeviceContext } from '../stack.ts';
 import type { UpdateSink } from '../update-sink.ts';
 import { UpdateSession } from './session.ts';
-import { startHttpPush } from './http-push.ts';
+import { startHttpPush, type HttpPushOptions } from './http-push.ts';
 import { startEspota, type EspotaOptions } from './espota.ts';
 import { startMosRpc } from './mos-rpc.ts';
 import { startSmp } from './smp.ts';
@@ -15,6 +15,7 @@ export type DeviceTransportKind = 'http-push' | 'espota' | 'smp' | 'mos-rpc';
 /** What the firmware was built with, per transport. */
 export interface DeviceTransportOptions {
   espota?: EspotaOptions;
+  httpPush?: HttpPushOptions;
 }
 
 export interface DeviceTransports {
@@ -27,7 +28,7 @@ export function startDeviceTransports(ctx: DeviceContext, sink: UpdateSink, kind
   const session = new UpdateSession(ctx, sink);
   const consoles: ((line: string) => Promise<boolean>)[] = [];
   for (const kind of new Set(kinds)) {
-    if (kind === 'http-push') startHttpPush(session);
+    if (kind === 'http-push') startHttpPush(session, options.httpPush);
     else if (kind === 'espota') startEspota(session, options.espota);
     else if (kind === 'smp') consoles.push(startSmp(session));
     else consoles.push(startMosRpc(session));

@@ -37,7 +37,10 @@ export async function runSketch(ctx: DeviceContext, mut: Mutation): Promise<neve
   }
   ctx.print('IP address: 127.0.0.1');
   const updater = new Updater(ctx, mut);
-  const transports = startDeviceTransports(ctx, updateSink(ctx, updater), ['espota', 'http-push']);
+  // ESP8266HTTPUpdateServer's example sketch announces itself so; other stacks' servers name no stack.
+  const transports = startDeviceTransports(ctx, updateSink(ctx, updater), ['espota', 'http-push'], {
+    httpPush: { announce: (url) => `HTTPUpdateServer ready! Open ${url} in your browser` },
+  });
   for (;;) {
     const line = (await ctx.readLine()).trim();
     if (await transports.consoleLine(line)) continue;
