@@ -6,6 +6,7 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { APP_UP, BASELINE, Board, CANDIDATE, bootOnce, cleanup, serve, until, type Outcome } from './esp-idf-helpers.ts';
+import { armFrom, tornFraction } from './stack-kit.ts';
 import type { FlashSnapshot } from '../../harness/sim/flash.ts';
 import type { SimConfig } from '../../harness/rig/schema.ts';
 import type { ImageBuild } from '../../harness/sim/stack.ts';
@@ -13,7 +14,6 @@ import type { ImageBuild } from '../../harness/sim/stack.ts';
 after(cleanup);
 
 const OTADATA = { from: 0xd000, to: 0xf000 };
-const TORN_FRACTIONS = [0.5, 0.1, 0.9, 0.05, 0.6];
 const SWEEP: SimConfig = { timeScale: 100_000 };
 
 interface Chain {
@@ -85,8 +85,7 @@ function expected(c: Chain, n: number, torn: boolean): [Outcome, Outcome] {
 
 async function cutAt(c: Chain, n: number, torn: boolean): Promise<string | null> {
   const flash = c.board.device.flash;
-  flash.restore(c.ready);
-  flash.armCut({ atOp: c.ready.counters.ops + n, torn, fraction: TORN_FRACTIONS[n % TORN_FRACTIONS.length]! });
+  armFrom(c.board, c.ready, n, torn, tornFraction(n));
   await runFlow(c.board, c.url);
   flash.armCut(null);
   const rec = await bootOnce(c.board);

@@ -3,6 +3,7 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Board, BASELINE, CANDIDATE, bootOnce, cleanup, serve, until } from './mcuboot-helpers.ts';
+import { armFrom } from './stack-kit.ts';
 import { layoutFor } from '../../harness/sim/stacks/mcuboot/layout.ts';
 import { trailerOffsets } from '../../harness/sim/stacks/mcuboot/trailer.ts';
 
@@ -40,8 +41,7 @@ test('a cut at any flash op of the download or the request keeps the baseline; a
   const bad: string[] = [];
   for (const torn of [false, true]) {
     for (let n = 1; n <= total + 1; n++) {
-      board.device.flash.restore(ready);
-      board.device.flash.armCut({ atOp: ready.counters.ops + n, torn, fraction: 0.5 });
+      armFrom(board, ready, n, torn);
       await runOta();
       board.device.flash.armCut(null);
       const recovery = await bootOnce(board);

@@ -2,6 +2,7 @@
 // of a real OTA, then restore it, cut power at flash op N (clean or torn), and see what boots.
 import assert from 'node:assert/strict';
 import { Board, BASELINE, CANDIDATE, VERSION, BRICK, bootOnce, serve, until, type Outcome } from './mcuboot-helpers.ts';
+import { armFrom, tornFraction } from './stack-kit.ts';
 import type { FlashOp, FlashSnapshot } from '../../harness/sim/flash.ts';
 import type { SimConfig } from '../../harness/rig/schema.ts';
 import { layoutFor } from '../../harness/sim/stacks/mcuboot/layout.ts';
@@ -9,9 +10,6 @@ import { trailerOffsets } from '../../harness/sim/stacks/mcuboot/trailer.ts';
 
 /** A full sweep (every op, clean and torn) when set; otherwise a dense sample. */
 export const FULL = process.env.OTAHIL_FULL_SWEEP === '1';
-
-export const TORN_FRACTIONS = [0.5, 0.1, 0.9, 0.05, 0.6];
-
 
 export interface Snapshots {
   /** Upgrade requested (secondary trailer written), before the rebooting bootloader swaps. */
@@ -65,9 +63,8 @@ export interface CutResult {
 /** Restore `snap`, lose power at op N after it, boot twice more and report what ran. */
 export async function cutAt(board: Board, snap: FlashSnapshot, n: number, torn: boolean, fraction?: number): Promise<CutResult> {
   const flash = board.device.flash;
-  flash.restore(snap);
   // Vary how far a torn operation got: a torn 8-byte record may land its first byte or not.
-  flash.armCut({ atOp: snap.counters.ops + n, torn, fraction: fraction ?? TORN_FRACTIONS[n % TORN_FRACTIONS.length]! });
+  armFrom(board, snap, n, torn, fraction ?? tornFraction(n));
   board.device.powerOn();
   // Either the cut fires (the board powers itself off) or the app comes up first.
   await until(() => !board.device.powered || board.lines.slice(-3).some((l) => VERSION.test(l) || BRICK.test(l)));

@@ -2,14 +2,11 @@
 // confirm, rejected images, and power cuts during the download.
 import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Board, BASELINE, CANDIDATE, cleanup, serve } from './mcuboot-helpers.ts';
+import { Board, BASELINE, BRICK, CANDIDATE, VERSION, cleanup, serve } from './mcuboot-helpers.ts';
 import type { ImageBuild } from '../../harness/sim/stack.ts';
 import type { SimConfig } from '../../harness/rig/schema.ts';
 
 afterEach(cleanup);
-
-const VERSION = /<inf> app: Firmware version (\S+)/;
-const BRICK = /Unable to find bootable image/;
 
 /** Install the baseline, boot it, download `candidate` and wait for the boot that follows. */
 async function upgrade(candidate: ImageBuild | Uint8Array, config: SimConfig = {}) {
@@ -24,13 +21,6 @@ async function upgrade(candidate: ImageBuild | Uint8Array, config: SimConfig = {
   await board.waitFor(/Test upgrade requested, rebooting/, m, 10_000);
   await server.close();
   return { board, m };
-}
-
-async function powerCycle(board: Board): Promise<number> {
-  await board.powerOff();
-  const m = board.mark();
-  board.device.powerOn();
-  return m;
 }
 
 test('clean test upgrade: the candidate boots as a trial after "Swap type: test"', async () => {
@@ -51,13 +41,13 @@ test('clean test upgrade: the candidate boots as a trial after "Swap type: test"
 test('no confirm + power cycle: "Swap type: revert" and the baseline runs again, confirmed', async () => {
   const { board, m } = await upgrade(CANDIDATE);
   await board.waitFor(/Firmware version 1\.2\.0/, m);
-  const m2 = await powerCycle(board);
+  const m2 = await board.powerCycle();
   await board.waitFor(/Firmware version 1\.1\.0/, m2);
   assert.match(board.since(m2), /Primary image: magic=good, swap_type=0x2, copy_done=0x1, image_ok=0x3/);
   assert.match(board.since(m2), /Swap type: revert/);
   assert.match(board.inspect().detail, /image_ok=0x1/);
   // Reverted for good: another cycle is a plain boot.
-  const m3 = await powerCycle(board);
+  const m3 = await board.powerCycle();
   await board.waitFor(/Firmware version 1\.1\.0/, m3);
   assert.match(board.since(m3), /Swap type: none/);
   await board.powerOff();
@@ -67,7 +57,7 @@ test('images of different sizes (as in the sim rig) swap and revert intact', asy
   const { board, m } = await upgrade({ ...CANDIDATE, size: 48000 });
   await board.waitFor(/Firmware version 1\.2\.0/, m);
   assert.match(board.inspect().detail, /secondary v1\.1\.0 hash ok/);
-  const m2 = await powerCycle(board);
+  const m2 = await board.powerCycle();
   await board.waitFor(/Firmware version 1\.1\.0/, m2);
   assert.match(board.inspect().detail, /primary v1\.1\.0 \(1\.1\.0\) hash ok.*secondary v1\.2\.0 hash ok/);
   await board.powerOff();
@@ -81,7 +71,7 @@ test('confirm over the shell + reboot: "Swap type: none" and the candidate stays
   await board.waitFor(/<inf> app: Image confirmed/, m2);
   board.send('reboot');
   await board.waitFor(/Firmware version 1\.2\.0/, m2 + 2);
-  const m3 = await powerCycle(board);
+  const m3 = await board.powerCycle();
   await board.waitFor(VERSION, m3);
   assert.match(board.since(m3), /Primary image: magic=good, swap_type=0x2, copy_done=0x1, image_ok=0x1/);
   assert.match(board.since(m3), /Swap type: none/);
@@ -92,7 +82,7 @@ test('confirm over the shell + reboot: "Swap type: none" and the candidate stays
 test('a self-confirming candidate stays after a power cycle', async () => {
   const { board, m } = await upgrade({ ...CANDIDATE, version: '1.3.0', confirm: 'self' });
   await board.waitFor(/Image confirmed/, m);
-  const m2 = await powerCycle(board);
+  const m2 = await board.powerCycle();
   await board.waitFor(VERSION, m2);
   assert.match(board.since(m2), /Swap type: none[\s\S]*Firmware version 1\.3\.0/);
   await board.powerOff();
@@ -110,7 +100,7 @@ test('corrupt candidate (one body byte flipped): rejected, scrambled, the baseli
   assert.match(log, /Firmware version 1\.1\.0/);
   assert.match(board.inspect().detail, /secondary empty/);
   // The request is gone: the next boot does not try again.
-  const m2 = await powerCycle(board);
+  const m2 = await board.powerCycle();
   await board.waitFor(VERSION, m2);
   assert.match(board.since(m2), /Swap type: none/);
   await board.powerOff();
@@ -146,7 +136,7 @@ test('a hanging candidate is reset by the watchdog and reverted', async () => {
 test('mutant revert-skipped keeps an unconfirmed candidate after a power cycle', async () => {
   const { board, m } = await upgrade(CANDIDATE, { mutant: 'revert-skipped' });
   await board.waitFor(/Firmware version 1\.2\.0/, m);
-  const m2 = await powerCycle(board);
+  const m2 = await board.powerCycle();
   await board.waitFor(VERSION, m2);
   assert.match(board.since(m2), /Swap type: none[\s\S]*Firmware version 1\.2\.0/);
   await board.powerOff();
@@ -165,7 +155,7 @@ for (const fraction of [0.05, 0.5, 0.95]) {
     const deadline = Date.now() + 5000;
     while (server.served() < stallAt && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2));
     await new Promise((r) => setTimeout(r, 20)); // let the device write what it got
-    const m = await powerCycle(board);
+    const m = await board.powerCycle();
     await board.waitFor(VERSION, m);
     assert.match(board.since(m), /Swap type: none[\s\S]*Firmware version 1\.1\.0/);
     assert.equal(board.inspect().version, '1.1.0');
@@ -193,7 +183,7 @@ test('a dropped connection and an HTTP error are reported and the old image keep
   await board.waitFor(/^frobnicate: command not found$/, m);
   board.send('mcuboot');
   await board.waitFor(/<inf> mcuboot_util: Image index: 0, Swap type: none/, m);
-  const m2 = await powerCycle(board);
+  const m2 = await board.powerCycle();
   await board.waitFor(VERSION, m2);
   assert.match(board.since(m2), /Swap type: none[\s\S]*Firmware version 1\.1\.0/);
   await board.powerOff();

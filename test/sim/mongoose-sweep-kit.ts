@@ -6,6 +6,7 @@ import type { FlashSnapshot } from '../../harness/sim/flash.ts';
 import type { SimStack } from '../../harness/sim/stack.ts';
 import type { SimConfig } from '../../harness/rig/schema.ts';
 import { Board, BRICK, CANDIDATE, VERSION, serve, until, type ImageServer } from './mongoose-helpers.ts';
+import { armFrom, bootOnceWith, tornFraction } from './stack-kit.ts';
 import { INIT_DONE, baselineUp, upFrom } from './mongoose-flows.ts';
 
 export const TORN_FRACTIONS = [0.5, 0.1, 0.9, 0.02, 0.6];
@@ -89,26 +90,21 @@ async function opsOf(t: Target, pending: FlashSnapshot, action: (b: Board) => vo
 
 export type Outcome = string;
 
-/** Power on, wait for an app to be fully up (or a brick), power off. */
-export async function bootOnce(board: Board): Promise<{ outcome: Outcome; log: string }> {
-  const m = board.mark();
-  board.device.powerOn();
+/** An app fully up (its version, then Init done), a brick, or 'stuck': what a boot's console shows. */
+function outcomeOf(lines: string[]): Outcome {
   let outcome: Outcome = 'stuck';
-  await until(() => {
-    let v: string | null = null;
-    for (let i = m; i < board.lines.length; i++) {
-      const line = board.lines[i]!;
-      const hit = VERSION.exec(line);
-      if (hit) v = hit[1]!;
-      else if (v && INIT_DONE.test(line)) outcome = v;
-      else if (BRICK.test(line) && !/is bad/.test(line)) outcome = 'brick';
-    }
-    return outcome !== 'stuck';
-  });
-  const log = board.since(m);
-  await board.powerOff();
-  return { outcome, log };
+  let v: string | null = null;
+  for (const line of lines) {
+    const hit = VERSION.exec(line);
+    if (hit) v = hit[1]!;
+    else if (v && INIT_DONE.test(line)) outcome = v;
+    else if (BRICK.test(line) && !/is bad/.test(line)) outcome = 'brick';
+  }
+  return outcome;
 }
+
+/** Power on, wait for an app to be fully up (or a brick), power off. */
+export const bootOnce = (board: Board): Promise<{ outcome: Outcome; log: string }> => bootOnceWith(board, outcomeOf);
 
 export interface CutResult {
   n: number;
@@ -130,9 +126,8 @@ export type Phase = 'update' | 'commit' | 'revert';
 export async function cutAt(board: Board, t: Target, c: Capture, server: ImageServer, phase: Phase, n: number, torn: boolean): Promise<CutResult> {
   const flash = board.device.flash;
   const start = phase === 'update' ? c.base : c.pending;
-  flash.restore(start);
   const offset = phase === 'update' ? 0 : c.trialOps - start.counters.ops;
-  flash.armCut({ atOp: start.counters.ops + offset + n, torn, fraction: TORN_FRACTIONS[n % TORN_FRACTIONS.length]! });
+  armFrom(board, start, offset + n, torn, tornFraction(n, TORN_FRACTIONS));
   const m = board.mark();
   board.device.powerOn();
   const up = await board.waitFor(INIT_DONE, m, 5000).catch(() => -1);

@@ -1,6 +1,6 @@
-// Test rig for the simulated ESP8266 Arduino, Zerynth-style and Particle-style boards: an
-// in-process SimDevice of any stack, its console as lines, a loopback image server, power-cut
-// helpers, and the boot-log parser's verdict on what the console showed.
+// Test rig for the simulated boards of every stack (ESP-IDF, MCUboot, Mongoose OS, ESP8266 Arduino,
+// Zerynth-style, Particle-style): an in-process SimDevice, its console as lines, a loopback image
+// server, power-cut helpers, and the boot-log parser's verdict on what the console showed.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHash } from 'node:crypto';
@@ -87,6 +87,16 @@ export class Board {
     });
   }
 
+  /** Wait until the device has lost power (a cut armed in its flash fired). */
+  async waitUnpowered(timeoutMs = 5000): Promise<void> {
+    const start = Date.now();
+    while (this.device.powered) {
+      if (Date.now() - start > timeoutMs) throw new Error('device never lost power');
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    await this.device.settled();
+  }
+
   send(line: string): void {
     this.device.receive(Buffer.from(line + '\n'));
   }
@@ -138,6 +148,9 @@ export interface ServeOptions {
   status?: number;
   /** x-MD5 header value; 'auto' = MD5 of the body (what a publisher computed). */
   md5?: string;
+  /** Path of the URL (default /fw.bin) and the body's content type (default application/octet-stream). */
+  path?: string;
+  contentType?: string;
 }
 
 export async function serve(body: Uint8Array, opts: ServeOptions = {}): Promise<ImageServer> {
@@ -151,7 +164,7 @@ export async function serve(body: Uint8Array, opts: ServeOptions = {}): Promise<
       res.end();
       return;
     }
-    const headers: http.OutgoingHttpHeaders = { 'content-type': 'application/octet-stream', 'content-length': body.length };
+    const headers: http.OutgoingHttpHeaders = { 'content-type': opts.contentType ?? 'application/octet-stream', 'content-length': body.length };
     if (opts.md5) headers['x-MD5'] = opts.md5 === 'auto' ? createHash('md5').update(body).digest('hex') : opts.md5;
     res.writeHead(200, headers);
     const limit = opts.stallAt ?? opts.dropAt ?? body.length;
@@ -182,7 +195,7 @@ export async function serve(body: Uint8Array, opts: ServeOptions = {}): Promise<
       server.close(() => r());
     });
   open.add(close);
-  return { url: `http://127.0.0.1:${port}/fw.bin`, served: () => served, requests: () => requests, close };
+  return { url: `http://127.0.0.1:${port}${opts.path ?? '/fw.bin'}`, served: () => served, requests: () => requests, close };
 }
 
 export async function until(pred: () => boolean, timeoutMs = 3000): Promise<boolean> {
@@ -205,6 +218,30 @@ export function armFrom(board: Board, snap: FlashSnapshot, n: number, torn: bool
   const flash = board.device.flash;
   flash.restore(snap);
   flash.armCut({ atOp: snap.counters.ops + n, torn, fraction });
+}
+
+/** Torn-write fractions a sweep cycles through: how far a torn operation got at cut point n. */
+export const TORN_FRACTIONS = [0.5, 0.1, 0.9, 0.05, 0.6];
+
+export const tornFraction = (n: number, fractions: readonly number[] = TORN_FRACTIONS): number => fractions[n % fractions.length]!;
+
+/**
+ * One boot: power on, wait (3 s at most) until `done` says the boot is over, power off. Returns
+ * `outcome` of that boot's console lines (by default the boot is over once it is not 'stuck') and
+ * the console as text.
+ */
+export async function bootOnceWith(
+  board: Board,
+  outcome: (lines: string[]) => string,
+  done: (lines: string[]) => boolean = (lines) => outcome(lines) !== 'stuck',
+): Promise<{ outcome: string; log: string }> {
+  const m = board.mark();
+  board.device.powerOn();
+  await until(() => done(board.lines.slice(m)));
+  const result = outcome(board.lines.slice(m));
+  const log = board.since(m);
+  await board.powerOff();
+  return { outcome: result, log };
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
