@@ -1,6 +1,9 @@
 // Whatever happens to the harness (Ctrl-C, a CI job cancelled with SIGTERM, an uncaught error),
 // the boards must not be left powered mid-update or switched in an unknown way: each registered
 // board is put in the rig's safe state exactly once, then the process exits as it would have.
+// One set of process handlers serves every board of the process, so a signal waits for all of
+// them before it exits. Inside a Playwright worker the runner's own teardown (Board.close) does
+// this instead: the worker ignores signals and closes its fixtures when the runner stops.
 import { isSyncPowerSwitch, type PowerSwitch } from './power-switch.ts';
 import { withTimeout } from './timeout.ts';
 
@@ -14,84 +17,94 @@ export interface SafeStateOptions {
 }
 
 export interface SafeStateHandle {
-  /** Puts every board in the safe state now (at most once per board) and resolves when done. */
+  /** Puts these boards in the safe state now (at most once per board) and resolves when done. */
   apply(): Promise<void>;
-  /** Removes the process handlers (tests, or a harness that shuts down by itself). */
+  /** Forgets these boards; the process handlers go when no board is left (tests, a clean close). */
   uninstall(): void;
+}
+
+interface Guarded {
+  board: string;
+  sw: PowerSwitch;
+  state: SafeState;
+  ms: number;
+  log: (line: string) => void;
+  /** Set before the first switching starts: a second trigger must not switch it again. */
+  switching?: Promise<void>;
 }
 
 /** 128 + signal number, as a shell reports a process killed by the signal. */
 const SIGNAL_EXIT: Record<'SIGINT' | 'SIGTERM', number> = { SIGINT: 130, SIGTERM: 143 };
+
+const guarded = new Set<Guarded>();
+
+function switchAsync(g: Guarded): Promise<void> {
+  g.switching ??= withTimeout(g.state === 'on' ? g.sw.on() : g.sw.off(), g.ms, `board ${g.board}: safe state ${g.state}`).catch((e: Error) =>
+    g.log(`safe state: ${e.message}`),
+  );
+  return g.switching;
+}
+
+const applyAll = (): Promise<void> => Promise.all([...guarded].map(switchAsync)).then(() => undefined);
+
+// 'exit' runs no more asynchronous code: only switches with a synchronous path get there.
+function onExit(): void {
+  for (const g of guarded) {
+    if (g.switching) continue;
+    g.switching = Promise.resolve();
+    if (!isSyncPowerSwitch(g.sw)) {
+      g.log(`safe state: board ${g.board} (${g.sw.description}) could not be switched ${g.state} at exit; it may still be powered`);
+      continue;
+    }
+    try {
+      g.sw.setSync(g.state);
+    } catch (e) {
+      g.log(`safe state: ${(e as Error).message}`);
+    }
+  }
+}
+
+// The event loop emptied: there is still time for asynchronous drivers.
+function onBeforeExit(): void {
+  if ([...guarded].some((g) => !g.switching)) void applyAll();
+}
+
+let signalled = false;
+function onSignal(signal: 'SIGINT' | 'SIGTERM'): void {
+  const code = SIGNAL_EXIT[signal];
+  if (signalled) process.exit(code); // a second Ctrl-C: the operator will not wait
+  signalled = true;
+  void applyAll().finally(() => process.exit(code));
+}
+const onSigint = () => onSignal('SIGINT');
+const onSigterm = () => onSignal('SIGTERM');
+
+function listen(on: boolean): void {
+  const method = on ? process.on.bind(process) : process.off.bind(process);
+  method('exit', onExit);
+  method('beforeExit', onBeforeExit);
+  method('SIGINT', onSigint);
+  method('SIGTERM', onSigterm);
+}
 
 export function installSafeStateHandlers(
   switches: Map<string, PowerSwitch> | Iterable<readonly [string, PowerSwitch]>,
   safeState: SafeState = 'off',
   opts: SafeStateOptions = {},
 ): SafeStateHandle {
-  const boards = new Map(switches);
   const log = opts.log ?? ((l: string) => process.stderr.write(`${l}\n`));
-  const ms = opts.timeoutMs ?? 10_000;
-  const done = new Set<string>();
-  let running: Promise<void> | null = null;
-
-  const applyAsync = (): Promise<void> => {
-    running ??= Promise.allSettled(
-      [...boards].map(async ([board, sw]) => {
-        if (done.has(board)) return;
-        done.add(board); // before the await: a second trigger must not switch it again
-        const action = safeState === 'on' ? sw.on() : sw.off();
-        await withTimeout(action, ms, `board ${board}: safe state ${safeState}`);
-      }),
-    ).then((results) => {
-      for (const r of results) if (r.status === 'rejected') log(`safe state: ${(r.reason as Error).message}`);
-    });
-    return running;
-  };
-
-  // 'exit' runs no more asynchronous code: only switches with a synchronous path get there.
-  const onExit = () => {
-    for (const [board, sw] of boards) {
-      if (done.has(board)) continue;
-      done.add(board);
-      if (!isSyncPowerSwitch(sw)) {
-        log(`safe state: board ${board} (${sw.description}) could not be switched ${safeState} at exit; it may still be powered`);
-        continue;
-      }
-      try {
-        sw.setSync(safeState);
-      } catch (e) {
-        log(`safe state: ${(e as Error).message}`);
-      }
-    }
-  };
-
-  // The event loop emptied: there is still time for asynchronous drivers.
-  const onBeforeExit = () => {
-    if (boards.size > done.size) void applyAsync();
-  };
-
-  let signalled = false;
-  const onSignal = (signal: 'SIGINT' | 'SIGTERM') => {
-    const code = SIGNAL_EXIT[signal];
-    if (signalled) process.exit(code); // a second Ctrl-C: the operator will not wait
-    signalled = true;
-    void applyAsync().finally(() => process.exit(code));
-  };
-  const onSigint = () => onSignal('SIGINT');
-  const onSigterm = () => onSignal('SIGTERM');
-
-  process.on('exit', onExit);
-  process.on('beforeExit', onBeforeExit);
-  process.on('SIGINT', onSigint);
-  process.on('SIGTERM', onSigterm);
-
+  const mine = [...new Map(switches)].map(([board, sw]): Guarded => ({ board, sw, state: safeState, ms: opts.timeoutMs ?? 10_000, log }));
+  if (guarded.size === 0 && mine.length > 0) listen(true);
+  for (const g of mine) guarded.add(g);
   return {
-    apply: applyAsync,
+    apply: () => Promise.all(mine.map(switchAsync)).then(() => undefined),
     uninstall() {
-      process.off('exit', onExit);
-      process.off('beforeExit', onBeforeExit);
-      process.off('SIGINT', onSigint);
-      process.off('SIGTERM', onSigterm);
+      const had = guarded.size > 0;
+      for (const g of mine) guarded.delete(g);
+      if (had && guarded.size === 0) listen(false);
     },
   };
 }
+
+/** Whether this process is a Playwright test worker, whose fixture teardown leaves the safe state. */
+export const inPlaywrightWorker = (): boolean => process.env.TEST_WORKER_INDEX !== undefined;
