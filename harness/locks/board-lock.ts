@@ -281,8 +281,20 @@ function procStart(pid: number): string | undefined {
 }
 
 function commandLine(): string {
-  const argv = process.argv.slice(1).map((a) => path.basename(a)).join(' ');
-  return argv.length > 120 ? `${argv.slice(0, 117)}...` : argv;
+  const short = (args: string[]) => {
+    const line = args.map((a) => path.basename(a)).join(' ');
+    return line.length > 120 ? `${line.slice(0, 117)}...` : line;
+  };
+  // A Playwright worker's own argv says only "workerProcessEntry.js": name the run that started it.
+  const worker = process.env.TEST_WORKER_INDEX;
+  if (worker === undefined) return short(process.argv.slice(1));
+  let run = '';
+  try {
+    run = short(readFileSync(`/proc/${process.ppid}/cmdline`, 'utf8').split('\0').filter(Boolean).slice(1));
+  } catch {
+    // not Linux, or the parent is gone: the pid still names it
+  }
+  return `playwright worker ${worker} of pid ${process.ppid}${run ? ` (${run})` : ''}`;
 }
 
 function tryUnlink(file: string): void {

@@ -11,7 +11,10 @@ export function rigProjects(rigFiles: string[], filter: string | undefined): Pro
   for (const file of rigFiles) {
     const rig = loadRig(file);
     for (const board of rig.boards.filter((b) => matchesFilter(b, terms))) {
-      projects.push({ name: `${rig.name}/${board.name}`, use: { rigFile: rig.file, boardName: board.name } });
+      // A real board is one device: its scenarios run one after another, in one worker (a second
+      // worker would only wait for the board's lock). Each worker simulates a board of its own.
+      const workers = board.sim ? {} : { workers: 1 };
+      projects.push({ name: `${rig.name}/${board.name}`, ...workers, use: { rigFile: rig.file, boardName: board.name } });
     }
   }
   if (projects.length === 0) throw new Error(`no board in ${rigFiles.join(', ')} matches the filter "${filter}"`);
