@@ -83,7 +83,7 @@ export class Updater {
     const head = this.ctx.flash.read(this.start, 4);
     if (head[0] !== ESP_MAGIC) return this.fail('Magic byte is wrong, not 0xE9');
     const actual = this.md5!.digest('hex');
-    if (this.targetMd5 && actual !== this.targetMd5 && !this.mut.has('no-md5-check')) {
+    if (this.targetMd5 && actual !== this.targetMd5) {
       return this.fail(`MD5 Failed: expected:${this.targetMd5}, calculated:${actual}`);
     }
     let binSize = this.size;
