@@ -1,35 +1,56 @@
 // `ota-hil rig validate FILE` and `ota-hil rig schema [--out FILE]`.
 import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
 import { loadRig, RigError } from '../rig/load.ts';
 import { jsonSchema } from '../rig/schema.ts';
 
+const USAGE = `usage: ota-hil rig validate FILE      check a rig file: every problem with file, JSON pointer and expectation
+       ota-hil rig schema [--out FILE]  the rig JSON Schema (for editor completion), to stdout or FILE
+`;
+
 export function rigCommand(argv: string[]): number {
   const [sub, ...rest] = argv;
+  if (sub === '--help' || sub === '-h' || sub === 'help') return help();
+  if (sub !== 'schema' && sub !== 'validate') return usage(sub === undefined ? 'say validate or schema' : `unknown rig command ${JSON.stringify(sub)}`);
+  let args;
+  try {
+    args = parseArgs({
+      args: rest,
+      options: { out: { type: 'string' }, rig: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: sub === 'validate',
+    });
+  } catch (e) {
+    return usage(`rig ${sub}: ${(e as Error).message}`);
+  }
+  if (args.values.help) return help();
   if (sub === 'schema') {
-    const out = flag(rest, '--out');
+    if (args.values.rig) return usage('rig schema takes no rig file; --out names where the schema goes');
     const text = JSON.stringify({ $schema: 'http://json-schema.org/draft-07/schema#', ...jsonSchema() }, null, 2) + '\n';
-    if (out) {
+    const out = args.values.out;
+    if (out === undefined) {
+      process.stdout.write(text);
+      return 0;
+    }
+    try {
       writeFileSync(out, text);
-      process.stdout.write(`wrote ${out}\n`);
-    } else process.stdout.write(text);
+    } catch (e) {
+      process.stderr.write(`ota-hil: cannot write the schema to ${out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
+      return 1;
+    }
+    process.stdout.write(`wrote ${out}\n`);
     return 0;
   }
-  if (sub === 'validate') {
-    const file = rest.find((a) => !a.startsWith('--')) ?? flag(rest, '--rig');
-    if (!file) return usage('rig validate needs a rig file');
-    try {
-      const rig = loadRig(file);
-      process.stdout.write(`${rig.file}: ok (${rig.boards.length} board${rig.boards.length === 1 ? '' : 's'}: ${rig.boards.map((b) => b.name).join(', ')})\n`);
-      return 0;
-    } catch (e) {
-      if (e instanceof RigError) {
-        process.stderr.write(e.message + '\n');
-        return 1;
-      }
-      throw e;
-    }
+  if (args.values.out) return usage('rig validate writes nothing; --out is for rig schema');
+  const file = args.positionals[0] ?? args.values.rig;
+  if (!file) return usage('rig validate needs a rig file');
+  try {
+    const rig = loadRig(file);
+    process.stdout.write(`${rig.file}: ok (${rig.boards.length} board${rig.boards.length === 1 ? '' : 's'}: ${rig.boards.map((b) => b.name).join(', ')})\n`);
+    return 0;
+  } catch (e) {
+    process.stderr.write(`${e instanceof RigError ? '' : `ota-hil: ${file}: `}${(e as Error).message}\n`);
+    return 1;
   }
-  return usage(`unknown rig command ${JSON.stringify(sub ?? '')}`);
 }
 
 export function flag(argv: string[], name: string): string | undefined {
@@ -37,7 +58,12 @@ export function flag(argv: string[], name: string): string | undefined {
   return i >= 0 ? argv[i + 1] : argv.find((a) => a.startsWith(`${name}=`))?.slice(name.length + 1);
 }
 
+function help(): number {
+  process.stdout.write(USAGE);
+  return 0;
+}
+
 function usage(why: string): number {
-  process.stderr.write(`ota-hil: ${why}\nusage: ota-hil rig validate FILE | ota-hil rig schema [--out FILE]\n`);
+  process.stderr.write(`ota-hil: ${why}\n${USAGE}`);
   return 2;
 }

@@ -12,6 +12,8 @@ export interface PortLookupOptions {
   /** Where the by-id/ and by-path/ links live (default serialRoot()). */
   root?: string;
   list?: ListPorts;
+  /** What the port is for, in errors: a board's console (default) or its relay. */
+  role?: 'console' | 'relay';
 }
 
 /**
@@ -45,7 +47,10 @@ export async function resolvePort(ref: PortRef, board: string, opts: PortLookupO
   if ('path' in ref) return ref.path;
   if (!('usb' in ref)) {
     const link = stableLink(ref, opts.root)!;
-    if (!existsSync(link)) throw new Error(`${board}: console ${link} is not present (adapter unplugged, or the board is powered off?)`);
+    if (!existsSync(link)) {
+      const hint = opts.role === 'relay' ? 'relay unplugged, or a wrong link in the rig?' : 'adapter unplugged, or the board is powered off?';
+      throw new Error(`${board}: ${opts.role ?? 'console'} ${link} is not present (${hint})`);
+    }
     return link;
   }
   const hit = await findUsbPort(ref, board, opts.list);

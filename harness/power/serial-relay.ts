@@ -54,9 +54,9 @@ export class SerialRelayPowerSwitch implements PowerSwitch {
     if (this.port?.isOpen) return this.port;
     let path: string;
     try {
-      path = await withTimeout(resolvePort(this.config.port, this.ctx.board), this.ms, 'looking up the port');
+      path = await withTimeout(resolvePort(this.config.port, this.ctx.board, { role: 'relay' }), this.ms, 'looking up the port');
     } catch (e) {
-      throw this.fail(`cannot find the relay's serial port: ${(e as Error).message}`, e);
+      throw this.fail((e as Error).message.replace(`${this.ctx.board}: `, ''), e);
     }
     if (!existsSync(path)) throw this.fail(`serial port ${path} does not exist (relay unplugged, or wrong port in the rig?)`);
     const port = new SerialPort({ path, baudRate: this.config.baud ?? 9600, autoOpen: false });

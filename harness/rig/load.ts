@@ -16,7 +16,11 @@ export class RigError extends Error {
     readonly file: string,
     readonly problems: RigProblem[],
   ) {
-    super(`${file}: invalid rig file\n` + problems.map((p) => `  ${p.pointer || '/'}: ${p.message}`).join('\n'));
+    super(
+      problems.length === 1 && problems[0]!.pointer === '' && problems[0]!.message.startsWith('cannot read')
+        ? `${file}: ${problems[0]!.message}`
+        : `${file}: invalid rig file\n` + problems.map((p) => `  ${p.pointer || '/'}: ${p.message}`).join('\n'),
+    );
     this.name = 'RigError';
   }
 }
@@ -34,7 +38,9 @@ export function loadRig(file: string): Rig {
   try {
     text = readFileSync(abs, 'utf8');
   } catch (e) {
-    throw new RigError(abs, [{ pointer: '', message: `cannot read: ${(e as Error).message}` }]);
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (e as Error).message;
+    throw new RigError(abs, [{ pointer: '', message: `cannot read the rig file: ${why}` }]);
   }
   let data: unknown;
   try {

@@ -169,3 +169,28 @@ test('rig validate and rig schema know the sim-pty rig', () => {
   assert.equal(s.status, 0);
   assert.match(s.out, /"uart"/);
 });
+
+test('rig: help, a missing rig file, an unwritable schema path and stray options get plain answers', () => {
+  for (const args of [['rig', '--help'], ['rig', 'validate', '--help'], ['rig', 'schema', '-h']]) {
+    const r = cli(args);
+    assert.equal(r.status, 0, args.join(' '));
+    assert.match(r.out, /usage: ota-hil rig validate FILE/);
+  }
+  const missing = cli(['rig', 'validate', '/nonexistent/bench.json']);
+  assert.equal(missing.status, 1);
+  assert.equal(missing.err, '/nonexistent/bench.json: cannot read the rig file: no such file\n');
+  const out = cli(['rig', 'schema', '--out', '/nonexistent/dir/rig.schema.json']);
+  assert.equal(out.status, 1);
+  assert.equal(out.err, 'ota-hil: cannot write the schema to /nonexistent/dir/rig.schema.json: ENOENT\n');
+  for (const [args, why] of [
+    [['rig', 'schema', '--bogus'], /Unknown option '--bogus'/],
+    [['rig', 'schema', '--out'], /--out <value>' argument missing/],
+    [['rig', 'validate'], /rig validate needs a rig file/],
+    [['rig'], /say validate or schema/],
+  ] as const) {
+    const r = cli([...args]);
+    assert.equal(r.status, 2, args.join(' '));
+    assert.match(r.err, why);
+    noStack(r.err);
+  }
+});
