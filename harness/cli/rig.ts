@@ -53,11 +53,6 @@ export function rigCommand(argv: string[]): number {
   }
 }
 
-export function flag(argv: string[], name: string): string | undefined {
-  const i = argv.indexOf(name);
-  return i >= 0 ? argv[i + 1] : argv.find((a) => a.startsWith(`${name}=`))?.slice(name.length + 1);
-}
-
 function help(): number {
   process.stdout.write(USAGE);
   return 0;
