@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadRig, RigError } from '../../harness/rig/load.ts';
@@ -69,4 +69,19 @@ test('tag filters select boards like a fleet rollout', () => {
   assert.equal(matchesFilter(b, parseFilter('stack=mcuboot,arch=esp8266')), false);
   assert.equal(matchesFilter(b, parseFilter('arch!=esp8266')), true);
   assert.throws(() => parseFilter('arch'), /key=value/);
+});
+
+test('every rig the project ships validates, the hardware example included', () => {
+  const files = readdirSync('rigs', { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.json') && !f.endsWith('schema.json'));
+  assert.ok(files.includes(path.join('examples', 'bench-a.json')), files.join(', '));
+  for (const f of files) {
+    const rig = loadRig(path.join('rigs', f));
+    assert.ok(rig.boards.length > 0, f);
+  }
+  const bench = loadRig('rigs/examples/bench-a.json');
+  assert.deepEqual(bench.boards.map((b) => [b.power.kind, b.transport.kind, b.sim]), [
+    ['hid-relay', 'http-pull', undefined],
+    ['uhubctl', 'smp', undefined],
+    ['usbrelay', 'espota', undefined],
+  ]);
 });
