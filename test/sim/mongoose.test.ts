@@ -109,7 +109,36 @@ test('corrupt or foreign images are refused before any reboot', async () => {
     await server.close();
   }
   assert.equal(await upFrom(board, await board.powerCycle()), '1.0.0');
-  assert.match(board.inspect().detail, /otadata empty → app_0/);
+  assert.match(board.inspect().detail, /otadata copy 0 seq 1 → app_0/);
+});
+
+test('first boot after mos flash: otadata is empty, the bootloader tries OTA 0 and records it, once', async () => {
+  const board = new Board(stack, {});
+  board.install(BASELINE);
+  board.device.powerOn();
+  assert.equal(await board.version(0), '1.0.0');
+  const first = board.since(0);
+  assert.match(first, /I \(\d+\) boot: No factory image, trying OTA 0\r?\n/);
+  assert.match(first, /boot: Loaded app from partition at offset 0x[0-9a-f]+\r?\n.*boot: Set actual ota_seq=1 in otadata\[0\]/);
+  assert.match(board.inspect().detail, /otadata copy 0 seq 1 → app_0/);
+  const p = await board.powerCycle();
+  assert.equal(await upFrom(board, p), '1.0.0');
+  assert.doesNotMatch(board.since(p), /No factory image|Set actual ota_seq/);
+});
+
+test('nothing bootable: the bootloader resets and the ROM starts over, again and again', async () => {
+  const board = new Board(stack, {});
+  const broken = board.image(BASELINE).slice();
+  broken[Math.floor(broken.length / 2)]! ^= 0x5a;
+  board.install(broken);
+  board.device.powerOn();
+  await board.waitFor(/rst:0xc \(SW_CPU_RESET\)/, 0, 5000);
+  const second = board.mark();
+  await board.waitFor(/No bootable app partitions in the partition table/, second, 5000);
+  await board.waitFor(/rst:0xc \(SW_CPU_RESET\)/, second, 5000);
+  await board.powerOff();
+  const bricks = parsed(board, 'mongoose-os').filter(([slot, event]) => slot === 'none' && event === 'brick');
+  assert.ok(bricks.length >= 2, JSON.stringify(parsed(board, 'mongoose-os')));
 });
 
 test('a second update is refused while the first is not committed', async () => {

@@ -4,9 +4,9 @@
 // offset'. Console strings follow the IDF v4.4 bootloader.
 import type { DeviceContext } from '../../stack.ts';
 import type { Esp32Layout } from './esp32-layout.ts';
-import { selectOtadata } from './esp32-otadata.ts';
+import { selectOtadata, setActualSeq } from './esp32-otadata.ts';
 import { checkAppImage } from './app-image.ts';
-import { RESET_KEY } from './platform.ts';
+import { hostYield, reboot, RESET_KEY } from './platform.ts';
 
 export const IDF_VERSION = 'v4.4.3';
 const HASH_BYTES_PER_MS = 4000;
@@ -17,8 +17,8 @@ const RESETS: Record<string, string> = {
   wdt: '0x8 (TG1WDT_SYS_RESET)',
 };
 
-/** Returns the slot index the bootloader jumped to, or null when nothing is bootable. */
-export async function esp32Boot(ctx: DeviceContext, l: Esp32Layout): Promise<number | null> {
+/** Returns the slot index the bootloader jumped to; with nothing bootable it resets, again and again. */
+export async function esp32Boot(ctx: DeviceContext, l: Esp32Layout): Promise<number> {
   const t0 = ctx.uptimeMs();
   const reset = ctx.bootIndex === 0 ? undefined : (ctx.rtc.get(RESET_KEY) as string | undefined);
   ctx.rtc.delete(RESET_KEY);
@@ -51,6 +51,7 @@ export async function esp32Boot(ctx: DeviceContext, l: Esp32Layout): Promise<num
   await ctx.sleep(5);
 
   const sel = selectOtadata(ctx.flash, l.otadata, l.sectorSize, l.slots.length);
+  if (sel.copy < 0) log('I', 'boot', 'No factory image, trying OTA 0');
   // Try the chosen slot first, then the others (IDF walks down, then up, from the chosen index).
   const order = [sel.slot, ...l.slots.map((_, i) => i).filter((i) => i !== sel.slot)];
   for (const i of order) {
@@ -67,10 +68,14 @@ export async function esp32Boot(ctx: DeviceContext, l: Esp32Layout): Promise<num
     const segLen = check.size - 24 - 8 - 32;
     log('I', 'esp_image', `segment 0: paddr=0x${(slot.app.off + 0x20).toString(16).padStart(8, '0')} vaddr=0x3f400020 size=0x${segLen.toString(16).padStart(5, '0')} (${String(segLen).padStart(6)}) map`);
     log('I', 'boot', `Loaded app from partition at offset 0x${slot.app.off.toString(16)}`);
+    if (sel.copy < 0) log('I', 'boot', `Set actual ota_seq=${await setActualSeq(ctx.flash, l.otadata, l.sectorSize, i)} in otadata[0]`);
     log('I', 'boot', 'Disabling RNG early entropy source...');
     await ctx.sleep(20);
     return i;
   }
   log('E', 'boot', 'No bootable app partitions in the partition table');
-  return null;
+  // bootloader_reset: a software reset, and the ROM starts over (a loop the console shows).
+  await ctx.sleep(100);
+  await hostYield();
+  return reboot(ctx, 'bootloader_reset');
 }

@@ -9,6 +9,7 @@ import type { Area } from './platform.ts';
 
 const ENTRY = 32;
 const UNDEFINED_STATE = 0xffffffff; // Mongoose OS does its own rollback, not IDF's
+const VALID_STATE = 2;
 
 interface Reader {
   read(addr: number, len: number): Uint8Array;
@@ -60,12 +61,25 @@ export async function setBootSlot(flash: DeviceFlash, area: Area, sectorSize: nu
   let seq = cur.copy < 0 ? 1 : cur.seq + 1;
   while ((seq - 1) % appCount !== slot) seq++;
   const copy = cur.copy < 0 ? 0 : 1 - cur.copy;
+  await writeEntry(flash, area.off + copy * sectorSize, sectorSize, seq, UNDEFINED_STATE);
+}
+
+/**
+ * The bootloader's set_actual_ota_seq: neither copy was valid (otadata as first flashed) and it
+ * booted an OTA slot, so it records that slot in copy 0 as VALID — a write at first boot.
+ */
+export async function setActualSeq(flash: DeviceFlash, area: Area, sectorSize: number, slot: number): Promise<number> {
+  const seq = slot + 1;
+  await writeEntry(flash, area.off, sectorSize, seq, VALID_STATE);
+  return seq;
+}
+
+async function writeEntry(flash: DeviceFlash, addr: number, sectorSize: number, seq: number, state: number): Promise<void> {
   const entry = new Uint8Array(ENTRY).fill(0xff);
   const dv = new DataView(entry.buffer);
   dv.setUint32(0, seq, true);
-  dv.setUint32(24, UNDEFINED_STATE, true);
+  dv.setUint32(24, state, true);
   dv.setUint32(28, seqCrc(seq), true);
-  const addr = area.off + copy * sectorSize;
   await flash.erase(addr, sectorSize);
   await flash.program(addr, entry);
 }

@@ -31,7 +31,6 @@ export const mongooseOsStack: SimStack = {
     const l = esp32Layout(ctx.config);
     const mut = mutationFor('mongoose-os', ESP32_MUTANTS, ctx.config);
     const slot = await esp32Boot(ctx, l);
-    if (slot === null) return; // the bootloader gives up: dead until reset or power cycle
     await runMos(ctx, new Esp32Platform(ctx, l, slot, mut), mut);
   },
 };
