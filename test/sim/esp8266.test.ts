@@ -24,7 +24,7 @@ test('clean update: staged below the filesystem, ESP.restart(), eboot "@cp:B0", 
   await board.waitFor(/OTA-HIL Sketch 1\.1\.0/, m, 10_000);
   await board.waitFor(UP, m);
   const log = board.since(m);
-  assert.match(log, /Update Start: url:http:\/\/127\.0\.0\.1:\d+\/fw\.bin\n(?:.*\n)*?Update Success: \d+\nRebooting\.\.\.\n\n ets Jan  8 2013,rst cause:2, boot mode:\(3,6\)\n\nload 0x4010f000, len 3584, room 16 \ntail 0\nchksum 0x[0-9a-f]{2}\ncsum 0x[0-9a-f]{2}\n@cp:B0\nld\n\nOTA-HIL Sketch 1\.1\.0/);
+  assert.match(log, /Update Start: url:http:\/\/127\.0\.0\.1:\d+\/fw\.bin\n(?:.*\n)*?Update Success: \d+\nRebooting\.\.\.\n\n ets Jan  8 2013,rst cause:2, boot mode:\(3,6\)\n\nload 0x4010f000, len 3584, room 16 \ntail 0\nchksum 0x[0-9a-f]{2}\ncsum 0x[0-9a-f]{2}\nv[0-9a-f]{8}\n@cp:B0\nld\n\nOTA-HIL Sketch 1\.1\.0/);
   assert.deepEqual(final(board.boots(m)), ['sketch', 'swap', '1.1.0']);
   // The staged copy sits right below the filesystem; the filesystem was not touched.
   const staged = FS_START - roundUp(image.length, SECTOR);

@@ -1,8 +1,8 @@
 // eboot (bootloaders/eboot/eboot.c): read the RTC command; COPY_RAW copies the staged image over
 // the sketch sector by sector (erase, write; eboot's own sector only when it differs: 'B'); the
 // command is cleared only after the copy, so a warm reset mid-copy copies again. Then load the
-// sketch's IRAM/DRAM segments and jump. It prints characters, not lines: '@'/'~', 'cp:' + rc, 'ld',
-// 'e:' + rc. There is no check that the sketch is whole: a power cut mid-copy loses RTC memory and
+// sketch's IRAM/DRAM segments and jump. It prints characters, not lines: 'v' + the sketch's version
+// word, '@'/'~', 'cp:' + rc, 'ld', 'e:' + rc. There is no check that the sketch is whole: a power cut mid-copy loses RTC memory and
 // eboot loads whatever half-copied image is there.
 import type { DeviceContext } from '../../stack.ts';
 import { APP_START, FLASH_SIZE, SECTOR, roundUp } from './layout.ts';
@@ -12,6 +12,9 @@ import { ACTION_COPY_RAW, ACTION_LOAD_APP, RstCause, clearCommand, readCommand, 
 
 /** Returns when eboot jumps to the sketch; otherwise it resets (SWRST) or hangs. */
 export async function runEboot(ctx: DeviceContext, mut: Mutation): Promise<void> {
+  // print_version: the first word of the sketch's first segment, as eboot reads it before anything else.
+  const word = new DataView(ctx.flash.read(APP_START + 16, 4).buffer).getUint32(0, true);
+  ctx.print(`v${word.toString(16).padStart(8, '0')}`);
   const cmd = readCommand(ctx);
   let out = cmd ? '@' : '~';
   let action = cmd?.action ?? ACTION_LOAD_APP;
