@@ -52,14 +52,15 @@ export function timelineSvg(board: Board, faults: readonly string[]): string {
 export async function attachBoard(testInfo: TestInfo, board: Board, faults: readonly string[]): Promise<void> {
   board.otaLog.stop();
   let svg = '';
-  const parts: [string, string, () => string][] = [
+  const parts: [string, string, () => string | Buffer][] = [
     [ATTACHMENT.timeline, 'image/svg+xml', () => (svg = timelineSvg(board, faults))],
     [ATTACHMENT.console, 'text/plain', () => board.console.transcript()],
+    [ATTACHMENT.consoleRaw, 'application/octet-stream', () => board.console.rawBytes()],
     [ATTACHMENT.boots, 'application/json', () => JSON.stringify(board.boots.all(), null, 2)],
     [ATTACHMENT.otaProgress, 'application/json', () => JSON.stringify(board.otaLog.samples)],
   ];
   for (const [name, contentType, body] of parts) {
-    let text: string;
+    let text: string | Buffer;
     try {
       text = body();
     } catch (e) {

@@ -17,6 +17,8 @@ export const LABEL = {
 
 export const ATTACHMENT = {
   console: 'console.log',
+  /** Every byte the console received, as received: for garbage, encodings and escape codes. */
+  consoleRaw: 'console.raw',
   boots: 'boots.json',
   timeline: 'timeline.svg',
   otaProgress: 'ota-progress.json',

@@ -131,7 +131,7 @@ void test('the timeline picture is on the Overview and attached as image/svg+xml
   const img = row.locator('img');
   await img.waitFor();
   assert.ok((await decodedSize(img))[0]! >= 900, 'the attachment does not decode as an image');
-  for (const name of ['console.log', 'boots.json']) assert.equal(await page.getByTestId('test-result-attachment').filter({ hasText: name }).count(), 1, `${name} attached`);
+  for (const name of ['console.log', 'console.raw', 'boots.json']) assert.equal(await page.getByTestId('test-result-attachment').filter({ hasText: name }).count(), 1, `${name} attached`);
   await page.close();
 });
 
@@ -146,4 +146,28 @@ void test('a failed scenario shows what was expected, what booted and the consol
   assert.match(text, /\n\s+\d+\.\d{3}s {2}\S.*\n/, 'a quoted console line with its timestamp');
   assert.match(text, /verdict: expected mcuboot-m to boot 1\.1\.0 \(event swap-resumed\)/, 'the verdict step');
   await page.close();
+});
+
+void test('console.raw holds the bytes the board sent, as sent (CR LF and all)', { skip }, () => {
+  const dir = path.join(reports, 'allure-results');
+  const found: { name: string; source: string }[] = [];
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) node.forEach(walk);
+    else if (node && typeof node === 'object') {
+      const o = node as { name?: unknown; source?: unknown };
+      if (o.name === 'console.raw' && typeof o.source === 'string') found.push({ name: o.name, source: o.source });
+      Object.values(node).forEach(walk);
+    }
+  };
+  for (const f of readdirSync(dir).filter((n) => n.endsWith('-result.json'))) {
+    const r = JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as { name: string };
+    if (r.name.includes('cut at 50%')) walk(r);
+  }
+  // One result per board the filter picked (mcuboot-1 and mcuboot-m), each with its own bytes.
+  assert.equal(found.length, 2, 'a console.raw attachment on each result');
+  for (const { source } of found) {
+    const raw = readFileSync(path.join(dir, source)).toString('latin1');
+    assert.match(raw, /I: Starting bootloader\r\n/);
+    assert.doesNotMatch(raw, /## install/, 'harness notes are not console bytes');
+  }
 });
