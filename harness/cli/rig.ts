@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadRig, RigError } from '../rig/load.ts';
 import { jsonSchema } from '../rig/schema.ts';
+import { rigAdvice } from '../rig/advice.ts';
 
 const USAGE = `usage: ota-hil rig validate FILE      check a rig file: every problem with file, JSON pointer and expectation
        ota-hil rig schema [--out FILE]  the rig JSON Schema (for editor completion), to stdout or FILE
@@ -46,6 +47,7 @@ export function rigCommand(argv: string[]): number {
   try {
     const rig = loadRig(file);
     process.stdout.write(`${rig.file}: ok (${rig.boards.length} board${rig.boards.length === 1 ? '' : 's'}: ${rig.boards.map((b) => b.name).join(', ')})\n`);
+    for (const a of rigAdvice(rig)) process.stdout.write(`  warning: ${a}\n`);
     return 0;
   } catch (e) {
     process.stderr.write(`${e instanceof RigError ? '' : `ota-hil: ${file}: `}${(e as Error).message}\n`);

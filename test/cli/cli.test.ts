@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -193,4 +193,21 @@ test('rig: help, a missing rig file, an unwritable schema path and stray options
     assert.match(r.err, why);
     noStack(r.err);
   }
+});
+
+test('rig validate warns about a console or relay named /dev/ttyUSBn, and only about those', () => {
+  const file = realRig('unused');
+  const rig = JSON.parse(readFileSync(file, 'utf8'));
+  rig.boards[0].console.port = { path: '/dev/ttyUSB0' };
+  rig.boards[0].power = { kind: 'serial-relay', port: { path: '/dev/ttyACM3' }, channel: 1 };
+  rig.boards.push({ ...rig.boards[0], name: 'esp32-pty', console: { port: { path: '/dev/pts/7' } }, power: { kind: 'manual' } });
+  writeFileSync(file, JSON.stringify(rig));
+  const r = cli(['rig', 'validate', file]);
+  assert.equal(r.status, 0, r.err);
+  const warnings = r.out.split('\n').filter((l) => l.includes('warning:'));
+  assert.deepEqual(warnings, [
+    '  warning: /boards/0/console/port/path: /dev/ttyUSB0 can change number when the adapter re-enumerates; name it by byId, byPath or usb (npx ota-hil ports lists them)',
+    '  warning: /boards/0/power/port/path: /dev/ttyACM3 can change number when the adapter re-enumerates; name it by byId, byPath or usb (npx ota-hil ports lists them)',
+  ]);
+  assert.doesNotMatch(cli(['rig', 'validate', 'rigs/examples/bench-a.json']).out, /warning/);
 });
