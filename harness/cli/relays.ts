@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { DCTTECH_IDS, FEATURE_REPORT_0, HID_GET_REPORT, LCUS_HID_IDS, type HidRelayUsbDevice, type UsbBus } from '../power/hid-relay.ts';
 import { withTimeout } from '../console/reconnecting-port.ts';
 import { CliError, DEFAULT_RIG, loadRigOrFail, parseBoardArgs, runCli } from './board-args.ts';
+import type { Rig } from '../rig/load.ts';
 
 const USAGE = `usage: ota-hil relays [--rig FILE]
   USB relays on this machine, and which boards of the rig (default ${DEFAULT_RIG}) use which relay.
@@ -63,15 +64,24 @@ export function relaysCommand(argv: string[]): Promise<number> {
       lines = await listRelays(bus);
     } catch (e) {
       const why = process.platform === 'linux' && !existsSync('/sys/bus/usb') ? '\n  there is no /sys/bus/usb here: no USB access (in a container, pass the USB bus through)' : '';
+      // What the rig expects is still worth seeing: it is what to plug in.
+      process.stdout.write(rigRelays(rig));
       throw new CliError(`cannot enumerate USB devices: ${(e as Error).message}${why}`);
     }
     process.stdout.write(lines.length ? `${lines.join('\n')}\n` : 'no USB relays found (dcttech 16c0:05df, LCUS HID 5131:2007, CH340 1a86:7523)\n');
-    for (const b of rig.boards) {
-      const p = b.power;
-      if (p.kind === 'hid-relay') process.stdout.write(`${rig.name}/${b.name}: hid-relay ${p.model ?? 'dcttech'} ${p.serial ?? ''} channel ${p.channel}\n`);
-      if (p.kind === 'serial-relay') process.stdout.write(`${rig.name}/${b.name}: serial-relay ${'sim' in p.port ? '(simulated)' : JSON.stringify(p.port)} channel ${p.channel}\n`);
-      if (p.kind === 'usbrelay') process.stdout.write(`${rig.name}/${b.name}: usbrelay ${p.serial} channel ${p.channel}\n`);
-    }
+    process.stdout.write(rigRelays(rig));
     return 0;
   });
+}
+
+/** The rig's boards switched by a relay, one line each: what should be plugged in. */
+function rigRelays(rig: Rig): string {
+  let out = '';
+  for (const b of rig.boards) {
+    const p = b.power;
+    if (p.kind === 'hid-relay') out += `${rig.name}/${b.name}: hid-relay ${p.model ?? 'dcttech'} ${p.serial ?? ''} channel ${p.channel}\n`;
+    if (p.kind === 'serial-relay') out += `${rig.name}/${b.name}: serial-relay ${'sim' in p.port ? '(simulated)' : JSON.stringify(p.port)} channel ${p.channel}\n`;
+    if (p.kind === 'usbrelay') out += `${rig.name}/${b.name}: usbrelay ${p.serial} channel ${p.channel}\n`;
+  }
+  return out;
 }

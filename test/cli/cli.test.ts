@@ -63,13 +63,15 @@ test('ports: a machine that cannot enumerate says so (no udevadm, no /dev/serial
 });
 
 test('relays: without USB access, a plain message and exit 1; with relays, their IDs and states', async () => {
-  const r = cli(['relays']);
+  const r = cli(['relays', '--rig', 'rigs/examples/bench-a.json']);
   if (existsSync('/sys/bus/usb')) assert.equal(r.status, 0, r.err);
   else {
     assert.equal(r.status, 1);
     assert.match(r.err, /^ota-hil: cannot enumerate USB devices: .*\n  there is no \/sys\/bus\/usb here: no USB access/);
     noStack(r.err);
   }
+  // Either way, the relays the rig expects: what to plug in.
+  assert.equal(r.out.split('\n').filter((l) => l.startsWith('bench-a/')).join('\n'), 'bench-a/esp32-1: hid-relay dcttech QAAMZ channel 1\nbench-a/esp8266-1: usbrelay BITFT channel 2');
   const relay = new FakeDcttech('QAAMZ', 2);
   relay.bits = 0b10;
   const lines = await listRelays({ getDevices: () => Promise.resolve([relay, new FakeLcusHid()]) });
