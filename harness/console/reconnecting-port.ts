@@ -76,7 +76,8 @@ export class ReconnectingPort {
   static async open(opts: ReconnectingPortOptions, handlers: PortHandlers): Promise<ReconnectingPort> {
     const p = new ReconnectingPort(opts, handlers);
     const at = await opts.locator.locate().catch((e: Error) => {
-      throw new Error(`${opts.board}: cannot open console ${opts.locator.describe}: ${e.message}`);
+      // The locator's errors already name the board.
+      throw new Error(`${opts.board}: cannot open console ${opts.locator.describe}: ${e.message.replace(`${opts.board}: `, '')}`);
     });
     if (at) {
       try {
