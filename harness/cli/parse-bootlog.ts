@@ -7,7 +7,11 @@ import { detectScores, DETECT_MIN, stackNames, summarize } from '../bootlog/regi
 import { isStackName, type StackName } from '../rig/schema.ts';
 
 const USAGE = `usage: ota-hil parse-bootlog FILE --stack <${[...stackNames, 'auto'].join('|')}> [--json]
-  FILE may be - for standard input; --stack defaults to auto`;
+  FILE may be - for standard input; --stack defaults to auto
+  final.slot: ESP-IDF and Mongoose OS on ESP32 name the partition (ota_0, app_1, factory), MCUboot
+  primary, rBoot rom0/rom1, ESP8266 Arduino sketch, Zerynth bc0/bc1, Particle user/safe-mode;
+  none: nothing boots; null: the log does not show it
+  exit 0: parsed; 1: --stack auto recognised no stack (with --json the JSON still says so); 2: usage or I/O`;
 
 interface Args {
   file: string;
