@@ -31,6 +31,9 @@ export function stableLink(ref: PortRef, root = serialRoot()): string | undefine
   return undefined;
 }
 
+/** An error message of this module without its leading "board: ", for a caller that names the board itself. */
+export const withoutBoard = (message: string, board: string): string => (message.startsWith(`${board}: `) ? message.slice(board.length + 2) : message);
+
 export function describePortRef(ref: PortRef): string {
   if ('path' in ref) return ref.path;
   if ('byId' in ref) return `by-id/${ref.byId}`;

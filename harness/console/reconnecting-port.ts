@@ -8,6 +8,7 @@ import { SerialPortStream } from '@serialport/stream';
 import type { BindingInterface } from '@serialport/bindings-interface';
 import { autoDetect } from '@serialport/bindings-cpp';
 import type { Located, PortLocator } from './locate.ts';
+import { withoutBoard } from './ports.ts';
 
 export interface ReconnectOptions {
   /** How often an open port's identity is re-checked, ms; 0 turns it off. */
@@ -76,8 +77,7 @@ export class ReconnectingPort {
   static async open(opts: ReconnectingPortOptions, handlers: PortHandlers): Promise<ReconnectingPort> {
     const p = new ReconnectingPort(opts, handlers);
     const at = await opts.locator.locate().catch((e: Error) => {
-      // The locator's errors already name the board.
-      throw new Error(`${opts.board}: cannot open console ${opts.locator.describe}: ${e.message.replace(`${opts.board}: `, '')}`);
+      throw new Error(`${opts.board}: cannot open console ${opts.locator.describe}: ${withoutBoard(e.message, opts.board)}`);
     });
     if (at) {
       try {

@@ -9,6 +9,7 @@ import { closeSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, unl
 import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { inPlaywrightWorker } from '../power/safe-state.ts';
 
 export interface LockHolder {
   board: string;
@@ -286,8 +287,8 @@ function commandLine(): string {
     return line.length > 120 ? `${line.slice(0, 117)}...` : line;
   };
   // A Playwright worker's own argv says only "workerProcessEntry.js": name the run that started it.
-  const worker = process.env.TEST_WORKER_INDEX;
-  if (worker === undefined) return short(process.argv.slice(1));
+  if (!inPlaywrightWorker()) return short(process.argv.slice(1));
+  const worker = process.env.TEST_WORKER_INDEX!;
   let run = '';
   try {
     run = short(readFileSync(`/proc/${process.ppid}/cmdline`, 'utf8').split('\0').filter(Boolean).slice(1));

@@ -80,11 +80,19 @@ const onSigint = () => onSignal('SIGINT');
 const onSigterm = () => onSignal('SIGTERM');
 
 function listen(on: boolean): void {
-  const method = on ? process.on.bind(process) : process.off.bind(process);
-  method('exit', onExit);
-  method('beforeExit', onBeforeExit);
-  method('SIGINT', onSigint);
-  method('SIGTERM', onSigterm);
+  if (on) {
+    // First among the exit handlers: a board lock freed by its own exit handler must not let
+    // another run take a board that is still switching.
+    process.prependListener('exit', onExit);
+    process.on('beforeExit', onBeforeExit);
+    process.on('SIGINT', onSigint);
+    process.on('SIGTERM', onSigterm);
+  } else {
+    process.off('exit', onExit);
+    process.off('beforeExit', onBeforeExit);
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigterm);
+  }
 }
 
 export function installSafeStateHandlers(

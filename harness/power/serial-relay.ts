@@ -5,7 +5,7 @@
 // follow is an error.
 import { existsSync } from 'node:fs';
 import { SerialPort } from 'serialport';
-import { resolvePort } from '../console/ports.ts';
+import { resolvePort, withoutBoard } from '../console/ports.ts';
 import type { PowerConfig } from '../rig/schema.ts';
 import { hexBytes, LCUS_QUERY, lcusFrame, parseLcusStatus } from './lcus.ts';
 import { DEFAULT_HW_TIMEOUT_MS, PowerError, type PowerContext, type PowerState, type PowerSwitch } from './power-switch.ts';
@@ -56,7 +56,7 @@ export class SerialRelayPowerSwitch implements PowerSwitch {
     try {
       path = await withTimeout(resolvePort(this.config.port, this.ctx.board, { role: 'relay' }), this.ms, 'looking up the port');
     } catch (e) {
-      throw this.fail((e as Error).message.replace(`${this.ctx.board}: `, ''), e);
+      throw this.fail(withoutBoard((e as Error).message, this.ctx.board), e);
     }
     if (!existsSync(path)) throw this.fail(`serial port ${path} does not exist (relay unplugged, or wrong port in the rig?)`);
     const port = new SerialPort({ path, baudRate: this.config.baud ?? 9600, autoOpen: false });

@@ -60,6 +60,13 @@ void describe('installSafeStateHandlers', () => {
     assert.deepEqual(r.log, ['b off']);
   });
 
+  void it('a board closed before the signal is left alone; the others still switch, exit 143', async () => {
+    const r = await runChild({ MODE: 'wait', UNINSTALL_A: '1' }, ['SIGTERM']);
+    assert.equal(r.code, 143, r.stderr);
+    assert.deepEqual(r.powerCtl, []);
+    assert.deepEqual(r.log, ['b off']);
+  });
+
   void it('SIGINT: exit 130; safe state "on" switches on instead', async () => {
     const r = await runChild({ MODE: 'wait', SAFE_STATE: 'on' }, ['SIGINT']);
     assert.equal(r.code, 130, r.stderr);

@@ -132,10 +132,10 @@ test('nothing bootable: the bootloader resets and the ROM starts over, again and
   broken[Math.floor(broken.length / 2)]! ^= 0x5a;
   board.install(broken);
   board.device.powerOn();
-  await board.waitFor(/rst:0xc \(SW_CPU_RESET\)/, 0, 5000);
+  await board.waitFor(/rst:0x3 \(SW_RESET\)/, 0, 5000);
   const second = board.mark();
   await board.waitFor(/No bootable app partitions in the partition table/, second, 5000);
-  await board.waitFor(/rst:0xc \(SW_CPU_RESET\)/, second, 5000);
+  await board.waitFor(/rst:0x3 \(SW_RESET\)/, second, 5000);
   await board.powerOff();
   const bricks = parsed(board, 'mongoose-os').filter(([slot, event]) => slot === 'none' && event === 'brick');
   assert.ok(bricks.length >= 2, JSON.stringify(parsed(board, 'mongoose-os')));

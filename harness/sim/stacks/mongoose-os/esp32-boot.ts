@@ -13,6 +13,7 @@ const HASH_BYTES_PER_MS = 4000;
 
 const RESETS: Record<string, string> = {
   sw: '0xc (SW_CPU_RESET)',
+  sys: '0x3 (SW_RESET)', // bootloader_reset: the whole system, not only the CPU
   panic: '0xc (SW_CPU_RESET)',
   wdt: '0x8 (TG1WDT_SYS_RESET)',
 };
@@ -77,5 +78,5 @@ export async function esp32Boot(ctx: DeviceContext, l: Esp32Layout): Promise<num
   // bootloader_reset: a software reset, and the ROM starts over (a loop the console shows).
   await ctx.sleep(100);
   await hostYield();
-  return reboot(ctx, 'bootloader_reset');
+  return reboot(ctx, 'bootloader_reset', 'sys');
 }

@@ -64,7 +64,7 @@ export interface MosPlatform {
 export const RESET_KEY = 'mos:reset';
 
 /** mgos_system_restart: note the cause where the next boot's ROM finds it, then reset. */
-export function reboot(ctx: DeviceContext, reason: string, cause: 'sw' | 'panic' | 'wdt' = 'sw'): never {
+export function reboot(ctx: DeviceContext, reason: string, cause: 'sw' | 'sys' | 'panic' | 'wdt' = 'sw'): never {
   ctx.rtc.set(RESET_KEY, cause);
   ctx.reset(reason);
 }
