@@ -3,13 +3,10 @@
 // (seq - 1) % app_count of the valid entry with the larger seq, or app_0 when neither is valid
 // (no factory partition in Mongoose OS layouts). Setting the boot partition erases the sector
 // that does not hold the active entry and writes the next seq there, so a cut leaves the other.
-import { crc32 } from 'node:zlib';
 import type { DeviceFlash } from '../../stack.ts';
 import type { Area } from './platform.ts';
-
-const ENTRY = 32;
-const UNDEFINED_STATE = 0xffffffff; // Mongoose OS does its own rollback, not IDF's
-const VALID_STATE = 2;
+// The same entry encoding as the ESP-IDF simulator's: one format, one codec.
+import { decodeEntry, encodeEntry, ENTRY_SIZE, newEntry, OtaState, seqCrc, UNSET } from '../esp-idf/otadata.ts';
 
 interface Reader {
   read(addr: number, len: number): Uint8Array;
@@ -31,17 +28,9 @@ export interface OtaSelection {
   entries: [OtaEntry, OtaEntry];
 }
 
-function seqCrc(seq: number): number {
-  const b = Buffer.alloc(4);
-  b.writeUInt32LE(seq);
-  return crc32(b, 0xffffffff); // esp_rom_crc32_le(UINT32_MAX, &ota_seq, 4)
-}
-
 function readEntry(flash: Reader, addr: number): OtaEntry {
-  const dv = new DataView(flash.read(addr, ENTRY).buffer);
-  const seq = dv.getUint32(0, true);
-  const crc = dv.getUint32(28, true);
-  return { seq, valid: seq !== 0xffffffff && crc === seqCrc(seq), raw: { seq, crc } };
+  const { seq, crc } = decodeEntry(flash.read(addr, ENTRY_SIZE));
+  return { seq, valid: seq !== UNSET && crc === seqCrc(seq), raw: { seq, crc } };
 }
 
 export function selectOtadata(flash: Reader, area: Area, sectorSize: number, appCount: number): OtaSelection {
@@ -55,13 +44,13 @@ export function selectOtadata(flash: Reader, area: Area, sectorSize: number, app
   return { copy, seq, slot: (seq - 1) % appCount, entries };
 }
 
-/** esp_ota_set_boot_partition: the next seq that names `slot`, into the other copy. */
+/** esp_ota_set_boot_partition: the next seq that names `slot`, into the other copy (state UNDEFINED: Mongoose OS does its own rollback, not IDF's). */
 export async function setBootSlot(flash: DeviceFlash, area: Area, sectorSize: number, appCount: number, slot: number): Promise<void> {
   const cur = selectOtadata(flash, area, sectorSize, appCount);
   let seq = cur.copy < 0 ? 1 : cur.seq + 1;
   while ((seq - 1) % appCount !== slot) seq++;
   const copy = cur.copy < 0 ? 0 : 1 - cur.copy;
-  await writeEntry(flash, area.off + copy * sectorSize, sectorSize, seq, UNDEFINED_STATE);
+  await writeEntry(flash, area.off + copy * sectorSize, sectorSize, seq, OtaState.UNDEFINED);
 }
 
 /**
@@ -70,16 +59,11 @@ export async function setBootSlot(flash: DeviceFlash, area: Area, sectorSize: nu
  */
 export async function setActualSeq(flash: DeviceFlash, area: Area, sectorSize: number, slot: number): Promise<number> {
   const seq = slot + 1;
-  await writeEntry(flash, area.off, sectorSize, seq, VALID_STATE);
+  await writeEntry(flash, area.off, sectorSize, seq, OtaState.VALID);
   return seq;
 }
 
 async function writeEntry(flash: DeviceFlash, addr: number, sectorSize: number, seq: number, state: number): Promise<void> {
-  const entry = new Uint8Array(ENTRY).fill(0xff);
-  const dv = new DataView(entry.buffer);
-  dv.setUint32(0, seq, true);
-  dv.setUint32(24, state, true);
-  dv.setUint32(28, seqCrc(seq), true);
   await flash.erase(addr, sectorSize);
-  await flash.program(addr, entry);
+  await flash.program(addr, encodeEntry(newEntry(seq, state)));
 }
