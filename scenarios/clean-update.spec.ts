@@ -1,8 +1,8 @@
-import { test, expect, promisesOf } from '../harness/index.ts';
+import { test, expect } from '../harness/index.ts';
 
 test('a confirmed update boots, then stays after more reboots', async ({ board, images }) => {
   const { baseline, candidate } = images;
-  const promised = promisesOf(board.stack);
+  const promised = board.promises;
   await board.install(baseline!);
   await board.ota.run(candidate!, { commit: 'confirm' });
   await expect(board).toBoot({ version: candidate!.version, event: promised.firstBoot.event });

@@ -1,11 +1,11 @@
-import { test, expect, promisesOf } from '../harness/index.ts';
+import { test, expect } from '../harness/index.ts';
 import { describeBoot } from '../harness/fixtures/to-boot.ts';
 
 const NO_REBOOT_WINDOW_MS = 3000;
 
 test('a corrupt image is rejected and the baseline stays', async ({ board, images, report }) => {
   await report.fault('corrupt image delivered (one byte flipped)');
-  const outcome = promisesOf(board.stack).corruptImage;
+  const outcome = board.promises.corruptImage;
   await board.install(images.baseline!);
   const from = board.console.lines.length;
   await board.ota.run(images.candidate!.corrupted(), { commit: 'withhold' });

@@ -1,4 +1,4 @@
-import { test, expect, promisesOf } from '../harness/index.ts';
+import { test, expect } from '../harness/index.ts';
 
 // A Particle-style device can defer updates while it is busy (System.disableUpdates()): the update
 // is reported pending and the device does not reboot; once updates are enabled again it applies.
@@ -22,5 +22,5 @@ test('with updates disabled the device does not reboot; once enabled the update 
   await board.console.expect(new RegExp(`version ${baseline!.version.replace(/\./g, '\\.')}\\b.*update pending`), { from: probe, timeout: 5000 });
   await board.console.send('updates enable');
   await ota.delivered();
-  await expect(board).toBoot({ version: candidate!.version, event: promisesOf(board.stack).firstBoot.event });
+  await expect(board).toBoot({ version: candidate!.version, event: board.promises.firstBoot.event });
 });

@@ -1,12 +1,12 @@
 import * as allure from 'allure-js-commons';
-import { test, expect, promisesOf } from '../harness/index.ts';
+import { test, expect } from '../harness/index.ts';
 
 test.describe('power loss during the swap', () => {
   // Wall-clock delays after the bootloader announces the swap; each must land inside it.
   for (const delayMs of [15, 40, 70]) {
     test(`cut ${delayMs} ms into the swap`, async ({ board, images, report }) => {
       await report.fault(`power cut ${delayMs} ms into the swap`);
-      const promised = promisesOf(board.stack);
+      const promised = board.promises;
       const outcome = promised.cutDuringSwap;
       test.skip(outcome === null || promised.swapStarts === null, `${board.stack} has no swap or copy phase`);
       await board.install(images.baseline!);

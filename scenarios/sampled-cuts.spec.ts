@@ -3,7 +3,7 @@
 // iteration); a failure prints the one command that reruns it:
 //   OTA_HIL_SEED=<seed> OTA_HIL_ITERATION=<i> npx playwright test scenarios/sampled-cuts.spec.ts
 // OTA_HIL_ITERATIONS sets how many run (default 4), OTA_HIL_SAMPLE_MAX_DELAY_MS the delay range.
-import { test, expect, promisesOf } from '../harness/index.ts';
+import { test, expect } from '../harness/index.ts';
 import { runPlan } from '../harness/faults/run-plan.ts';
 import { describePlan } from '../harness/faults/plan.ts';
 import { defaultSpace, reproduceCommand, sampleIterations, samplePlan, sampleSeed } from '../harness/faults/sample.ts';
@@ -15,7 +15,7 @@ const maxDelayMs = Number(process.env.OTA_HIL_SAMPLE_MAX_DELAY_MS ?? 300);
 test.describe('sampled power cuts', () => {
   for (const i of sampleIterations()) {
     test(`iteration ${i} ends as the stack promises`, async ({ board, report }, testInfo) => {
-      const plan = samplePlan(seed, i, defaultSpace(promisesOf(board.stack), maxDelayMs));
+      const plan = samplePlan(seed, i, defaultSpace(board.promises, maxDelayMs));
       const again = reproduceCommand(seed, i, FILE, testInfo.project.name);
       console.log(`seed ${seed} (from ${from}), iteration ${i}: ${describePlan(plan)}\n  rerun: ${again}`);
       testInfo.annotations.push({ type: 'seed', description: String(seed) }, { type: 'rerun', description: again });

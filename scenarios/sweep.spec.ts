@@ -1,7 +1,7 @@
 // The exhaustive power-cut sweep (simulated boards): record one whole update once, then cut power
 // after and during every flash operation it made, forking from the recorded flash instead of
 // replaying, and hold every cut point to what the stack promises.
-import { test, expect, promisesOf } from '../harness/index.ts';
+import { test, expect } from '../harness/index.ts';
 import { nextVersionOf, recordUpdate } from '../harness/faults/record.ts';
 import { sweepThreads } from '../harness/faults/sweep-threads.ts';
 import { summarizeSweep, sweepTable } from '../harness/faults/summary.ts';
@@ -17,7 +17,7 @@ test.describe('power-cut sweep', () => {
   for (const { flow, again, title } of FLOWS) {
     test(`every cut point of ${title} ends as the stack promises`, async ({ board, images, report }, testInfo) => {
       test.skip(!board.sim, `${board.name} is hardware: a sweep forks simulated flash; use scenarios/sampled-cuts.spec.ts on hardware`);
-      test.skip(flow === 'withhold' && promisesOf(board.stack).withheldCommit === null, `${board.stack} cannot roll back an unconfirmed image`);
+      test.skip(flow === 'withhold' && board.promises.withheldCommit === null, `${board.stack} cannot roll back an unconfirmed image`);
       test.setTimeout(20 * 60_000);
       await report.fault(`power cut after and during (torn) every flash operation of ${title}`);
 

@@ -2,7 +2,7 @@
 // sim rig: a cut at an exact byte of the transfer keeps the baseline, then a full delivery boots
 // the candidate and the commit keeps it. The rig's own transport is used when it is that kind;
 // otherwise the transport is built from a rig-style config against the same board.
-import { test, expect, promisesOf, type Board } from '../harness/index.ts';
+import { test, expect, type Board } from '../harness/index.ts';
 import type { StackName, TransportConfig } from '../harness/rig/schema.ts';
 import { createTransport } from '../harness/ota/registry.ts';
 import type { OtaTransport } from '../harness/ota/transport.ts';
@@ -42,7 +42,7 @@ for (const kind of ['smp', 'mos-rpc', 'http-push', 'espota'] as const) {
   test(`${kind}: a cut at half the transfer keeps the baseline; a full delivery boots the candidate and stays`, async ({ board, images, report }) => {
     test.skip(!OFFERED[board.stack]?.includes(kind) && board.config.transport.kind !== kind, `${board.stack} firmware does not offer ${kind}`);
     await report.fault(`${kind}: power cut at 50% of the transfer`);
-    const promised = promisesOf(board.stack);
+    const promised = board.promises;
     const { t } = transportFor(board, kind);
     try {
       let mark = board.console.lines.length;
@@ -76,7 +76,7 @@ test('http-pull: a dropped download leaves the baseline running; the next one su
   test.skip(cfg.kind !== 'http-pull', 'the rig transport is not http-pull');
   if (cfg.kind !== 'http-pull') return;
   await report.fault('the image server drops the connection at 50%');
-  const promised = promisesOf(board.stack);
+  const promised = board.promises;
   await board.install(images.baseline!);
   const half = Math.round(images.candidate!.bytes.length / 2);
   const faulty = createTransport({ ...cfg, faults: { dropAtByte: half, times: 1 } }, { board: board.name, console: board.console });

@@ -1,4 +1,4 @@
-import { test, expect, promisesOf } from '../harness/index.ts';
+import { test, expect } from '../harness/index.ts';
 
 // A Zerynth-style board keeps new firmware in testing mode until it reaches its device manager.
 // While the harness blocks that connection the firmware stays unaccepted; once the connection is
@@ -12,7 +12,7 @@ test('new firmware waits in testing mode while the device manager is blocked, an
   const { baseline, candidate } = images;
   await board.install(baseline!);
   await board.ota.run(candidate!, { commit: 'withhold' });
-  await expect(board).toBoot({ version: candidate!.version, event: promisesOf(board.stack).firstBoot.event });
+  await expect(board).toBoot({ version: candidate!.version, event: board.promises.firstBoot.event });
   const from = board.console.lines.length;
   await new Promise((r) => setTimeout(r, BLOCKED_MS));
   const accepted = new RegExp((commit?.kind === 'device-manager' && commit.expect) || 'zfota: accepted');

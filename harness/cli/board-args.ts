@@ -5,6 +5,7 @@ import { loadRig, RigError, type Rig } from '../rig/load.ts';
 import type { BoardConfig } from '../rig/schema.ts';
 import { SimDevice } from '../sim/device.ts';
 import { simStack } from '../sim/registry.ts';
+import { simDeviceConfig } from '../sim/stack.ts';
 import { simHardware, type SimHardware } from '../console/sim-hardware.ts';
 
 export const DEFAULT_RIG = 'rigs/sim.json';
@@ -63,7 +64,7 @@ export interface SimBoard {
 
 /** A simulated board in this process; it exists only as long as the command runs. */
 export async function openSimBoard(config: BoardConfig): Promise<SimBoard> {
-  const device = new SimDevice(config.name, simStack(config.stack, config.name), config.sim!);
+  const device = new SimDevice(config.name, simStack(config.stack, config.name), simDeviceConfig(config));
   const hw = await simHardware(device, config, (l) => process.stderr.write(`${l}\n`));
   return { device, hw };
 }

@@ -14,6 +14,7 @@ import { loadRig, RigError } from '../rig/load.ts';
 import { loadImages } from '../fixtures/images.ts';
 import { SimDevice } from '../sim/device.ts';
 import { simStack } from '../sim/registry.ts';
+import { simDeviceConfig } from '../sim/stack.ts';
 import { HTTP_PUSH_ADDRESS } from '../ota/http-push.ts';
 import { ESPOTA_ADDRESS } from '../ota/espota.ts';
 
@@ -41,7 +42,7 @@ export async function simCommand(argv: string[]): Promise<number> {
     const image = imageName ? images[imageName] : undefined;
     if (imageName && !image) throw new Error(`${rig.file}: no image named ${imageName}`);
     const stack = simStack(board.stack, board.name);
-    const device = new SimDevice(board.name, stack, board.sim);
+    const device = new SimDevice(board.name, stack, simDeviceConfig(board));
     if (image) stack.install(device.flash, image.bytes, board.sim);
     return await serve(device, image ? `${image.name} ${image.version}` : 'erased flash');
   } catch (e) {

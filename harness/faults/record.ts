@@ -5,11 +5,11 @@
 // stage. The flash at any cut point is then the base snapshot plus a prefix of the journal.
 import type { Board } from '../fixtures/board.ts';
 import type { FirmwareImage } from '../fixtures/images.ts';
-import { promisesOf, type StackPromises } from '../fixtures/promises.ts';
+import type { StackPromises } from '../fixtures/promises.ts';
 import type { BootLogParser } from '../bootlog/boot.ts';
 import type { FlashCounters, FlashOp, FlashSnapshot } from '../sim/flash.ts';
-import type { SimStack } from '../sim/stack.ts';
-import type { CommitConfig, SimConfig } from '../rig/schema.ts';
+import type { SimDeviceConfig, SimStack } from '../sim/stack.ts';
+import type { CommitConfig } from '../rig/schema.ts';
 import { BoardDut } from './board-dut.ts';
 import { recover, type Flow, type Recovery, type Versions } from './recover.ts';
 import { bootPosition, expectationFor, phaseOf, type Phase, type Stage } from './phases.ts';
@@ -28,8 +28,8 @@ export interface RecordedOp {
 export interface Recording {
   board: string;
   stack: SimStack;
-  /** The board's simulator config (as built, defaults applied). */
-  config: SimConfig;
+  /** The board's simulator config (as built, defaults applied, with its firmware build options). */
+  config: SimDeviceConfig;
   commit: CommitConfig | undefined;
   parser: BootLogParser;
   promises: StackPromises;
@@ -61,7 +61,7 @@ export async function recordUpdate(board: Board, opts: RecordOptions): Promise<R
   const sim = board.sim;
   if (!sim) throw new Error(`${board.name}: recording an update for a sweep needs a simulated board`);
   const t0 = performance.now();
-  const promises = promisesOf(board.stack);
+  const promises = board.promises;
   const running = opts.via ?? opts.baseline;
   const versions = { baseline: running.version, candidate: opts.candidate.version };
   // The device's own UART, synchronously: each operation sees exactly the lines printed before it.

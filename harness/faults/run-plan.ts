@@ -6,7 +6,7 @@
 // front, naming the board and the step.
 import type { Board } from '../fixtures/board.ts';
 import type { FirmwareImage } from '../fixtures/images.ts';
-import { promisesOf, type StackPromises } from '../fixtures/promises.ts';
+import type { StackPromises } from '../fixtures/promises.ts';
 import { mulberry32 } from '../sim/flash.ts';
 import { phase } from '../report/step.ts';
 import { describeCut, describePlan, simOnlySteps, validatePlan, type Cut, type FaultPlan } from './plan.ts';
@@ -74,7 +74,7 @@ export async function runPlan(board: Board, input: FaultPlan): Promise<PlanResul
   const baseline = imageOf(board, plan.baseline ?? 'baseline', plan);
   const candidate = imageOf(board, plan.image ?? 'candidate', plan);
   checkPlanFor(board, plan, candidate.bytes.length);
-  const promises = promisesOf(board.stack);
+  const promises = board.promises;
   const expectation = planExpectation(plan, promises);
   // A stack that refuses a corrupt image before any reboot is held to that too.
   const noRebootWithinMs = plan.network?.corrupt && promises.corruptImage === 'no-reboot' ? NO_REBOOT_WINDOW_MS : undefined;

@@ -3,7 +3,8 @@
 // points (every Nth); results stream back as they come.
 import { Worker } from 'node:worker_threads';
 import type { FlashSnapshot } from '../sim/flash.ts';
-import type { CommitConfig, SimConfig, StackName } from '../rig/schema.ts';
+import type { CommitConfig, StackName } from '../rig/schema.ts';
+import type { SimDeviceConfig } from '../sim/stack.ts';
 import { simStack } from '../sim/registry.ts';
 import { parserFor } from '../bootlog/registry.ts';
 import { promisesOf } from '../fixtures/promises.ts';
@@ -15,7 +16,7 @@ import type { Flow, Versions } from './recover.ts';
 export interface PortableRecording {
   board: string;
   stack: StackName;
-  config: SimConfig;
+  config: SimDeviceConfig;
   commit: CommitConfig | undefined;
   versions: Versions;
   flow: Flow;
@@ -32,7 +33,7 @@ export function fromPortable(p: PortableRecording): Recording {
     ...p,
     stack: simStack(p.stack, p.board),
     parser: parserFor(p.stack),
-    promises: promisesOf(p.stack),
+    promises: promisesOf(p.stack, p.config.firmware),
     console: [],
     result: { outcome: 'baseline', ok: true, boots: [], detail: '' },
     ms: 0,

@@ -297,6 +297,24 @@ export const SimConfig = closed({
 });
 export type SimConfig = Static<typeof SimConfig>;
 
+/**
+ * How the board's firmware was built, where that changes what the stack promises. A scenario
+ * asks the promises, so a board built without rollback is held to what it can do, not failed for it.
+ */
+export const FirmwareConfig = closed(
+  {
+    rollback: Type.Optional(
+      Type.Boolean({
+        default: true,
+        description:
+          'esp-idf: built with CONFIG_BOOTLOADER_APP_ROLLBACK_ENABLE (the default here; ESP-IDF itself defaults to off). false: a new image runs as soon as it is set, needs no confirm, and nothing reverts it, so a crashing update boot-loops',
+      }),
+    ),
+  },
+  { description: 'build options of the firmware under test that change what its update stack promises' },
+);
+export type FirmwareConfig = Static<typeof FirmwareConfig>;
+
 export const BoardConfig = closed({
   name: Name,
   stack: StackName,
@@ -306,6 +324,7 @@ export const BoardConfig = closed({
   transport: TransportConfig,
   install: InstallConfig,
   commit: Type.Optional(CommitConfig),
+  firmware: Type.Optional(FirmwareConfig),
   sim: Type.Optional(SimConfig),
   images: Type.Optional(Type.Record(Name, ImageSpec)),
   bootTimeoutMs: Type.Optional(Ms),

@@ -5,7 +5,7 @@
 import { EventEmitter } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
 import { NorFlash, PowerLoss } from './flash.ts';
-import type { SimStack, DeviceContext, DeviceFlash } from './stack.ts';
+import type { SimStack, DeviceContext, DeviceFlash, SimDeviceConfig } from './stack.ts';
 import type { SimConfig } from '../rig/schema.ts';
 
 export class WarmReset extends Error {
@@ -21,7 +21,7 @@ const PROGRAM_MS_PER_BYTE = 0.01;
 
 export class SimDevice {
   readonly flash: NorFlash;
-  readonly config: Required<Pick<SimConfig, 'timeScale' | 'seed'>> & SimConfig;
+  readonly config: Required<Pick<SimConfig, 'timeScale' | 'seed'>> & SimDeviceConfig;
   /** Device → host bytes (UART TX). Bytes sent while nobody listens are lost, as on a wire. */
   readonly uart = new EventEmitter<{ tx: [Buffer] }>();
   private life: AbortController | null = null;
@@ -35,7 +35,7 @@ export class SimDevice {
   constructor(
     readonly name: string,
     readonly stack: SimStack,
-    config: SimConfig,
+    config: SimDeviceConfig,
   ) {
     this.config = { timeScale: 20, seed: 1, ...config };
     this.flash = new NorFlash(stack.flashGeometry(this.config), this.config.seed);

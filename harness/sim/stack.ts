@@ -1,7 +1,13 @@
 // The seam between the simulated board and one update stack (MCUboot, ESP-IDF, ...).
 // A stack module exports one SimStack; harness/sim/registry.ts lists them.
 import type { FlashGeometry, NorFlash } from './flash.ts';
-import type { SimBehaviour, SimConfig, StackName } from '../rig/schema.ts';
+import type { BoardConfig, FirmwareConfig, SimBehaviour, SimConfig, StackName } from '../rig/schema.ts';
+
+/** A simulated board's config: the rig's sim section plus how its firmware was built (board.firmware). */
+export type SimDeviceConfig = SimConfig & { firmware?: FirmwareConfig };
+
+/** The config a board's simulator runs with. */
+export const simDeviceConfig = (board: Pick<BoardConfig, 'sim' | 'firmware'>): SimDeviceConfig => ({ ...board.sim, firmware: board.firmware });
 
 /** Flash as firmware sees it: operations take simulated time and can be torn by a power cut. */
 export interface DeviceFlash {
@@ -14,7 +20,7 @@ export interface DeviceFlash {
 /** What firmware can touch during one boot (from reset to the next reset or power loss). */
 export interface DeviceContext {
   readonly board: string;
-  readonly config: SimConfig & { timeScale: number; seed: number };
+  readonly config: SimDeviceConfig & { timeScale: number; seed: number };
   /** Boots since power-on: 0 is a cold boot, later ones follow warm resets. */
   readonly bootIndex: number;
   readonly flash: DeviceFlash;

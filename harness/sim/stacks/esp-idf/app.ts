@@ -8,7 +8,7 @@ import { startDeviceTransports } from '../../transports/index.ts';
 import type { EspLog } from './esp-log.ts';
 import type { Layout } from './layout.ts';
 import type { Mutation } from './mutants.ts';
-import type { Booted } from './bootloader.ts';
+import { rollbackEnabled, type Booted } from './bootloader.ts';
 import { IDF_VERSION, readAppInfo } from './app-desc.ts';
 import { EspError, EspOta } from './ota-ops.ts';
 import { OtaState, describeEntry, stateName } from './otadata.ts';
@@ -52,6 +52,7 @@ export async function runApp(ctx: DeviceContext, log: EspLog, booted: Booted, la
     log,
     mut,
     writeSize: layout.writeSize,
+    rollback: rollbackEnabled(ctx),
     restart: () => chipReset(ctx, Reset.SW_CPU, 'esp_restart'),
     sleep: (ms) => ctx.sleep(ms),
   });

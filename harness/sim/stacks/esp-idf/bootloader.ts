@@ -1,8 +1,11 @@
-// The ESP-IDF 2nd stage bootloader with CONFIG_BOOTLOADER_APP_ROLLBACK_ENABLE
-// (bootloader_utility.c): print the partition table, pick the otadata entry (PENDING_VERIFY →
-// ABORTED first, then NEW → PENDING_VERIFY for the chosen one), then load the chosen app, walking
-// down to factory and up through the other OTA slots when an image does not verify.
+// The ESP-IDF 2nd stage bootloader (bootloader_utility.c): print the partition table, pick the
+// otadata entry — with CONFIG_BOOTLOADER_APP_ROLLBACK_ENABLE first PENDING_VERIFY → ABORTED, then
+// NEW → PENDING_VERIFY for the chosen one; without it the entry is taken as it is — then load the
+// chosen app, walking down to factory and up through the other OTA slots when one does not verify.
 import type { DeviceContext } from '../../stack.ts';
+
+/** CONFIG_BOOTLOADER_APP_ROLLBACK_ENABLE, from the board's firmware build options (on unless the rig says not). */
+export const rollbackEnabled = (ctx: Pick<DeviceContext, 'config'>): boolean => ctx.config.firmware?.rollback !== false;
 import type { EspLog } from './esp-log.ts';
 import { entryRules, type Mutation } from './mutants.ts';
 import { BOOTLOADER_OFFSET, PARTITION_TABLE_OFFSET, type Layout } from './layout.ts';
@@ -58,7 +61,8 @@ async function selectBootPartition(ctx: DeviceContext, log: EspLog, parts: Parti
   const { otadata, factory, ota } = parts;
   if (!otadata) return FACTORY_INDEX;
   const entries = readOtadata(ctx.flash, otadata);
-  if (!mut.has('no-abort-pending')) {
+  const rollback = rollbackEnabled(ctx);
+  if (rollback && !mut.has('no-abort-pending')) {
     for (const n of [0, 1] as const) {
       // An image that already had its one trial boot and was not confirmed: never again.
       if (entries[n].state === OtaState.PENDING_VERIFY) {
@@ -79,7 +83,7 @@ async function selectBootPartition(ctx: DeviceContext, log: EspLog, parts: Parti
   if (active !== -1) {
     const e = entryAt(entries, active);
     const index = ((e.seq - 1) >>> 0) % ota.length;
-    if (e.state === OtaState.NEW) {
+    if (rollback && e.state === OtaState.NEW) {
       // Its one trial boot starts now: a reset before the app confirms aborts it.
       await writeEntry(ctx.flash, otadata, active, { ...e, state: OtaState.PENDING_VERIFY });
     }

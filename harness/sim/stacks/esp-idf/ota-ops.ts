@@ -54,6 +54,8 @@ export interface OtaEnv {
   log: EspLog;
   mut: Mutation;
   writeSize: number;
+  /** CONFIG_BOOTLOADER_APP_ROLLBACK_ENABLE: a new image is set NEW (one trial boot) rather than left UNDEFINED. */
+  rollback: boolean;
   /** esp_restart(): ends this boot. */
   restart(): never;
   sleep(simMs: number): Promise<void>;
@@ -193,7 +195,8 @@ export class EspOta {
       next = 0;
       seq = id + 1;
     }
-    await writeEntry(this.env.flash, otadata, next, newEntry(seq, OtaState.NEW, entryAt(entries, next)));
+    const state = this.env.rollback ? OtaState.NEW : OtaState.UNDEFINED;
+    await writeEntry(this.env.flash, otadata, next, newEntry(seq, state, entryAt(entries, next)));
   }
 
   /** esp_ota_mark_app_valid_cancel_rollback: rewrite the active entry as VALID. */
