@@ -127,6 +127,10 @@ function semanticProblems(rig: RigData): RigProblem[] {
     if ('sim' in b.console.port && !isSim) out.push({ pointer: `${at}/console/port`, message: 'a sim console needs a "sim" section on the board' });
     if (b.power.kind === 'sim' && !isSim) out.push({ pointer: `${at}/power/kind`, message: 'power kind "sim" needs a "sim" section on the board' });
     if (b.install.kind === 'sim-flash' && !isSim) out.push({ pointer: `${at}/install/kind`, message: 'install kind "sim-flash" needs a "sim" section on the board' });
+    // Only what the promises model: a build option quietly ignored would pass scenarios it should not.
+    if (b.firmware?.rollback !== undefined && b.stack !== 'esp-idf') {
+      out.push({ pointer: `${at}/firmware/rollback`, message: `modelled for esp-idf only (this board's stack is ${b.stack})` });
+    }
     for (const [name, img] of Object.entries(b.images ?? {})) out.push(...imageProblems(img, `${at}/images/${name}`, isSim));
     if (!isSim) for (const [name, img] of Object.entries(rig.images)) if (!img.file && !b.images?.[name]) {
       out.push({ pointer: `/images/${name}`, message: `board ${b.name} is real hardware and needs a "file" for image ${name}` });

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import type { Board } from '../../harness/fixtures/board.ts';
 import type { BoardConfig } from '../../harness/rig/schema.ts';
 import { PlanRefused, runPlan } from '../../harness/faults/run-plan.ts';
+import { promisesOf } from '../../harness/fixtures/promises.ts';
 
 /** A hardware board whose every part fails loudly if the runner touched it. */
 function hardwareBoard(transport: BoardConfig['transport']): Board {
@@ -16,6 +17,7 @@ function hardwareBoard(transport: BoardConfig['transport']): Board {
   return {
     name: 'esp32-bench-3',
     stack: 'esp-idf',
+    promises: promisesOf('esp-idf'),
     sim: undefined,
     config: { name: 'esp32-bench-3', stack: 'esp-idf', power: { kind: 'hid-relay', channel: 2 }, transport } as BoardConfig,
     images: { baseline: image('1.0.0'), candidate: image('1.1.0') },

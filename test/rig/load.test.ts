@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadRig, RigError } from '../../harness/rig/load.ts';
 import { matchesFilter, parseFilter } from '../../harness/rig/filter.ts';
+import { promisesOf } from '../../harness/fixtures/promises.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'ota-hil-rig-'));
 const write = (name: string, data: unknown) => {
@@ -84,4 +85,20 @@ test('every rig the project ships validates, the hardware example included', () 
     ['uhubctl', 'smp', undefined],
     ['usbrelay', 'espota', undefined],
   ]);
+});
+
+test('firmware.rollback: false changes what esp-idf promises; on another stack it is refused by pointer', () => {
+  const rig = loadRig('rigs/sim.json');
+  const idf2 = rig.boards.find((b) => b.name === 'esp-idf-2')!;
+  assert.equal(idf2.firmware?.rollback, false);
+  const off = promisesOf('esp-idf', idf2.firmware);
+  assert.deepEqual([off.firstBoot.event, off.withheldCommit, off.crashingCandidate], ['swap', null, { brickRisk: true }]);
+  const on = promisesOf('esp-idf', { rollback: true });
+  assert.deepEqual([on.firstBoot.event, on.withheldCommit, on.crashingCandidate], ['trial', { event: 'revert', runs: 'baseline' }, { event: 'revert', runs: 'baseline' }]);
+  assert.deepEqual(promisesOf('esp-idf'), on);
+  const data = JSON.parse(readFileSync('rigs/sim.json', 'utf8'));
+  data.boards.find((b: { name: string }) => b.name === 'mcuboot-1').firmware = { rollback: false };
+  const dir = mkdtempSync(path.join(tmpdir(), 'ota-hil-rig-'));
+  writeFileSync(path.join(dir, 'rig.json'), JSON.stringify(data));
+  assert.throws(() => loadRig(path.join(dir, 'rig.json')), /\/boards\/0\/firmware\/rollback: modelled for esp-idf only \(this board's stack is mcuboot\)/);
 });

@@ -2,8 +2,7 @@
 // image server on loopback) on the ESP-IDF stack, and helpers to drive an update the way a user at
 // the console would.
 import { espIdfStack } from '../../harness/sim/stacks/esp-idf/index.ts';
-import type { SimConfig } from '../../harness/rig/schema.ts';
-import type { ImageBuild } from '../../harness/sim/stack.ts';
+import type { ImageBuild, SimDeviceConfig } from '../../harness/sim/stack.ts';
 import { Board as KitBoard, bootOnceWith } from './stack-kit.ts';
 
 export { cleanup, serve, until, type ImageServer, type ServeOptions } from './stack-kit.ts';
@@ -18,7 +17,7 @@ export const LOADED = /Loaded app from partition at offset (0x[0-9a-f]+)/;
 
 /** The stack-kit board, always an ESP-IDF one. */
 export class Board extends KitBoard {
-  constructor(config: SimConfig = {}) {
+  constructor(config: SimDeviceConfig = {}) {
     super(espIdfStack, config);
   }
 

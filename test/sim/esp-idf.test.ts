@@ -5,8 +5,7 @@ import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { APP_UP, BASELINE, Board, CANDIDATE, cleanup, nextApp, serve, startOta, VERSION } from './esp-idf-helpers.ts';
 import { ENTRY_SIZE, OtaState, decodeEntry, seqCrc } from '../../harness/sim/stacks/esp-idf/otadata.ts';
-import type { ImageBuild } from '../../harness/sim/stack.ts';
-import type { SimConfig } from '../../harness/rig/schema.ts';
+import type { ImageBuild, SimDeviceConfig } from '../../harness/sim/stack.ts';
 
 afterEach(cleanup);
 
@@ -14,7 +13,7 @@ const OTADATA = 0xd000;
 const entry = (board: Board, i: 0 | 1) => decodeEntry(board.device.flash.read(OTADATA + i * 0x1000, ENTRY_SIZE));
 
 /** Baseline in factory, candidate delivered; resolves once the candidate's trial boot is up. */
-async function update(candidate: ImageBuild | Uint8Array = CANDIDATE, config: SimConfig = {}) {
+async function update(candidate: ImageBuild | Uint8Array = CANDIDATE, config: SimDeviceConfig = {}) {
   const board = new Board(config);
   const server = await serve(candidate instanceof Uint8Array ? candidate : board.image(candidate));
   const m = await startOta(board, BASELINE, server.url);
@@ -120,6 +119,31 @@ test('a crashing candidate panics once (Guru Meditation, SW_CPU_RESET) and the b
   assert.match(log, /Guru Meditation Error: Core {2}0 panic'ed \(LoadProhibited\)[\s\S]*Rebooting\.\.\.\nets Jun {2}8 2016 00:22:57\n\nrst:0xc \(SW_CPU_RESET\)/);
   assert.match(log, /Defaulting to factory image/);
   assert.equal(entry(board, 0).state, OtaState.ABORTED);
+});
+
+test('built without rollback: the new image is set UNDEFINED, runs with no trial, stays unconfirmed across power cycles', async () => {
+  const { board, m } = await update(CANDIDATE, { firmware: { rollback: false } });
+  const first = await nextApp(board, m);
+  assert.deepEqual([first.part, first.state], ['ota_0', 'UNDEFINED']);
+  assert.doesNotMatch(board.since(m), /Trial boot/);
+  assert.deepEqual([entry(board, 0).seq, entry(board, 0).state], [1, OtaState.UNDEFINED]);
+  for (let i = 0; i < 2; i++) {
+    const up = await nextApp(board, await board.powerCycle());
+    assert.deepEqual([up.part, up.state], ['ota_0', 'UNDEFINED'], 'no ABORTED, no revert: nothing was pending');
+  }
+  assert.equal(entry(board, 0).state, OtaState.UNDEFINED);
+});
+
+test('built without rollback: a crashing candidate panics and boots again, forever', async () => {
+  const { board, m } = await update({ version: '1.2.0-crash', boot: 'crash', confirm: 'wait' }, { firmware: { rollback: false } });
+  let at = m;
+  for (let i = 0; i < 3; i++) {
+    const up = await nextApp(board, at);
+    assert.equal(up.part, 'ota_0', `boot ${i + 1} runs the crashing image again`);
+    await board.waitFor(/Guru Meditation Error/, up.at);
+    at = up.at + 1;
+  }
+  assert.doesNotMatch(board.since(m), /Defaulting to factory image/);
 });
 
 test('a hanging candidate is aborted by the task watchdog and reverted', async () => {

@@ -5,7 +5,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHash } from 'node:crypto';
 import { SimDevice, WarmReset } from '../../harness/sim/device.ts';
-import type { SimStack, ImageBuild } from '../../harness/sim/stack.ts';
+import type { SimStack, ImageBuild, SimDeviceConfig } from '../../harness/sim/stack.ts';
 import type { SimConfig } from '../../harness/rig/schema.ts';
 import { parserFor } from '../../harness/bootlog/registry.ts';
 import type { Boot } from '../../harness/bootlog/boot.ts';
@@ -28,7 +28,7 @@ export class Board {
 
   constructor(
     readonly stack: SimStack,
-    config: SimConfig = {},
+    config: SimDeviceConfig = {},
   ) {
     this.device = new SimDevice('sim-1', stack, { timeScale: 1000, ...config });
     open.add(() => this.powerOff());
