@@ -56,7 +56,7 @@ export async function mutantsCommand(argv: string[]): Promise<number> {
     jobs: parallel,
     args: parsed.positionals,
     timeoutMs: 30 * 60_000,
-    onRow: (r) => process.stdout.write(`  ${verdict(r).padEnd(12)} ${r.stack} ${r.mutant ?? '(correct)'} — ${r.seconds} s\n`),
+    onRow: (r) => process.stdout.write(`  ${verdict(r).padEnd(12)} ${r.stack} ${r.mutant ?? '(correct)'} on ${r.board} — ${r.seconds} s\n`),
   });
   process.stdout.write(`\n${formatMatrix(rows)}\n\nwall time ${Math.round((performance.now() - t0) / 1000)} s\n`);
   if (o.json) writeFileSync(o.json, JSON.stringify(rows, null, 2));
@@ -72,13 +72,14 @@ function verdict(r: MatrixRow): string {
 export function formatMatrix(rows: MatrixRow[]): string {
   const table = rows.map((r) => [
     r.stack,
+    r.board,
     r.mutant ?? '(correct stack)',
     verdict(r),
     r.error ?? (r.mutant ? caughtBy(r.failed) || '—' : r.ok ? `${r.passed} passed, ${r.skipped} skipped` : `failed: ${r.failed.map((f) => f.title).join('; ')}`),
   ]);
-  const head = ['stack', 'mutant', 'verdict', 'by (scenario files that failed)'];
+  const head = ['stack', 'board', 'mutant', 'verdict', 'by (scenario files that failed)'];
   const w = head.map((h, i) => Math.max(h.length, ...table.map((t) => t[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i < 3 ? c.padEnd(w[i]!) : c)).join('  ');
+  const line = (cells: string[]) => cells.map((c, i) => (i < head.length - 1 ? c.padEnd(w[i]!) : c)).join('  ');
   const caught = rows.filter((r) => r.mutant && r.ok).length;
   const mutants = rows.filter((r) => r.mutant).length;
   const clean = rows.filter((r) => !r.mutant);

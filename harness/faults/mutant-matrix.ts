@@ -8,6 +8,7 @@ import path from 'node:path';
 import { loadRig } from '../rig/load.ts';
 import type { BoardConfig } from '../rig/schema.ts';
 import { simStack } from '../sim/registry.ts';
+import { simDeviceConfig } from '../sim/stack.ts';
 
 export interface MatrixJob {
   board: string;
@@ -35,17 +36,31 @@ export interface MatrixRow extends MatrixJob {
   error?: string;
 }
 
-/** One job per mutant of each simulated board's stack, plus one for the correct stack, per stack. */
+/**
+ * One job per mutant of each simulated stack, on the first board of that stack built so the bug
+ * can show (a skipped MD5 check needs an unsigned build), plus a correct-stack job for each board
+ * that hosts mutants or is its stack's first.
+ */
 export function matrixJobs(rigFile: string, only?: { stacks?: string[]; mutants?: string[] }): MatrixJob[] {
   const rig = loadRig(rigFile);
   const jobs: MatrixJob[] = [];
-  const seen = new Set<string>();
+  const placed = new Set<string>();
+  const stacksSeen = new Set<string>();
   for (const b of rig.boards) {
-    if (!b.sim || seen.has(b.stack) || (only?.stacks?.length && !only.stacks.includes(b.stack))) continue;
-    seen.add(b.stack);
-    const mutants = Object.entries(simStack(b.stack, b.name).mutants).filter(([m]) => !only?.mutants?.length || only.mutants.includes(m));
+    if (!b.sim || (only?.stacks?.length && !only.stacks.includes(b.stack))) continue;
+    const stack = simStack(b.stack, b.name);
+    const config = simDeviceConfig(b);
+    const mutants = Object.entries(stack.mutants).filter(
+      ([m]) => (!only?.mutants?.length || only.mutants.includes(m)) && !placed.has(`${b.stack}/${m}`) && (stack.mutantApplies?.(m, config) ?? true),
+    );
+    const first = !stacksSeen.has(b.stack);
+    stacksSeen.add(b.stack);
+    if (!first && mutants.length === 0) continue;
     if (!only?.mutants?.length) jobs.push({ board: b.name, stack: b.stack, mutant: null, description: 'the correct stack' });
-    for (const [mutant, description] of mutants) jobs.push({ board: b.name, stack: b.stack, mutant, description });
+    for (const [mutant, description] of mutants) {
+      placed.add(`${b.stack}/${mutant}`);
+      jobs.push({ board: b.name, stack: b.stack, mutant, description });
+    }
   }
   return jobs;
 }

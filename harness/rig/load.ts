@@ -131,6 +131,9 @@ function semanticProblems(rig: RigData): RigProblem[] {
     if (b.firmware?.rollback !== undefined && b.stack !== 'esp-idf') {
       out.push({ pointer: `${at}/firmware/rollback`, message: `modelled for esp-idf only (this board's stack is ${b.stack})` });
     }
+    if (b.firmware?.signed !== undefined && b.stack !== 'esp8266-arduino') {
+      out.push({ pointer: `${at}/firmware/signed`, message: `modelled for esp8266-arduino only (this board's stack is ${b.stack})` });
+    }
     for (const [name, img] of Object.entries(b.images ?? {})) out.push(...imageProblems(img, `${at}/images/${name}`, isSim));
     if (!isSim) for (const [name, img] of Object.entries(rig.images)) if (!img.file && !b.images?.[name]) {
       out.push({ pointer: `/images/${name}`, message: `board ${b.name} is real hardware and needs a "file" for image ${name}` });

@@ -310,6 +310,13 @@ export const FirmwareConfig = closed(
           'esp-idf: built with CONFIG_BOOTLOADER_APP_ROLLBACK_ENABLE (the default here; ESP-IDF itself defaults to off). false: a new image runs as soon as it is set, needs no confirm, and nothing reverts it, so a crashing update boot-loops',
       }),
     ),
+    signed: Type.Optional(
+      Type.Boolean({
+        default: true,
+        description:
+          "esp8266-arduino: built with update signing (a public key in the sketch: the Updater verifies every image; the default here, not the core's). false: only the transfer's MD5 is checked, so an image that is corrupt at its source is installed",
+      }),
+    ),
   },
   { description: 'build options of the firmware under test that change what its update stack promises' },
 );

@@ -55,6 +55,11 @@ export interface SimStack {
   readonly name: StackName;
   /** Seeded bugs this stack can be built with (name → what is wrong). */
   readonly mutants: Record<string, string>;
+  /**
+   * Whether a seeded bug can show on a board built like this one (a skipped signature check needs
+   * a signed build; a skipped MD5 check an unsigned one). Default: on every build.
+   */
+  mutantApplies?(mutant: string, config: SimDeviceConfig): boolean;
   flashGeometry(config: SimConfig): FlashGeometry;
   /** Build a firmware image in this stack's real format; the behaviour is encoded in its bytes. */
   buildImage(build: ImageBuild, config: SimConfig): Uint8Array;

@@ -102,3 +102,16 @@ test('firmware.rollback: false changes what esp-idf promises; on another stack i
   writeFileSync(path.join(dir, 'rig.json'), JSON.stringify(data));
   assert.throws(() => loadRig(path.join(dir, 'rig.json')), /\/boards\/0\/firmware\/rollback: modelled for esp-idf only \(this board's stack is mcuboot\)/);
 });
+
+test('firmware.signed: false makes a corrupt image a documented risk on esp8266-arduino; on another stack it is refused', () => {
+  const rig = loadRig('rigs/sim.json');
+  const e2 = rig.boards.find((b) => b.name === 'esp8266-2')!;
+  assert.equal(e2.firmware?.signed, false);
+  assert.deepEqual(promisesOf('esp8266-arduino', e2.firmware).corruptImage, { brickRisk: true });
+  assert.equal(promisesOf('esp8266-arduino', { signed: true }).corruptImage, 'no-reboot');
+  const data = JSON.parse(readFileSync('rigs/sim.json', 'utf8'));
+  data.boards.find((b: { name: string }) => b.name === 'esp-idf-1').firmware = { signed: false };
+  const dir = mkdtempSync(path.join(tmpdir(), 'ota-hil-rig-'));
+  writeFileSync(path.join(dir, 'rig.json'), JSON.stringify(data));
+  assert.throws(() => loadRig(path.join(dir, 'rig.json')), /\/boards\/1\/firmware\/signed: modelled for esp8266-arduino only \(this board's stack is esp-idf\)/);
+});

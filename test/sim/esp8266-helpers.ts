@@ -2,8 +2,7 @@
 // quick, an HTTP update through the sketch's `ota <url>` (ESPhttpUpdate), and settling a boot.
 import { Board, serve, settle, type ServeOptions } from './stack-kit.ts';
 import { esp8266ArduinoStack } from '../../harness/sim/stacks/esp8266-arduino/index.ts';
-import type { SimConfig } from '../../harness/rig/schema.ts';
-import type { ImageBuild } from '../../harness/sim/stack.ts';
+import type { ImageBuild, SimDeviceConfig } from '../../harness/sim/stack.ts';
 
 export const BASELINE: ImageBuild = { version: '1.0.0', size: 16000 };
 export const CANDIDATE: ImageBuild = { version: '1.1.0', size: 20000 };
@@ -11,7 +10,7 @@ export const CANDIDATE: ImageBuild = { version: '1.1.0', size: 20000 };
 export const UP = /^IP address: /;
 export const BANNER = /^OTA-HIL Sketch (\S+)$/;
 
-export function espBoard(config: SimConfig = {}): Board {
+export function espBoard(config: SimDeviceConfig = {}): Board {
   return new Board(esp8266ArduinoStack, { timeScale: 100, ...config });
 }
 

@@ -8,6 +8,7 @@ import { cleanup, final, recordOps, sleep } from './stack-kit.ts';
 import { BASELINE, BANNER, CANDIDATE, UP, espBoard, settleEsp, startUpdate } from './esp8266-helpers.ts';
 import { FS_START, SECTOR, roundUp } from '../../harness/sim/stacks/esp8266-arduino/layout.ts';
 import { esp8266ArduinoStack } from '../../harness/sim/stacks/esp8266-arduino/index.ts';
+import { SIGNATURE_LEN } from '../../harness/sim/stacks/esp8266-arduino/signing.ts';
 
 afterEach(cleanup);
 
@@ -61,6 +62,36 @@ test('an image whose MD5 does not match x-MD5 is refused with the core\'s MD5 me
   assert.equal(board.lines[at], `Update error: MD5 Failed: expected:${wrong}, calculated:${actual}`);
   await sleep(50);
   assert.doesNotMatch(board.since(m), /ets Jan/);
+});
+
+test('unsigned build (the core default): no signature trailer; an image corrupt at its source passes the MD5 and is installed, then crashes', async () => {
+  const unsigned = { firmware: { signed: false } };
+  const board = espBoard(unsigned);
+  const plain = board.image(CANDIDATE);
+  const signedLength = espBoard().image(CANDIDATE).length;
+  assert.equal(plain.length, signedLength - SIGNATURE_LEN - 4, 'the bare binary, no signature and length');
+  const m = await startUpdate(board, bump(plain)); // x-MD5 of the corrupt file: it matches
+  await board.waitFor(/^@cp:B?0$/, m, 10_000);
+  await board.waitFor(/^Exception \(\d+\):/, m, 10_000);
+  assert.doesNotMatch(board.since(m), /Update error/);
+  assert.equal(board.inspect().slot, 'none', 'the sketch in flash is not one build');
+});
+
+test('unsigned build: damage in transit is still refused by the MD5, before any reboot', async () => {
+  const board = espBoard({ firmware: { signed: false } });
+  const image = board.image(CANDIDATE);
+  const m = await startUpdate(board, bump(image), { md5: createHash('md5').update(image).digest('hex') });
+  await board.waitFor(/^Update error: MD5 Failed/, m, 10_000);
+  await sleep(50);
+  assert.doesNotMatch(board.since(m), /ets Jan/);
+});
+
+test('mutant no-md5-check on an unsigned build: an image damaged in transit is staged and copied', async () => {
+  const board = espBoard({ firmware: { signed: false }, mutant: 'no-md5-check' });
+  const image = board.image(CANDIDATE);
+  const m = await startUpdate(board, bump(image), { md5: createHash('md5').update(image).digest('hex') });
+  await board.waitFor(/^@cp:B?0$/, m, 10_000);
+  assert.doesNotMatch(board.since(m), /MD5 Failed/);
 });
 
 test('HTTP errors and an image for another flash size are refused; the sketch keeps running', async () => {

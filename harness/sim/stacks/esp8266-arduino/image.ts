@@ -5,10 +5,10 @@
 // behaviour lives in a descriptor at the start of irom0, with a digest of the whole sketch: the
 // simulator's stand-in for "this code is one consistent build" (no real component checks it).
 import { createHash } from 'node:crypto';
-import type { ImageBuild } from '../../stack.ts';
+import type { ImageBuild, SimDeviceConfig } from '../../stack.ts';
 import { mulberry32 } from '../../flash.ts';
 import { APP_START, FLASH_SIZE, FLASH_SIZE_CODE, FS_START, SECTOR, roundUp } from './layout.ts';
-import { appendSignature } from './signing.ts';
+import { appendSignature, signedBuild } from './signing.ts';
 
 export const ESP_MAGIC = 0xe9;
 export const EBOOT_ADDR = 0x4010f000;
@@ -70,7 +70,7 @@ export const EBOOT_SECTOR: Uint8Array = (() => {
 /** Largest file whose staged copy still fits between a sketch of the same size and the filesystem. */
 export const MAX_BIN = Math.floor(FS_START / 2 / SECTOR) * SECTOR;
 
-export function buildSketch(build: ImageBuild): Uint8Array {
+export function buildSketch(build: ImageBuild, config: SimDeviceConfig = {}): Uint8Array {
   const info: SketchInfo = { version: build.version, boot: build.boot ?? 'ok' };
   const json = Buffer.from(JSON.stringify(info) + '\0', 'utf8');
   const size = roundUp(build.size ?? DEFAULT_IROM_SIZE, 4);
@@ -91,7 +91,8 @@ export function buildSketch(build: ImageBuild): Uint8Array {
   const bin = new Uint8Array(SECTOR + app.length);
   bin.set(EBOOT_SECTOR);
   bin.set(app, APP_START);
-  const signed = appendSignature(bin);
+  // A signed build appends its signature; the core's default build ships the bare binary.
+  const signed = signedBuild(config) ? appendSignature(bin) : bin;
   if (signed.length > MAX_BIN) {
     throw new Error(`esp8266-arduino image ${build.version}: ${signed.length} bytes; OTA needs room for two copies below the filesystem (max ${MAX_BIN})`);
   }

@@ -4,7 +4,7 @@ import type { SimStack, DeviceContext } from '../../stack.ts';
 import type { SimConfig } from '../../../rig/schema.ts';
 import { FLASH_SIZE, SECTOR, WRITE_SIZE, checkConfig } from './layout.ts';
 import { buildSketch } from './image.ts';
-import { MUTANTS, mutationFor } from './mutants.ts';
+import { MUTANTS, mutantApplies, mutationFor } from './mutants.ts';
 import { runRom } from './rom.ts';
 import { runEboot } from './eboot.ts';
 import { runSketch } from './sketch.ts';
@@ -13,12 +13,13 @@ import { inspect, install } from './inspect.ts';
 export const esp8266ArduinoStack: SimStack = {
   name: 'esp8266-arduino',
   mutants: { ...MUTANTS },
+  mutantApplies,
   flashGeometry(config: SimConfig) {
     checkConfig(config);
     mutationFor(config); // a mutant typo fails when the board is built
     return { size: FLASH_SIZE, sectorSize: SECTOR, writeSize: WRITE_SIZE };
   },
-  buildImage: (build) => buildSketch(build),
+  buildImage: (build, config) => buildSketch(build, config),
   install: (flash, image) => install(flash, image),
   inspect: (flash) => inspect(flash),
   async boot(ctx: DeviceContext): Promise<void> {

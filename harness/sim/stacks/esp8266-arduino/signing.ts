@@ -2,6 +2,10 @@
 // key: the image is followed by its signature and a u32 signature length. The simulator signs
 // with a fixed test key (ECDSA P-256 over SHA-256); it guards nothing and is no secret.
 import { createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
+import type { SimDeviceConfig } from '../../stack.ts';
+
+/** Whether the board's firmware is built with a public key (the rig's firmware.signed; on unless it says not). */
+export const signedBuild = (config: Pick<SimDeviceConfig, 'firmware'>): boolean => config.firmware?.signed !== false;
 
 const TEST_KEY = {
   kty: 'EC',
