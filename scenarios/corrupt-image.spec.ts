@@ -1,4 +1,3 @@
-import * as allure from 'allure-js-commons';
 import { test, expect } from '../harness/index.ts';
 import { describeBoot } from '../harness/fixtures/to-boot.ts';
 
@@ -13,9 +12,7 @@ test('a corrupt image is rejected and the baseline stays, or its installation is
   if (outcome !== 'no-reboot' && 'brickRisk' in outcome) {
     // Nothing on this board checks the image itself: it is installed over the only copy. The
     // harness shows what then boots and labels the risk for the release gate.
-    const risk = `${board.stack}: an image corrupt at its source is installed (only the transfer's MD5 is checked); what runs then is unknown`;
-    test.info().annotations.push({ type: 'brick-risk', description: risk });
-    await allure.label('brick-risk', risk);
+    await report.brickRisk(`${board.stack}: an image corrupt at its source is installed (only the transfer's MD5 is checked); what runs then is unknown`);
     await expect(board).toBoot({ event: board.promises.firstBoot.event }); // installed: the update went through
     return;
   }

@@ -1,4 +1,3 @@
-import * as allure from 'allure-js-commons';
 import { test, expect } from '../harness/index.ts';
 
 test.describe('power loss during the swap', () => {
@@ -18,9 +17,7 @@ test.describe('power loss during the swap', () => {
       await board.power.restore();
       if (outcome && 'brickRisk' in outcome) {
         // No safe copy on this stack: the harness must show the brick, and label the risk for the gate.
-        const risk = `${board.stack}: a power cut while the bootloader copies the image leaves no runnable firmware`;
-        test.info().annotations.push({ type: 'brick-risk', description: risk });
-        await allure.label('brick-risk', risk);
+        await report.brickRisk(`${board.stack}: a power cut while the bootloader copies the image leaves no runnable firmware`);
         await expect(board).toBoot({ event: 'brick' });
       } else {
         const { runs, slot, event } = outcome!;

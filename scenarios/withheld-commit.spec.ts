@@ -1,4 +1,3 @@
-import * as allure from 'allure-js-commons';
 import { test, expect } from '../harness/index.ts';
 
 test('a withheld commit reverts to the baseline', async ({ board, images, report }) => {
@@ -31,9 +30,7 @@ test('a candidate that crashes at boot is reverted without help, or its boot loo
   if ('brickRisk' in outcome!) {
     // Nothing on this board can revert a crashing image: the harness shows the boot loop, and
     // labels the risk for the release gate, instead of passing a scenario that expects nothing.
-    const risk = `${board.stack}: an update whose image crashes at boot leaves the board boot-looping; nothing reverts it`;
-    test.info().annotations.push({ type: 'brick-risk', description: risk });
-    await allure.label('brick-risk', risk);
+    await report.brickRisk(`${board.stack}: an update whose image crashes at boot leaves the board boot-looping; nothing reverts it`);
     await expect(board).toBoot({ version: images.crashing!.version, event: promised.firstBoot.event });
     // Then the same image again and again, each boot ending in its crash: a boot loop.
     for (let i = 0; i < 3; i++) await board.boots.next();

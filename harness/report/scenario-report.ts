@@ -2,6 +2,7 @@
 // sweeps, how much of the sweep ran. `await report.fault('cut at 50% of download')` labels the
 // result (QA filters by it; the timeline shows it in its title).
 import * as allure from 'allure-js-commons';
+import { test } from '@playwright/test';
 import { LABEL, formatCoverage } from './vocabulary.ts';
 
 export class ScenarioReport {
@@ -10,6 +11,15 @@ export class ScenarioReport {
   async fault(plan: string): Promise<void> {
     this.faults.push(plan);
     await allure.label(LABEL.fault, plan);
+  }
+
+  /**
+   * The scenario shows a weakness the stack has by design (nothing reverts a crashing image, a cut
+   * during a copy leaves nothing runnable): labelled and annotated, so QA and the gate see it.
+   */
+  async brickRisk(description: string): Promise<void> {
+    test.info().annotations.push({ type: LABEL.brickRisk, description });
+    await allure.label(LABEL.brickRisk, description);
   }
 
   /**

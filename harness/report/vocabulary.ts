@@ -13,6 +13,8 @@ export const LABEL = {
   candidate: 'candidate',
   /** A sweep scenario's coverage as "covered/total", e.g. "412/412" cut points exercised. */
   sweepCoverage: 'sweep-coverage',
+  /** A weakness the stack documents, shown rather than passed over (e.g. a power cut during eboot's copy). */
+  brickRisk: 'brick-risk',
 } as const;
 
 export const ATTACHMENT = {
