@@ -4,12 +4,21 @@
 // null: standard offsets are never assumed. Rollback is silent at INFO level, so trial and revert
 // are inferred from how that offset moves between boots (facts §B).
 import type { Boot, BootLogParser } from './boot.ts';
-import { crashKind, normalizeLines } from './lines.ts';
+import { crashKind } from './lines.ts';
+import { formatLines, messages, type ConsoleLine } from './format.ts';
 import { esp32ResetReason, esp32RomClass, esp32RomFailure } from './esp-rom.ts';
 import { draft, finish, safely, score, segment, type Draft, type LineClass } from './segment.ts';
 
-/** 'I (27) boot: …' → level, tag, message. */
-const ESP_LOG = /^([EWIDV]) \(\d+\) ([^:\s][^:]*?): ?(.*)$/;
+/** An abridged log whose 'I (27) ' prefixes were stripped still names the tag: 'boot: Loaded app …'. */
+const BARE_TAG = /^((?:boot|esp_image|cpu_start|app_init|heap_init|spi_flash|main_task|esp_ota_ops|esp_https_ota|boot_comm|efuse_init)(?:\.[\w-]+)?): ?/;
+
+/** The ESP-IDF tag and message of a line, with or without its level prefix. */
+export function idfLine(l: ConsoleLine | undefined): { tag: string; msg: string } {
+  if (!l) return { tag: '', msg: '' };
+  if (l.tag !== null) return { tag: l.tag, msg: l.text };
+  const m = BARE_TAG.exec(l.text);
+  return m ? { tag: m[1] ?? '', msg: l.text.slice(m[0].length) } : { tag: '', msg: l.text };
+}
 /** Tags of the app's startup code, before the version is printed. */
 const STARTUP_TAG = /^(?:cpu_start|app_init|main_task|heap_init|spi_flash|esp_psram|octal_psram|quad_psram|efuse_init|sleep|sleep_gpio|pm|clk|rtc|cache|system_api|esp_core_dump_flash|coexist|intr_alloc)$/;
 const BOOTLOADER_TAG = /^(?:boot(?:\.[\w-]+)?|esp_image|flash_encrypt|secure_boot[\w-]*|qio_mode|bootloader_[\w-]+|boot_comm|efuse|spi_flash_boot)$/;
@@ -21,14 +30,16 @@ const WRITING_SUBTYPE = /Writing to partition subtype \d+ at offset (0x[0-9a-f]+
 const BL_FAILURE = /No bootable app partitions|No bootable app partition in the partition table|ota data partition invalid and no factory/i;
 const CANDIDATE_REJECTED = /(?:OTA app partition slot \d+|Factory app partition) is not bootable|has invalid magic byte|Checksum failed|Image hash failed|image is corrupt/i;
 
-function classify(t: string): LineClass | null {
-  const rom = esp32RomClass(t);
-  if (rom) return rom;
-  if (IDF_BANNER.test(t)) return { rank: 2, boundary: true };
-  if (LOADED.test(t)) return { rank: 3, boundary: false };
-  const m = ESP_LOG.exec(t);
-  if (m) return BOOTLOADER_TAG.test(m[2] ?? '') ? { rank: 2.5, boundary: false } : { rank: 4, boundary: false };
-  return null;
+function classifier(ls: readonly ConsoleLine[]) {
+  return (t: string, i: number): LineClass | null => {
+    const rom = esp32RomClass(t);
+    if (rom) return rom;
+    if (IDF_BANNER.test(t)) return { rank: 2, boundary: true };
+    if (LOADED.test(t)) return { rank: 3, boundary: false };
+    const { tag } = idfLine(ls[i]);
+    if (tag) return BOOTLOADER_TAG.test(tag) ? { rank: 2.5, boundary: false } : { rank: 4, boundary: false };
+    return null;
+  };
 }
 
 interface Named {
@@ -38,7 +49,7 @@ interface Named {
 }
 
 /** Offset → label, from every partition table and 'Writing to <label>' line in the log. */
-function labelMap(texts: readonly string[]): Map<number, Named> {
+function labelMap(ls: readonly ConsoleLine[]): Map<number, Named> {
   const map = new Map<number, Named>();
   const learn = (off: number, label: string, line: number): void => {
     const known = map.get(off);
@@ -49,9 +60,9 @@ function labelMap(texts: readonly string[]): Map<number, Named> {
     }
   };
   let inTable = false;
-  for (let i = 0; i < texts.length; i++) {
-    const t = texts[i] ?? '';
-    const msg = ESP_LOG.exec(t)?.[3] ?? t;
+  for (let i = 0; i < ls.length; i++) {
+    const { msg } = idfLine(ls[i]);
+    const t = msg;
     if (/Partition Table:/.test(msg)) inTable = true;
     else if (/End of partition table/.test(msg)) inTable = false;
     else if (inTable) {
@@ -76,17 +87,16 @@ interface IdfBoot extends Draft {
   sawBootloader: boolean;
 }
 
-function scan(texts: readonly string[], start: number, end: number): IdfBoot {
+function scan(ls: readonly ConsoleLine[], start: number, end: number): IdfBoot {
   const b: IdfBoot = {
     ...draft({ start, end, preamble: false }),
     offset: null, writes: new Set(), otaActivity: false, rollbackRequested: false,
     confirmed: false, trialMarker: false, aborted: false, rejected: null, sawBootloader: false,
   };
   for (let i = start; i <= end; i++) {
-    const t = texts[i] ?? '';
+    const t = ls[i]?.text ?? '';
     if (!t) continue;
-    const log = ESP_LOG.exec(t);
-    const tag = log?.[2] ?? '';
+    const { tag, msg } = idfLine(ls[i]);
     if (b.offset === null) {
       // ROM and bootloader phase.
       const reason = esp32ResetReason(t);
@@ -103,7 +113,7 @@ function scan(texts: readonly string[], start: number, end: number): IdfBoot {
       }
       if (CANDIDATE_REJECTED.test(t)) {
         b.rejected = i;
-        b.notes.push(`bootloader rejected an image: ${log?.[3] ?? t}`);
+        b.notes.push(`bootloader rejected an image: ${msg}`);
       }
       if (/marking as ABORTED/i.test(t)) {
         b.aborted = true;
@@ -189,11 +199,11 @@ function decide(boots: IdfBoot[], labels: Map<number, Named>): void {
 
 function parse(lines: readonly string[]): Boot[] {
   return safely(() => {
-    const texts = normalizeLines(lines);
-    const labels = labelMap(texts);
+    const ls = formatLines(lines);
+    const labels = labelMap(ls);
     const boots: IdfBoot[] = [];
-    for (const seg of segment(texts, classify)) {
-      const b = scan(texts, seg.start, seg.end);
+    for (const seg of segment(messages(ls), classifier(ls))) {
+      const b = scan(ls, seg.start, seg.end);
       // A capture that starts mid-boot is a boot only if the bootloader's own lines are in it.
       if (seg.preamble && !b.sawBootloader) continue;
       boots.push(b);
@@ -206,8 +216,8 @@ function parse(lines: readonly string[]): Boot[] {
 const SIGNATURES: readonly [RegExp, number][] = [
   [IDF_BANNER, 0.9],
   [LOADED, 0.9],
-  [/\bboot: Partition Table:/, 0.8],
-  [/\b(?:app_init|cpu_start): App version:/, 0.6],
+  [/^(?:boot: )?Partition Table:/, 0.8],
+  [/^(?:app_init: |cpu_start: )?App version:/, 0.6],
   [/^ESP-ROM:/, 0.3],
   [/^rst:0x[0-9a-f]+ \(/, 0.3],
   [/^flash read err\b|^invalid header: 0x/, 0.4],
@@ -216,5 +226,5 @@ const SIGNATURES: readonly [RegExp, number][] = [
 export const espIdfParser: BootLogParser = {
   stack: 'esp-idf',
   parse,
-  detect: (lines) => score(normalizeLines(lines), SIGNATURES),
+  detect: (lines) => score(messages(formatLines(lines)), SIGNATURES),
 };

@@ -4,7 +4,8 @@
 // the sketch and 'e:N' when loading failed (facts §D). A copy followed by 'ld' is a swap.
 // Version: the sketch's banner, 'Arduino OTA Test 1.0.1' → '1.0.1', or a 'version' line.
 import type { Boot, BootLogParser } from './boot.ts';
-import { crashKind, keywordVersion, looksLikeText, normalizeLines, trailingVersion } from './lines.ts';
+import { crashKind, keywordVersion, looksLikeText, trailingVersion } from './lines.ts';
+import { formatLines, messages } from './format.ts';
 import { esp8266Rom, esp8266RomClass } from './esp-rom.ts';
 import { rbootClass } from './rboot.ts';
 import { draft, finish, safely, score, segment, type Draft, type LineClass, type Segment } from './segment.ts';
@@ -128,7 +129,7 @@ function scan(texts: readonly string[], seg: Segment): SketchBoot {
 
 function parse(lines: readonly string[]): Boot[] {
   return safely(() => {
-    const texts = normalizeLines(lines);
+    const texts = messages(formatLines(lines));
     const boots: SketchBoot[] = [];
     for (const seg of segment(texts, classify)) {
       const b = scan(texts, seg);
@@ -158,5 +159,5 @@ const SIGNATURES: readonly [RegExp, number][] = [
 export const esp8266ArduinoParser: BootLogParser = {
   stack: 'esp8266-arduino',
   parse,
-  detect: (lines) => score(normalizeLines(lines), SIGNATURES),
+  detect: (lines) => score(messages(formatLines(lines)), SIGNATURES),
 };

@@ -5,16 +5,14 @@
 // 'Unable to find bootable image'. The same 'Swap type:' strings printed by a running app
 // (module mcuboot_util, or an mcumgr query before the reset) are not boots (facts §A).
 import type { Boot, BootEvent, BootLogParser } from './boot.ts';
-import { crashKind, keywordVersion, normalizeLines } from './lines.ts';
+import { crashKind, keywordVersion } from './lines.ts';
+import { formatLines, messages, type ConsoleLine } from './format.ts';
 import { esp32RomClass, esp32RomFailure } from './esp-rom.ts';
 import { draft, finish, safely, score, segment, type Draft, type LineClass } from './segment.ts';
 
-/** Zephyr minimal log 'I: ', full log '<inf> module: ', TF-M '[INF] '. */
-const LEVEL = /^(?:[IWEDV]: |<(?:inf|wrn|err|dbg)> ([\w.-]+): |\[(?:INF|WRN|ERR|DBG)\]\s*)/;
-
-function split(t: string): { module: string | null; msg: string } {
-  const m = LEVEL.exec(t);
-  return m ? { module: m[1] ?? null, msg: t.slice(m[0].length) } : { module: null, msg: t };
+/** The format layer has taken off levels and stamps; a module tag (Zephyr full log) says who printed it. */
+function split(l: ConsoleLine | undefined): { module: string | null; msg: string } {
+  return { module: l?.tag ?? null, msg: l?.text ?? '' };
 }
 
 const BOOTING_MCUBOOT = /^\*\*\* Booting MCUboot\b/;
@@ -28,34 +26,36 @@ const HANDOFF = /^Bootloader chainload address offset|^Jumping to the (?:first )
 const IMAGE_VERSION = /^Image version: v?(\d+\.\d+\.\d+\S*)/;
 
 /** A bootloader line, unless a running app printed it under its own module. */
-function bootloaderLine(t: string): boolean {
-  const { module, msg } = split(t);
+function bootloaderLine(l: ConsoleLine | undefined): boolean {
+  const { module, msg } = split(l);
   if (module && module !== 'mcuboot') return false;
   return STARTING.test(msg) || SWAP_TYPE.test(msg) || STATE.test(msg) || DECISION.test(msg) || HANDOFF.test(msg) || IMAGE_VERSION.test(msg);
 }
 
 /** NCS prints '*** Booting … ***' for the bootloader and for the app: the lines after it tell which. */
-function bannerOpensBootloader(i: number, texts: readonly string[]): boolean {
-  for (let j = i + 1; j < texts.length && j < i + 8; j++) {
-    const t = texts[j];
+function bannerOpensBootloader(i: number, ls: readonly ConsoleLine[]): boolean {
+  for (let j = i + 1; j < ls.length && j < i + 8; j++) {
+    const t = ls[j]?.text;
     if (!t || /^\*\*\* Using /.test(t)) continue; // NCS 2.6+: '*** Using Zephyr OS …' follows either banner
-    const { msg } = split(t);
+    const { msg } = split(ls[j]);
     return STARTING.test(msg) || STATE.test(msg);
   }
   return false;
 }
 
-function classify(t: string, i: number, texts: readonly string[]): LineClass | null {
-  const rom = esp32RomClass(t);
-  if (rom) return rom;
-  if (BOOTING_MCUBOOT.test(t)) return { rank: 2.8, boundary: true };
-  if (BOOTING_ANY.test(t)) return bannerOpensBootloader(i, texts) ? { rank: 2.8, boundary: true } : { rank: 4, boundary: false };
-  const { module, msg } = split(t);
-  if (module && module !== 'mcuboot') return { rank: 4, boundary: false };
-  if (STARTING.test(msg)) return { rank: 3, boundary: true };
-  if (HANDOFF.test(msg)) return { rank: 3.5, boundary: false };
-  if (bootloaderLine(t)) return { rank: 3.2, boundary: false };
-  return null;
+function classifier(ls: readonly ConsoleLine[]) {
+  return (t: string, i: number): LineClass | null => {
+    const rom = esp32RomClass(t);
+    if (rom) return rom;
+    if (BOOTING_MCUBOOT.test(t)) return { rank: 2.8, boundary: true };
+    if (BOOTING_ANY.test(t)) return bannerOpensBootloader(i, ls) ? { rank: 2.8, boundary: true } : { rank: 4, boundary: false };
+    const { module, msg } = split(ls[i]);
+    if (module && module !== 'mcuboot') return { rank: 4, boundary: false };
+    if (STARTING.test(msg)) return { rank: 3, boundary: true };
+    if (HANDOFF.test(msg)) return { rank: 3.5, boundary: false };
+    if (bootloaderLine(ls[i])) return { rank: 3.2, boundary: false };
+    return null;
+  };
 }
 
 // Several images (multi-image builds) may each log a swap type: the most consequential wins.
@@ -68,7 +68,7 @@ interface Scan extends Draft {
   sawBootloaderOnly: boolean;
 }
 
-function scan(texts: readonly string[], start: number, end: number): Scan {
+function scan(ls: readonly ConsoleLine[], start: number, end: number): Scan {
   const d: Scan = { ...draft({ start, end, preamble: false }), sawBootloader: false, sawBootloaderOnly: false };
   let phase: 'pre' | 'bl' | 'handoff' | 'app' = 'pre';
   let swapType: string | null = null;
@@ -79,21 +79,21 @@ function scan(texts: readonly string[], start: number, end: number): Scan {
   let appVersion: string | null = null;
   let slot: string | null = null;
   for (let i = start; i <= end; i++) {
-    const t = texts[i] ?? '';
+    const t = ls[i]?.text ?? '';
     if (!t) continue;
-    const { module, msg } = split(t);
+    const { module, msg } = split(ls[i]);
     if (phase === 'pre' || phase === 'bl') {
       const romFail = esp32RomFailure(t);
       if (romFail && phase === 'pre') {
         d.failure = romFail;
         d.evidence.push(i);
       }
-      if (BOOTING_MCUBOOT.test(t) || (BOOTING_ANY.test(t) && phase === 'pre' && bannerOpensBootloader(i, texts))) {
+      if (BOOTING_MCUBOOT.test(t) || (BOOTING_ANY.test(t) && phase === 'pre' && bannerOpensBootloader(i, ls))) {
         phase = 'bl';
         continue;
       }
       if (phase === 'bl' && BOOTING_ANY.test(t)) phase = 'app'; // the app's banner: handoff was silent
-      else if (bootloaderLine(t)) {
+      else if (bootloaderLine(ls[i])) {
         phase = 'bl';
         d.sawBootloader = true;
         if (!SWAP_TYPE.test(msg)) d.sawBootloaderOnly = true;
@@ -178,10 +178,10 @@ function scan(texts: readonly string[], start: number, end: number): Scan {
 
 function parse(lines: readonly string[]): Boot[] {
   return safely(() => {
-    const texts = normalizeLines(lines);
+    const ls = formatLines(lines);
     const boots: Scan[] = [];
-    for (const seg of segment(texts, classify)) {
-      const b = scan(texts, seg.start, seg.end);
+    for (const seg of segment(messages(ls), classifier(ls))) {
+      const b = scan(ls, seg.start, seg.end);
       // App output before the first reset (even 'Swap type:' queries) is not a boot.
       if (seg.preamble && !b.sawBootloaderOnly) continue;
       boots.push(b);
@@ -205,5 +205,5 @@ const SIGNATURES: readonly [RegExp, number][] = [
 export const mcubootParser: BootLogParser = {
   stack: 'mcuboot',
   parse,
-  detect: (lines) => score(normalizeLines(lines), SIGNATURES),
+  detect: (lines) => score(messages(formatLines(lines)), SIGNATURES),
 };

@@ -7,7 +7,8 @@
 // boot is then a revert. Version: the app banner printed next to 'Mongoose OS x.y.z (…)',
 // e.g. 'switch1 2.0.1 (20200517-133521/…)' → 'switch1 2.0.1' (facts §C).
 import type { Boot, BootLogParser } from './boot.ts';
-import { crashKind, normalizeLines, versionToken } from './lines.ts';
+import { crashKind, versionToken } from './lines.ts';
+import { formatLines, messages } from './format.ts';
 import { esp32RomClass, esp32RomFailure } from './esp-rom.ts';
 import { IDF_BANNER } from './esp-idf.ts';
 import { decideRboot, rbootClass, scanRboot, type AppHook, type RbootBoot } from './rboot.ts';
@@ -15,18 +16,12 @@ import { draft, finish, safely, score, segment, type LineClass, type Segment } f
 
 const MGOS = /^Mongoose OS (?:Firmware )?(\S+) \(/;
 const BANNER = /^(\S+) (\S+) \([^)]*\)$/;
-/** mgos log lines start with 'file.c:line' padding: 'esp_main.c:172          switch1 2.0.1 (…)'. */
-const SOURCE = /^(?:[EWIDV] \(\d+\) )?[\w.-]+\.c:\d+\s+/;
-
-function message(t: string): string {
-  return t.replace(SOURCE, '');
-}
 
 function classify(t: string): LineClass | null {
   const c = rbootClass(t) ?? esp32RomClass(t);
   if (c) return c;
   if (IDF_BANNER.test(t)) return { rank: 2, boundary: true };
-  if (MGOS.test(message(t))) return { rank: 4, boundary: false };
+  if (MGOS.test(t)) return { rank: 4, boundary: false };
   return null;
 }
 
@@ -38,7 +33,7 @@ function classify(t: string): LineClass | null {
 function appHook(texts: readonly string[], esp32: boolean): AppHook {
   const mgosLine = new WeakMap<RbootBoot, number>();
   return (b, t, i) => {
-    const msg = message(t);
+    const msg = t; // the format layer took off 'esp_main.c:172   '
     const mg = MGOS.exec(msg);
     if (mg && !mgosLine.has(b)) mgosLine.set(b, i);
     const since = mgosLine.get(b);
@@ -46,7 +41,7 @@ function appHook(texts: readonly string[], esp32: boolean): AppHook {
     if (mg && b.version === null) {
       // The app banner sits right before (or, on some ports, after) the Mongoose OS line.
       for (const j of [i - 1, i + 1, i - 2, i + 2]) {
-        const m = BANNER.exec(message(texts[j] ?? ''));
+        const m = BANNER.exec(texts[j] ?? '');
         if (m && m[1] !== 'Mongoose' && versionToken(m[2] ?? '')) {
           b.version = `${m[1]} ${m[2]}`;
           b.evidence.push(j);
@@ -82,7 +77,7 @@ function appHook(texts: readonly string[], esp32: boolean): AppHook {
 }
 
 /** ESP32 flavour: ROM and ESP-IDF bootloader, then the app names its partition. */
-function scanEsp32(texts: readonly string[], seg: Segment, app: AppHook): RbootBoot {
+function scanEsp32(texts: readonly string[], tags: readonly (string | null)[], seg: Segment, app: AppHook): RbootBoot {
   const b: RbootBoot = {
     ...draft(seg), sawBootloader: false, bad: 0, temp: false, unconfirmed: false,
     fallback: false, revertRequested: false, updateActivity: false, slotLine: -1,
@@ -92,7 +87,7 @@ function scanEsp32(texts: readonly string[], seg: Segment, app: AppHook): RbootB
     const t = texts[i] ?? '';
     if (!t) continue;
     if (!inApp) {
-      if (IDF_BANNER.test(t) || /\bboot: /.test(t)) b.sawBootloader = true;
+      if (IDF_BANNER.test(t) || tags[i] === 'boot') b.sawBootloader = true;
       const romFail = esp32RomFailure(t);
       if (romFail && !b.sawBootloader) {
         b.failure = romFail;
@@ -102,7 +97,7 @@ function scanEsp32(texts: readonly string[], seg: Segment, app: AppHook): RbootB
       if (/Loaded app from partition at offset/.test(t)) inApp = true;
       continue;
     }
-    if (/\bboot: /.test(t)) continue;
+    if (tags[i] === 'boot') continue;
     app(b, t, i);
     const crash = crashKind(t);
     if (crash && !b.failure) {
@@ -116,13 +111,15 @@ function scanEsp32(texts: readonly string[], seg: Segment, app: AppHook): RbootB
 
 function parse(lines: readonly string[]): Boot[] {
   return safely(() => {
-    const texts = normalizeLines(lines);
+    const ls = formatLines(lines);
+    const texts = messages(ls);
+    const tags = ls.map((l) => l.tag);
     const hook8266 = appHook(texts, false);
     const hook32 = appHook(texts, true);
     const boots: RbootBoot[] = [];
     for (const seg of segment(texts, classify)) {
       const esp32 = texts.slice(seg.start, seg.end + 1).some((t) => IDF_BANNER.test(t) || esp32RomClass(t)?.boundary === true);
-      const b = esp32 ? scanEsp32(texts, seg, hook32) : scanRboot(texts, seg, hook8266, false);
+      const b = esp32 ? scanEsp32(texts, tags, seg, hook32) : scanRboot(texts, seg, hook8266, false);
       if (seg.preamble && !b.sawBootloader) continue;
       boots.push(b);
     }
@@ -142,5 +139,5 @@ const SIGNATURES: readonly [RegExp, number][] = [
 export const mongooseOsParser: BootLogParser = {
   stack: 'mongoose-os',
   parse,
-  detect: (lines) => score(normalizeLines(lines), SIGNATURES),
+  detect: (lines) => score(messages(formatLines(lines)), SIGNATURES),
 };

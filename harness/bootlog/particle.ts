@@ -15,7 +15,8 @@
 // Safe mode is reported as event 'brick' because no user application runs, with slot 'safe-mode'
 // (not 'none') because Device OS is up and can take the update again; a note says so.
 import type { Boot, BootLogParser } from './boot.ts';
-import { crashKind, keywordVersion, normalizeLines } from './lines.ts';
+import { crashKind, keywordVersion } from './lines.ts';
+import { formatLines, messages } from './format.ts';
 import { draft, finish, safely, score, segment, type Draft } from './segment.ts';
 
 const BANNER = /^pbl: Particle bootloader\b/;
@@ -69,7 +70,7 @@ function scan(texts: readonly string[], start: number, end: number): Draft & { b
 
 function parse(lines: readonly string[]): Boot[] {
   return safely(() => {
-    const texts = normalizeLines(lines);
+    const texts = messages(formatLines(lines));
     const segs = segment(texts, (t) => (BANNER.test(t) ? { rank: 0, boundary: true } : null));
     const boots = segs.map((s) => scan(texts, s.start, s.end)).filter((b, k) => !segs[k]?.preamble || b.bl);
     return finish(boots);
@@ -79,5 +80,5 @@ function parse(lines: readonly string[]): Boot[] {
 export const particleParser: BootLogParser = {
   stack: 'particle',
   parse,
-  detect: (lines) => score(normalizeLines(lines), [[BANNER, 0.95], [/^pbl: /, 0.8], [/^sys: (?:safe mode|Device OS|firmware_update)/, 0.6]]),
+  detect: (lines) => score(messages(formatLines(lines)), [[BANNER, 0.95], [/^pbl: /, 0.8], [/^sys: (?:safe mode|Device OS|firmware_update)/, 0.6]]),
 };

@@ -4,7 +4,8 @@
 // back to the previous one (rollback). Mongoose OS runs Cesanta's patched rBoot, so mongoose-os.ts
 // reuses the scanning and the decision below.
 import type { Boot, BootLogParser } from './boot.ts';
-import { crashKind, keywordVersion, looksLikeText, normalizeLines } from './lines.ts';
+import { crashKind, keywordVersion, looksLikeText } from './lines.ts';
+import { formatLines, messages } from './format.ts';
 import { esp8266RomClass } from './esp-rom.ts';
 import { draft, finish, safely, score, segment, type Draft, type LineClass, type Segment } from './segment.ts';
 
@@ -139,7 +140,7 @@ export function decideRboot(boots: RbootBoot[]): void {
 
 function parse(lines: readonly string[]): Boot[] {
   return safely(() => {
-    const texts = normalizeLines(lines);
+    const texts = messages(formatLines(lines));
     const boots: RbootBoot[] = [];
     for (const seg of segment(texts, (t) => rbootClass(t))) {
       const b = scanRboot(texts, seg, (d, t, i) => {
@@ -172,5 +173,5 @@ const SIGNATURES: readonly [RegExp, number][] = [
 export const rbootParser: BootLogParser = {
   stack: 'rboot',
   parse,
-  detect: (lines) => score(normalizeLines(lines), SIGNATURES),
+  detect: (lines) => score(messages(formatLines(lines)), SIGNATURES),
 };

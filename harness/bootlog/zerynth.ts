@@ -15,7 +15,8 @@
 //
 // The most consequential bootloader line of a boot decides its event, in the order above.
 import type { Boot, BootEvent, BootLogParser } from './boot.ts';
-import { crashKind, keywordVersion, normalizeLines } from './lines.ts';
+import { crashKind, keywordVersion } from './lines.ts';
+import { formatLines, messages } from './format.ts';
 import { draft, finish, safely, score, segment, type Draft } from './segment.ts';
 
 const BANNER = /^zbl: Zerynth bootloader\b/;
@@ -73,7 +74,7 @@ function scan(texts: readonly string[], start: number, end: number): Draft & { b
 
 function parse(lines: readonly string[]): Boot[] {
   return safely(() => {
-    const texts = normalizeLines(lines);
+    const texts = messages(formatLines(lines));
     const segs = segment(texts, (t) => (BANNER.test(t) ? { rank: 0, boundary: true } : null));
     const boots = segs.map((s) => scan(texts, s.start, s.end)).filter((b, k) => !segs[k]?.preamble || b.bl);
     return finish(boots);
@@ -83,5 +84,5 @@ function parse(lines: readonly string[]): Boot[] {
 export const zerynthParser: BootLogParser = {
   stack: 'zerynth',
   parse,
-  detect: (lines) => score(normalizeLines(lines), [[BANNER, 0.95], [/^zbl: /, 0.8], [/^zfota: /, 0.5]]),
+  detect: (lines) => score(messages(formatLines(lines)), [[BANNER, 0.95], [/^zbl: /, 0.8], [/^zfota: /, 0.5]]),
 };

@@ -6,7 +6,8 @@ import type { StackName } from '../../harness/rig/schema.ts';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { BOOT_EVENTS, type Boot } from '../../harness/bootlog/boot.ts';
-import { decodeConsole, keywordVersion, normalizeLine, splitLines, trailingVersion } from '../../harness/bootlog/lines.ts';
+import { decodeConsole, keywordVersion, splitLines, trailingVersion } from '../../harness/bootlog/lines.ts';
+import { formatLine } from '../../harness/bootlog/format.ts';
 import { detectStack, parsers, stackNames, summarize } from '../../harness/bootlog/registry.ts';
 import { bootlogDir, final, log } from './helpers.ts';
 
@@ -97,14 +98,34 @@ void test('mixed input: two stacks in one capture and binary noise between boots
   for (const stack of ['esp-idf', 'rboot', 'esp8266-arduino', 'zerynth', 'particle'] as const) assert.equal(final(stack, lines).slot, null, stack);
 });
 
-void test('normalization strips timestamps, ANSI colours, vendor prefixes, Markdown quotes and indentation', () => {
-  assert.equal(normalizeLine('[Jun 25 20:14:54.126] rBoot v1.2.1 - richardaburton@gmail.com'), 'rBoot v1.2.1 - richardaburton@gmail.com');
-  assert.equal(normalizeLine('> > [esp32s3] [INF] Image index: 0, Swap type: perm'), 'Image index: 0, Swap type: perm');
-  assert.equal(normalizeLine('\x1b[0;32mI (288) boot: Loaded app from partition at offset 0x1d0000\x1b[0m\r'), 'I (288) boot: Loaded app from partition at offset 0x1d0000');
-  assert.equal(normalizeLine('[00:00:00.004,000] <inf> mcuboot: Starting bootloader'), '<inf> mcuboot: Starting bootloader');
-  assert.equal(normalizeLine('19:38:35.755 > I (5409) esp_ota_ops: Rollback'), 'I (5409) esp_ota_ops: Rollback');
-  assert.equal(normalizeLine('   0.169s  I (279) boot:  4 ota_0            OTA app          00 10 00030000 00020000'), 'I (279) boot:  4 ota_0            OTA app          00 10 00030000 00020000', "the harness's own console.log");
-  assert.equal(normalizeLine('    uart:~$ *** Booting Zephyr OS build v3.2.99 ***'), '*** Booting Zephyr OS build v3.2.99 ***');
+void test('format layer: stamps, colours, RTT, quotes and indentation peeled; level and tag recorded', () => {
+  const f = (raw: string) => {
+    const l = formatLine(raw);
+    return [l.text, l.level, l.tag];
+  };
+  assert.deepEqual(f('[Jun 25 20:14:54.126] rBoot v1.2.1 - richardaburton@gmail.com'), ['rBoot v1.2.1 - richardaburton@gmail.com', null, null]);
+  assert.deepEqual(f('> > [esp32s3] [INF] Image index: 0, Swap type: perm'), ['Image index: 0, Swap type: perm', 'I', null]);
+  assert.deepEqual(f('\x1b[0;32mI (288) boot: Loaded app from partition at offset 0x1d0000\x1b[0m\r'), ['Loaded app from partition at offset 0x1d0000', 'I', 'boot']);
+  assert.deepEqual(f('\u241b[0;32mI (288) boot: Loaded app\u241b[0m'), ['Loaded app', 'I', 'boot'], 'printed ESC renderings');
+  assert.deepEqual(f('[0;33mW (12) boot: bad[0m'), ['bad', 'W', 'boot'], 'ESC byte lost in a paste');
+  assert.deepEqual(f('[00:00:00.004,000] <inf> mcuboot: Starting bootloader'), ['Starting bootloader', 'I', 'mcuboot']);
+  assert.deepEqual(f('00> [00:00:00.004,000] <wrn> mcuboot: Swap type: test'), ['Swap type: test', 'W', 'mcuboot'], 'RTT channel');
+  assert.deepEqual(f('00> I: Swap type: test'), ['Swap type: test', 'I', null]);
+  assert.deepEqual(f('19:38:35.755 > I (5409) esp_ota_ops: Rollback'), ['Rollback', 'I', 'esp_ota_ops']);
+  assert.deepEqual(f('[Mar 03 12:01:33.120] W (12) boot: x'), ['x', 'W', 'boot']);
+  assert.deepEqual(f('I (12:01:33.120) app_init: App version:      1.0.0'), ['App version:      1.0.0', 'I', 'app_init']);
+  assert.deepEqual(f('0000012345 [system] INFO: Device OS 5.5.0'), ['Device OS 5.5.0', 'I', 'system']);
+  assert.deepEqual(f('[    0.123456] [INF] Starting bootloader'), ['Starting bootloader', 'I', null]);
+  assert.deepEqual(f('esp_main.c:172          switch1 2.0.1 (x)'), ['switch1 2.0.1 (x)', null, 'esp_main.c']);
+  assert.deepEqual(f('I (123) esp_main.c:172   switch1 2.0.1 (x)'), ['switch1 2.0.1 (x)', 'I', 'esp_main.c']);
+  assert.deepEqual(f('\tI: \0Jumping to the first image slot'), ['Jumping to the first image slot', 'I', null]);
+  assert.deepEqual(f('    uart:~$ *** Booting Zephyr OS build v3.2.99 ***'), ['*** Booting Zephyr OS build v3.2.99 ***', null, null]);
+  assert.deepEqual(f('   0.169s  I (279) boot:  4 ota_0            OTA app          00 10 00030000 00020000'), ['4 ota_0            OTA app          00 10 00030000 00020000', 'I', 'boot']);
+  // Lines that only look like wrappers stay as they are.
+  assert.deepEqual(f('pbl: Particle bootloader'), ['pbl: Particle bootloader', null, null]);
+  assert.deepEqual(f('e:3'), ['e:3', null, null]);
+  assert.ok(formatLine('[00:00:00.004,000] <inf> mcuboot: x').wrappers.includes('zephyr-timestamp'));
+  assert.equal(formatLine('[00:00:00.004,000] <inf> mcuboot: x').stamp, '[00:00:00.004,000]');
   assert.equal(decodeConsole(new Uint8Array([0x41, 0xff, 0x42])), 'A\u00ffB', 'invalid UTF-8 falls back to latin1');
 });
 
