@@ -5,6 +5,9 @@
 import { defineConfig } from '@playwright/test';
 import { rigProjects, exitOnRigError } from './harness/rig/projects.ts';
 import type { BoardOptions } from './harness/fixtures/test.ts';
+import { sigtermStopsRunner } from './harness/power/safe-state.ts';
+
+sigtermStopsRunner();
 
 const reports = process.env.OTA_HIL_REPORTS ?? 'reports';
 const rigs = (process.env.OTA_HIL_RIG ?? 'rigs/sim.json').split(',').filter(Boolean);

@@ -3,9 +3,8 @@
 // pty pair: screen, picocom, mcumgr, mos open it like a USB serial adapter); network transports
 // listen on loopback ports the board prints; power is switched by typing on, off or cycle here,
 // or with SIGUSR1 (off) and SIGUSR2 (on). SIGINT/SIGTERM (or `quit`) stop it cleanly.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, realpathSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
 import { SerialPortStream } from '@serialport/stream';
@@ -17,6 +16,7 @@ import { simStack } from '../sim/registry.ts';
 import { simDeviceConfig } from '../sim/stack.ts';
 import { HTTP_PUSH_ADDRESS } from '../ota/http-push.ts';
 import { ESPOTA_ADDRESS } from '../ota/espota.ts';
+import { ownedTempDir, spawnTethered, stopTethered } from '../console/tether.ts';
 
 const USAGE = 'usage: ota-hil sim serve --rig FILE --board NAME [--image NAME]\n';
 
@@ -52,11 +52,14 @@ export async function simCommand(argv: string[]): Promise<number> {
 }
 
 async function serve(device: SimDevice, installed: string): Promise<number> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'ota-hil-sim-'));
+  const dir = ownedTempDir('sim', device.name);
   const devEnd = path.join(dir, 'device');
   const userEnd = path.join(dir, 'tty');
-  const socat: ChildProcess = spawn('socat', [`pty,raw,echo=0,link=${devEnd}`, `pty,raw,echo=0,link=${userEnd}`], { stdio: 'ignore' });
-  const spawnFailed = new Promise<Error>((resolve) => socat.once('error', resolve));
+  const socat: ChildProcess = spawnTethered('socat', [`pty,raw,echo=0,link=${devEnd}`, `pty,raw,echo=0,link=${userEnd}`], 'ignore');
+  const spawnFailed = new Promise<Error>((resolve) => {
+    socat.once('error', resolve);
+    socat.once('exit', (code) => resolve(new Error(`socat exited (${code})`)));
+  });
   for (let i = 0; i < 100 && !(existsSync(devEnd) && existsSync(userEnd)); i++) {
     const failed = await Promise.race([spawnFailed, new Promise<null>((r) => setTimeout(() => r(null), 20))]);
     if (failed) throw new Error(`cannot start socat for the pseudo-terminal (${failed.message}); install it: apt-get install -y socat`);
@@ -103,7 +106,7 @@ async function serve(device: SimDevice, installed: string): Promise<number> {
       device.powerOff();
       await device.settled();
       await new Promise<void>((r) => (port.isOpen ? port.close(() => r()) : r()));
-      socat.kill();
+      stopTethered(socat);
       rmSync(dir, { recursive: true, force: true });
       for (const s of ['SIGINT', 'SIGTERM', 'SIGUSR1', 'SIGUSR2'] as const) process.removeAllListeners(s);
       say('stopped');

@@ -9,9 +9,10 @@
 // instead of being flushed by the console's open. And ignoreeof: a real adapter stays when the
 // host closes the port (the console lets a flashing tool have it); socat would otherwise end the
 // pair half a second after the harness end is closed.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, realpathSync, renameSync, rmSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
+import { spawnTethered, stopTethered } from './tether.ts';
 
 export interface PtyPlug {
   /** Where the device side opens its end. */
@@ -38,8 +39,8 @@ export class PtyAdapter {
     mkdirSync(dir, { recursive: true });
     if (!exitHook) {
       exitHook = true;
-      // socat outlives a worker that exits without closing its boards; take it along.
-      process.on('exit', () => live.forEach((p) => p.kill('SIGKILL')));
+      // A worker that exits without closing its boards: end socat now, not when the tether notices.
+      process.on('exit', () => live.forEach(stopTethered));
     }
   }
 
@@ -53,12 +54,13 @@ export class PtyAdapter {
     const device = path.join(this.dir, `${this.name}-dev-${n}`);
     const tty = path.join(this.dir, `${this.name}-tty-${n}`);
     // Device end first: socat creates it, then blocks on the harness end until it is opened.
-    const proc = spawn('socat', [`pty,raw,echo=0,link=${device}`, `pty,raw,echo=0,link=${tty},wait-slave,pty-interval=0.005,ignoreeof`], { stdio: ['ignore', 'ignore', 'pipe'] });
+    // Tethered: a harness killed with SIGKILL takes its adapters along.
+    const proc = spawnTethered('socat', [`pty,raw,echo=0,link=${device}`, `pty,raw,echo=0,link=${tty},wait-slave,pty-interval=0.005,ignoreeof`]);
     let stderr = '';
-    proc.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    proc.stderr!.on('data', (b: Buffer) => (stderr += b.toString()));
     let exited: string | undefined;
     proc.once('exit', (code, sig) => {
-      exited = `socat exited (${sig ?? code})${stderr ? `: ${stderr.trim()}` : ''}`;
+      exited = `socat exited (${sig ?? code})${stderr ? `: ${stderr.trim()}` : ''}${code === 127 ? ' (apt-get install socat)' : ''}`;
       live.delete(proc);
       if (this.proc === proc) this.proc = undefined;
     });
@@ -69,7 +71,7 @@ export class PtyAdapter {
     while (!(existsSync(device) && existsSync(tty))) {
       if (exited) throw new Error(`${this.name}: ${exited}`);
       if (performance.now() > deadline) {
-        proc.kill('SIGKILL');
+        stopTethered(proc);
         throw new Error(`${this.name}: socat made no pseudo-terminal pair within ${timeoutMs} ms`);
       }
       await new Promise((r) => setTimeout(r, 5));
@@ -89,7 +91,7 @@ export class PtyAdapter {
     const p = this.proc;
     this.proc = undefined;
     this.current = undefined;
-    p?.kill('SIGTERM');
+    if (p) stopTethered(p);
     rmSync(this.link, { force: true });
   }
 

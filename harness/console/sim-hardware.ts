@@ -3,8 +3,7 @@
 // (the 'sim' switch, or a simulated LCUS relay on a pseudo-terminal driven by the real
 // serial-relay driver). Everything lives in a temp dir of its own, so parallel workers that
 // simulate the same board name never share anything.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import type { BindingInterface } from '@serialport/bindings-interface';
 import type { BoardConfig, PowerConfig } from '../rig/schema.ts';
@@ -14,6 +13,7 @@ import { SimBinding, attachSimPort, simPortPath } from './sim-binding.ts';
 import { PtyAdapter } from './pty-adapter.ts';
 import { AdapterPoweredSupply, SimPtyUart } from './sim-pty.ts';
 import { SimLcusRelay } from './sim-relay.ts';
+import { ownedTempDir } from './tether.ts';
 
 export interface SimHardware {
   /** What the console opens: sim:<board> through `binding`, or the adapter's by-id link. */
@@ -42,7 +42,8 @@ export async function simHardware(device: SimDevice, config: BoardConfig, log: (
     let dir: string | undefined;
     const tempDir = () => {
       if (!dir) {
-        const d = mkdtempSync(path.join(tmpdir(), `ota-hil-sim-${name}-`));
+        // Named with our pid: a run killed before it could remove it has it removed by the next.
+        const d = ownedTempDir('sim', name);
         closers.push(() => rmSync(d, { recursive: true, force: true }));
         dir = d;
       }

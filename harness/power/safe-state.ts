@@ -116,3 +116,18 @@ export function installSafeStateHandlers(
 
 /** Whether this process is a Playwright test worker, whose fixture teardown leaves the safe state. */
 export const inPlaywrightWorker = (): boolean => process.env.TEST_WORKER_INDEX !== undefined;
+
+/**
+ * In the Playwright runner: SIGTERM (a cancelled CI job) stops the run the way Ctrl-C does, so the
+ * test in flight is reported as interrupted and every board's teardown puts it in its safe state
+ * (the workers ignore both signals and wait for the runner). Without it the runner dies at once
+ * and its workers tear down unreported. A second SIGTERM ends it for good.
+ */
+export function sigtermStopsRunner(): void {
+  // Workers (and any other Playwright child) talk to their parent over IPC; the runner does not.
+  if (process.send || inPlaywrightWorker()) return;
+  process.once('SIGTERM', () => {
+    process.exitCode = SIGNAL_EXIT.SIGTERM;
+    process.emit('SIGINT', 'SIGINT');
+  });
+}

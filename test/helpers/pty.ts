@@ -1,9 +1,9 @@
 // A pseudo-terminal pair from socat: the harness opens one end with serialport, the test plays
 // the device on the other. Skips (with a message) when socat is not installed.
-import { spawn, type ChildProcess, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { ownedTempDir, spawnTethered, stopTethered } from '../../harness/console/tether.ts';
 
 export function hasSocat(): boolean {
   try {
@@ -21,11 +21,18 @@ export interface PtyPair {
 }
 
 export async function ptyPair(): Promise<PtyPair> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'ota-hil-pty-'));
+  const dir = ownedTempDir('pty', 'test');
   const harness = path.join(dir, 'harness');
   const device = path.join(dir, 'device');
-  const proc: ChildProcess = spawn('socat', [`pty,raw,echo=0,link=${harness}`, `pty,raw,echo=0,link=${device}`], { stdio: 'ignore' });
+  const proc = spawnTethered('socat', [`pty,raw,echo=0,link=${harness}`, `pty,raw,echo=0,link=${device}`], 'ignore');
   for (let i = 0; i < 100 && !(existsSync(harness) && existsSync(device)); i++) await new Promise((r) => setTimeout(r, 20));
   if (!existsSync(harness)) throw new Error('socat did not create the pseudo-terminal pair');
-  return { harness, device, close: () => proc.kill() };
+  return {
+    harness,
+    device,
+    close: () => {
+      stopTethered(proc);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }

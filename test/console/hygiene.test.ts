@@ -1,0 +1,90 @@
+// Process hygiene of a run on the pty rig: SIGKILL leaves no socat behind (each one is tethered
+// to the harness by a pipe) and the next run removes the dead run's temp folders.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { hasSocat } from '../helpers/pty.ts';
+import { ownedTempDir, spawnTethered, stopTethered, sweepOrphanedTempDirs } from '../../harness/console/tether.ts';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const CHILD = fileURLToPath(new URL('./fixtures/pty-board-child.ts', import.meta.url));
+
+/** Live processes whose command line mentions `marker`, as "pid cmd". */
+function processesWith(marker: string): string[] {
+  const out: string[] = [];
+  for (const pid of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+      const state = /^State:\s+(\w)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+      if (cmd.includes(marker) && state !== 'Z') out.push(`${pid} ${cmd}`);
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return out;
+}
+
+async function until(probe: () => boolean, ms: number): Promise<boolean> {
+  const end = performance.now() + ms;
+  while (performance.now() < end) {
+    if (probe()) return true;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return probe();
+}
+
+const ours = (pid: number) => readdirSync(tmpdir()).filter((n) => n.startsWith(`ota-hil-sim-${pid}-`));
+
+void describe('process hygiene', { skip: !hasSocat() && 'socat is not installed (apt-get install socat)' }, () => {
+  void it('SIGKILL of a run on the pty rig: no socat outlives it; the next run removes its temp folder', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, path.join(ROOT, 'rigs/sim-pty.json')], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (c: Buffer) => c.toString().includes('ready') && resolve());
+      child.once('exit', () => reject(new Error(`child exited before it was ready: ${stderr}`)));
+    });
+    const marker = `ota-hil-sim-${child.pid}-`;
+    const socats = processesWith(marker).filter((p) => / socat /.test(` ${p.split(' ')[1]} `));
+    assert.equal(socats.length, 2, `the board's console adapter and its relay: ${socats.join('\n')}`);
+    assert.equal(ours(child.pid!).length, 1);
+
+    child.kill('SIGKILL');
+    await exited;
+    const gone = await until(() => processesWith(marker).length === 0, 10_000);
+    assert.ok(gone, `left behind after SIGKILL:\n${processesWith(marker).join('\n')}`);
+
+    assert.equal(ours(child.pid!).length, 1, 'a SIGKILLed run cannot remove its own folder');
+    sweepOrphanedTempDirs();
+    assert.deepEqual(ours(child.pid!), [], 'the next run removes it');
+  });
+
+  void it('a tethered program ends when its tether is cut, and on stopTethered', async () => {
+    const a = spawnTethered('sleep', ['60'], 'ignore');
+    const aExit = new Promise<number | null>((resolve) => a.once('exit', (code) => resolve(code)));
+    a.stdin!.end(); // what the kernel does for us when we die
+    assert.notEqual(await aExit, 0, 'sleep was ended, not left to finish');
+    const b = spawnTethered('sleep', ['60'], 'ignore');
+    const bExit = new Promise<void>((resolve) => b.once('exit', () => resolve()));
+    await new Promise((r) => setTimeout(r, 100));
+    stopTethered(b);
+    await bExit;
+    assert.equal(processesWith('sleep 60').filter((p) => !p.includes('sh -c')).length, 0);
+  });
+
+  void it("the sweep keeps a live process's folders and removes a dead one's", () => {
+    const mine = ownedTempDir('sim', 'keep-me');
+    const dead = path.join(tmpdir(), 'ota-hil-sim-2147483646-gone-abc123');
+    mkdirSync(dead, { recursive: true });
+    const removed = sweepOrphanedTempDirs();
+    assert.ok(existsSync(mine));
+    assert.ok(!existsSync(dead));
+    assert.ok(removed.includes(path.basename(dead)));
+    rmSync(mine, { recursive: true });
+  });
+});
