@@ -129,11 +129,16 @@ function undecided(d: Draft): boolean {
   return d.slot === null && d.version === null && !d.appUp && d.failure === null && d.evidence.length === 0 && (d.event === 'unknown' || d.event === 'normal');
 }
 
+/** Parser bugs swallowed by safely(): counted so the corpus test can fail on them. */
+export const swallowed: { count: number; last: unknown } = { count: 0, last: null };
+
 /** Run a parser body so that no input, however broken, makes parse() throw. */
 export function safely(body: () => Boot[]): Boot[] {
   try {
     return body();
-  } catch {
+  } catch (e) {
+    swallowed.count++;
+    swallowed.last = e;
     return [];
   }
 }

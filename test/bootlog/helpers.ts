@@ -1,5 +1,5 @@
-// Shared bits for the boot-log tests: the repo root, the labelled sample folder, and a way to
-// write a console capture as a template literal.
+// Shared bits for the boot-log tests: the repo root and a way to write a console capture as a
+// template literal.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { splitLines } from '../../harness/bootlog/lines.ts';
@@ -8,7 +8,6 @@ import type { BootLogSummary } from '../../harness/bootlog/boot.ts';
 import type { StackName } from '../../harness/rig/schema.ts';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const bootlogDir = path.resolve(repoRoot, '../shared/reference/bootlogs');
 
 /** A capture written inline: leading indentation and the first/last blank line are dropped. */
 export function log(text: string): string[] {

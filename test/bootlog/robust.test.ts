@@ -3,13 +3,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { StackName } from '../../harness/rig/schema.ts';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import { BOOT_EVENTS, type Boot } from '../../harness/bootlog/boot.ts';
 import { decodeConsole, keywordVersion, splitLines, trailingVersion } from '../../harness/bootlog/lines.ts';
 import { formatLine } from '../../harness/bootlog/format.ts';
 import { detectStack, parsers, stackNames, summarize } from '../../harness/bootlog/registry.ts';
-import { bootlogDir, final, log } from './helpers.ts';
+import { final, log } from './helpers.ts';
+import { loadCorpus } from './corpus-score.ts';
 
 /** Deterministic bytes (xorshift32) so a failure reproduces. */
 function noise(seed: number, n: number): Uint8Array {
@@ -64,18 +64,16 @@ void test('degenerate input: empty, blank, huge line, NULs, holes in the array',
   assert.deepEqual(summarize('mcuboot', []).final, { slot: null, event: 'unknown', version: null });
 });
 
-const samples = existsSync(bootlogDir) ? readdirSync(bootlogDir).filter((f) => f.endsWith('.log')) : [];
+const samples = loadCorpus();
 
-void test('every prefix of every real log (cut mid-line too) parses without throwing, with sane boots', (t) => {
-  if (samples.length === 0) {
-    t.skip(`no labelled logs in ${bootlogDir}`);
-    return;
-  }
-  for (const f of samples) {
-    const bytes = readFileSync(path.join(bootlogDir, f));
-    for (let cut = 0; cut <= bytes.length; cut += 7) {
+void test('every prefix of every corpus log (cut mid-line too) parses without throwing, with sane boots', () => {
+  assert.ok(samples.length > 0);
+  for (const { id, file } of samples) {
+    const bytes = readFileSync(file);
+    const step = Math.max(7, Math.ceil(bytes.length / 40));
+    for (let cut = 0; cut <= bytes.length; cut += step) {
       const lines = splitLines(decodeConsole(bytes.subarray(0, cut)));
-      for (const stack of stackNames) checkBoots(parsers[stack]?.parse(lines) ?? [], lines.length, `${f} cut ${cut} as ${stack}`);
+      for (const stack of stackNames) checkBoots(parsers[stack]?.parse(lines) ?? [], lines.length, `${id} cut ${cut} as ${stack}`);
     }
   }
 });
