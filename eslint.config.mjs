@@ -1,5 +1,47 @@
 // Type-aware lint: an un-awaited power or serial call is the classic harness bug.
+// The architecture rules are lint rules too (see `boundaries` below), so a violation fails CI.
 import tseslint from 'typescript-eslint';
+
+/** An import whose path names one of these top-level harness folders. */
+const into = (...dirs) => `(^|/)(${dirs.join('|')})(/|$)`;
+
+/**
+ * Who may not import whom. The simulator is a board: it shares no code with the harness's clients,
+ * seams or parsers (it may read the rig schema, which describes it). Parsers and the harness's
+ * seams reach a board only as real hardware (console bytes, power, network), never through the
+ * simulator; the exceptions are the simulator's own side of a seam (its UART binding, pty, relay,
+ * supply and programmer) and the one flash cross-check (fixtures/to-boot.ts).
+ */
+const boundaries = [
+  {
+    files: ['harness/sim/**'],
+    regex: into('ota', 'install', 'power', 'console', 'bootlog', 'faults', 'fixtures', 'report', 'cli', 'locks'),
+    message: 'the simulator is written apart from the harness: it imports nothing from the harness clients, seams or parsers',
+  },
+  {
+    files: ['harness/bootlog/**'],
+    regex: into('sim'),
+    message: 'parsers read console lines only; they never look into the simulator',
+  },
+  {
+    files: ['harness/ota/**', 'harness/console/**', 'harness/power/**', 'harness/install/**', 'harness/report/**', 'harness/fixtures/**'],
+    ignores: [
+      'harness/console/sim-*.ts',
+      'harness/power/sim.ts',
+      'harness/install/sim-flash.ts',
+      'harness/install/registry.ts',
+      'harness/fixtures/board.ts',
+      'harness/fixtures/images.ts',
+      'harness/fixtures/to-boot.ts',
+    ],
+    regex: into('sim'),
+    message: 'a seam reaches a board as real hardware does, never through the simulator (only fixtures/to-boot.ts cross-checks flash)',
+  },
+].map(({ files, ignores, regex, message }) => ({
+  files,
+  ...(ignores ? { ignores } : {}),
+  rules: { 'no-restricted-imports': ['error', { patterns: [{ regex, message }] }] },
+}));
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'reports/**', 'test-results/**', 'playwright-report/**', 'blob-report/**'] },
@@ -29,4 +71,5 @@ export default tseslint.config(
     },
   },
   { files: ['**/*.mjs', 'bin/**'], ...tseslint.configs.disableTypeChecked },
+  ...boundaries,
 );

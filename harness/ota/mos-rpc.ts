@@ -8,7 +8,7 @@ import type { FirmwareImage } from '../fixtures/images.ts';
 import type { OtaDelivery, OtaTransport } from './transport.ts';
 import { ByteDelivery } from './delivery.ts';
 import { ImageServer } from './image-server.ts';
-import { HANDSHAKE_REQUEST, RpcDeframer, frameRpc, type RpcFrame } from './proto/mos.ts';
+import { HANDSHAKE_REQUEST, RpcDeframer, RpcLineDeframer, frameRpc, frameRpcLine, type RpcFrame } from './proto/mos.ts';
 
 type MosRpcConfig = Extract<TransportConfig, { kind: 'mos-rpc' }>;
 const STEP_MS = 10_000;
@@ -25,9 +25,11 @@ export class RpcError extends Error {
   }
 }
 
-/** One RPC channel over a console. */
+export type MosFraming = 'delimited' | 'newline';
+
+/** One RPC channel over a console, in either framing rpc-uart accepts. */
 export class MosRpcClient {
-  private deframer = new RpcDeframer();
+  private deframer: RpcDeframer | RpcLineDeframer;
   private pending = new Map<number, (f: RpcFrame) => void>();
   private handshake: (() => void) | null = null;
   private connected = false;
@@ -37,7 +39,9 @@ export class MosRpcClient {
   constructor(
     private readonly console: Console,
     private readonly what: string,
+    private readonly framing: MosFraming = 'delimited',
   ) {
+    this.deframer = framing === 'newline' ? new RpcLineDeframer() : new RpcDeframer();
     this.untap = console.tap((chunk) => {
       for (const f of this.deframer.push(chunk.toString('latin1'))) {
         if (f.kind === 'handshake') this.handshake?.();
@@ -49,6 +53,10 @@ export class MosRpcClient {
   /** EOF handshake, repeated as mos does until the device answers. */
   async open(timeoutMs = STEP_MS): Promise<void> {
     if (this.connected) return;
+    if (this.framing === 'newline') {
+      this.connected = true; // line frames need no handshake: the channel is always open
+      return;
+    }
     const answered = new Promise<void>((resolve) => (this.handshake = resolve));
     const deadline = Date.now() + timeoutMs;
     for (;;) {
@@ -80,7 +88,8 @@ export class MosRpcClient {
         resolve(f);
       });
     });
-    await this.console.write(`${frameRpc({ id, src: 'ota-hil', method, ...(args === undefined ? {} : { args }) })}\n`);
+    const req: RpcFrame = { id, src: 'ota-hil', method, ...(args === undefined ? {} : { args }) };
+    await this.console.write(this.framing === 'newline' ? frameRpcLine(req) : `${frameRpc(req)}\n`);
     const f = await reply;
     if (f.error) throw new RpcError(`${this.what}: ${method} failed: ${f.error.message ?? ''} (code ${f.error.code})`, f.error.code);
     return f.result as T;
@@ -109,7 +118,7 @@ export class MosRpcTransport implements OtaTransport {
     private readonly board: string,
     private readonly console: Console,
   ) {
-    this.rpc = new MosRpcClient(console, `${board}: mos-rpc`);
+    this.rpc = new MosRpcClient(console, `${board}: mos-rpc`, config.framing ?? 'delimited');
   }
 
   async start(image: FirmwareImage): Promise<OtaDelivery> {

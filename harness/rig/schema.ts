@@ -199,6 +199,12 @@ export const TransportConfig = Type.Union([
       kind: Type.Literal('mos-rpc'),
       mode: Type.Optional(Type.Union([Type.Literal('push'), Type.Literal('url')], { default: 'push', description: 'push: OTA.Begin/Write/End as `mos ota`; url: OTA.Update {url} from a harness-hosted server' })),
       chunkSize: Type.Optional(Type.Integer({ minimum: 16, maximum: 65536, default: 1024 })),
+      framing: Type.Optional(
+        Type.Union([Type.Literal('delimited'), Type.Literal('newline')], {
+          default: 'delimited',
+          description: 'delimited: EOF handshake, then """{json}crc""" frames; newline: {json}crc, one per line (rpc-uart since 2018, as mos sends today)',
+        }),
+      ),
       commitTimeout: Type.Optional(Type.Integer({ minimum: 0, description: 'seconds, passed to OTA.Begin / OTA.Update (0: commit at once)' })),
       host: Type.Optional(Type.String({ default: '127.0.0.1', description: 'url mode: address the image server binds and advertises' })),
       timeoutMs: StepTimeout,

@@ -3,11 +3,19 @@
 import type { FlashGeometry, NorFlash } from './flash.ts';
 import type { BoardConfig, FirmwareConfig, SimBehaviour, SimConfig, StackName } from '../rig/schema.ts';
 
-/** A simulated board's config: the rig's sim section plus how its firmware was built (board.firmware). */
-export type SimDeviceConfig = SimConfig & { firmware?: FirmwareConfig };
+/**
+ * A simulated board's config: the rig's sim section plus how its firmware was built (board.firmware)
+ * and the ArduinoOTA password it was built with (the espota transport's `password`, which the rig
+ * documents as ArduinoOTA.setPassword on the board).
+ */
+export type SimDeviceConfig = SimConfig & { firmware?: FirmwareConfig; otaPassword?: string };
 
 /** The config a board's simulator runs with. */
-export const simDeviceConfig = (board: Pick<BoardConfig, 'sim' | 'firmware'>): SimDeviceConfig => ({ ...board.sim, firmware: board.firmware });
+export const simDeviceConfig = (board: Pick<BoardConfig, 'sim' | 'firmware'> & Partial<Pick<BoardConfig, 'transport'>>): SimDeviceConfig => ({
+  ...board.sim,
+  firmware: board.firmware,
+  ...(board.transport?.kind === 'espota' && board.transport.password !== undefined ? { otaPassword: board.transport.password } : {}),
+});
 
 /** Flash as firmware sees it: operations take simulated time and can be torn by a power cut. */
 export interface DeviceFlash {

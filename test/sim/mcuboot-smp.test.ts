@@ -132,3 +132,13 @@ test('mcumgr: an upload that does not match its SHA256 is refused and nothing is
   assert.notEqual(last.rc ?? 0, 0, 'the final chunk is refused');
   assert.match(typeof last.rsn === 'string' ? last.rsn : '', /SHA256/);
 });
+
+test('mcumgr: MCUmgr parameters (OS group, command 6) report the SMP buffer size and count; unknown commands ENOTSUP', async () => {
+  const board = new Board();
+  board.install(BASELINE);
+  board.device.powerOn();
+  await board.waitFor(/Firmware version 1\.1\.0/);
+  const mcumgr = new Mcumgr(board);
+  assert.deepEqual(await mcumgr.request(SmpOp.READ, SmpGroup.OS, 6, {}), { buf_size: 384, buf_count: 4 });
+  assert.deepEqual(await mcumgr.request(SmpOp.READ, SmpGroup.OS, 7, {}), { rc: 8 });
+});

@@ -42,6 +42,12 @@ export function frameRpc(frame: RpcFrame): string {
   return `${DELIM}${json}${crc32(json).toString(16).padStart(8, '0')}${DELIM}`;
 }
 
+/** The newer framing (rpc-uart since 2018, what `mos` sends today): one frame per line, CRC after the JSON. */
+export function frameRpcLine(frame: RpcFrame): string {
+  const json = JSON.stringify(frame);
+  return `${json}${crc32(json).toString(16).padStart(8, '0')}\n`;
+}
+
 export type Deframed = { kind: 'handshake' } | { kind: 'frame'; frame: RpcFrame } | { kind: 'corrupt'; why: string };
 
 /** Splits a byte stream into frames exactly as the device's dispatcher does. */
@@ -67,6 +73,26 @@ export class RpcDeframer {
   /** True while part of a frame has been seen (an opening delimiter without its close). */
   get pending(): boolean {
     return this.buf.includes('{');
+  }
+}
+
+/** Newline framing: each line that holds a JSON object is a frame; console log lines are not. */
+export class RpcLineDeframer {
+  private buf = '';
+
+  push(text: string): Deframed[] {
+    this.buf += text;
+    const out: Deframed[] = [];
+    for (let end = this.buf.indexOf('\n'); end >= 0; end = this.buf.indexOf('\n')) {
+      const line = this.buf.slice(0, end).replace(/\r$/, '');
+      this.buf = this.buf.slice(end + 1);
+      if (line.startsWith('{')) {
+        const d = parseFrame(line);
+        if (d) out.push(d);
+      }
+    }
+    if (this.buf.length > 1 << 20) this.buf = '';
+    return out;
   }
 }
 

@@ -2,10 +2,38 @@
 // challenge when a password is set, "OK" or "ERR: ..." once the updater has begun, then a TCP
 // connection back to the host; each read is written and acknowledged with its decimal byte
 // count, then "OK" after Update.end() (the core waits a second first so the two do not merge).
+// The parsing is the device's own, as ArduinoOTA.cpp reads the packets (not the harness's codec).
+import { createHash } from 'node:crypto';
 import dgram from 'node:dgram';
 import net from 'node:net';
-import { Cmd, authResponse, md5hex, parseAuth, parseInvitation, type Invitation } from '../../ota/proto/espota.ts';
 import { UpdateSession, errorText, guard } from './session.ts';
+
+const md5 = (s: string): string => createHash('md5').update(s).digest('hex');
+/** U_FLASH, U_FS (the core's U_SPIFFS) and U_AUTH. */
+const Cmd = { FLASH: 0, FS: 100, AUTH: 200 } as const;
+
+interface Invitation {
+  cmd: number;
+  port: number;
+  size: number;
+  md5: string;
+}
+
+/** `cmd port size md5`: numbers as parseInt reads them, the MD5 trimmed and 32 characters long. */
+function readInvitation(text: string): Invitation | null {
+  const [cmd, port, size, digest] = text.trim().split(/\s+/);
+  const n = (x: string | undefined) => (x !== undefined && /^\d+$/.test(x) ? Number(x) : NaN);
+  const inv = { cmd: n(cmd), port: n(port), size: n(size), md5: (digest ?? '').toLowerCase() };
+  if ((inv.cmd !== Cmd.FLASH && inv.cmd !== Cmd.FS) || !(inv.port > 0) || !(inv.size > 0) || inv.md5.length !== 32) return null;
+  return inv;
+}
+
+/** `200 cnonce response`: anything else (or lengths other than 32) sends the device back to idle. */
+function readAuth(text: string): { cnonce: string; response: string } | null {
+  const [cmd, cnonce, response] = text.trim().split(/\s+/);
+  if (cmd !== String(Cmd.AUTH) || cnonce?.length !== 32 || response?.length !== 32) return null;
+  return { cnonce, response };
+}
 
 export interface EspotaOptions {
   /** ArduinoOTA.setPassword. */
@@ -23,29 +51,35 @@ export function startEspota(s: UpdateSession, opts: EspotaOptions = {}): void {
   let invitation: Invitation | null = null;
   let peer: { address: string; port: number } | null = null;
   let nonce = '';
+  let lastMicros = -1;
   const reply = (text: string) => {
     if (peer && !ctx.signal.aborted) udp.send(text, peer.port, peer.address);
   };
   udp.on('message', (msg, rinfo) => {
     const text = msg.toString('latin1');
     if (state === 'idle') {
-      const inv = parseInvitation(text);
+      const inv = readInvitation(text);
       if (!inv) return;
       invitation = inv;
       peer = { address: rinfo.address, port: rinfo.port };
       if (opts.password) {
-        nonce = md5hex(String(Math.floor(ctx.uptimeMs() * 1000)));
+        // MD5(micros()): a fresh challenge per invitation, so a recorded answer never works twice.
+        lastMicros = Math.max(lastMicros + 1, Math.floor(ctx.uptimeMs() * 1000));
+        nonce = md5(String(lastMicros));
         state = 'auth';
         reply(`AUTH ${nonce}`);
         return;
       }
     } else if (state === 'auth') {
-      const auth = parseAuth(text);
+      const auth = readAuth(text);
       if (!auth || !invitation) {
         state = 'idle';
         return;
       }
-      if (auth.response !== authResponse(opts.password ?? '', nonce, auth.cnonce)) {
+      // setPassword keeps MD5(password); the challenge is MD5(that:nonce:cnonce).
+      const expected = md5(`${md5(opts.password ?? '')}:${nonce}:${auth.cnonce}`);
+      nonce = ''; // one answer per challenge
+      if (auth.response !== expected) {
         ctx.print('OTA: Auth Failed');
         reply('Authentication Failed');
         state = 'idle';

@@ -1,15 +1,19 @@
 // Device side of Mongoose OS RPC over the console (mgos_rpc_channel_uart.c, rpc-service-ota):
 // the EOF handshake, then OTA.Begin / OTA.Write / OTA.End (what `mos ota` sends), OTA.Status,
-// OTA.Update {url} (downloads over HTTP), OTA.Commit / OTA.Revert / OTA.GetBootState.
+// OTA.Update {url} (downloads over HTTP), OTA.Commit / OTA.Revert / OTA.GetBootState. Frames are
+// `"""`-delimited or newline-terminated (./wire/mos-uart.ts, the device's own codec).
 import { httpDownload } from '../net/http-download.ts';
-import { HANDSHAKE_REPLY, RpcDeframer, frameRpc, type RpcFrame } from '../../ota/proto/mos.ts';
+import { MosUartChannel } from './wire/mos-uart.ts';
 import { UpdateSession, errorText } from './session.ts';
+
+/** What mg_rpc reads from a call; the reply echoes id and swaps src/dst. */
+type Call = { id?: number; src?: string; method?: string; args?: unknown };
 
 type Handler = (args: Record<string, unknown>) => Promise<unknown>;
 
 export function startMosRpc(s: UpdateSession): (line: string) => Promise<boolean> {
   const { ctx, sink } = s;
-  const deframer = new RpcDeframer();
+  const channel = new MosUartChannel();
   let offset = 0;
   let size = 0;
   let state = 0; // OTA.Status: IDLE 0, PROGRESS 1, ERROR 2, SUCCESS 3
@@ -77,9 +81,9 @@ export function startMosRpc(s: UpdateSession): (line: string) => Promise<boolean
     'OTA.GetBootState': () => Promise.resolve(sink.bootState?.() ?? {}),
   };
 
-  const dispatch = async (req: RpcFrame): Promise<void> => {
+  const dispatch = async (req: Call): Promise<void> => {
     const handler = req.method ? handlers[req.method] : undefined;
-    let rsp: RpcFrame;
+    let rsp: Record<string, unknown>;
     if (!handler) rsp = { id: req.id, src, dst: req.src, error: { code: 404, message: `No handler for ${req.method}` } };
     else {
       try {
@@ -94,7 +98,7 @@ export function startMosRpc(s: UpdateSession): (line: string) => Promise<boolean
         rsp = { id: req.id, src, dst: req.src, error: { code: -1, message: errorText(e) } };
       }
     }
-    ctx.print(frameRpc(rsp));
+    ctx.print(channel.send(JSON.stringify(rsp)));
     const then = afterReply;
     afterReply = null;
     if (then) {
@@ -104,10 +108,19 @@ export function startMosRpc(s: UpdateSession): (line: string) => Promise<boolean
   };
 
   return async (line: string) => {
-    if (!line.includes('"""') && !deframer.pending) return false;
-    for (const f of deframer.push(line)) { // the line break is not part of any frame
-      if (f.kind === 'handshake') ctx.print(HANDSHAKE_REPLY);
-      else if (f.kind === 'frame') await dispatch(f.frame);
+    const start = line.trimStart()[0];
+    if (!line.includes('"""') && start !== '{' && start !== '\x04' && !channel.midFrame) return false;
+    for (const f of channel.receive(`${line}\n`)) {
+      if (f.kind === 'knock') ctx.print(MosUartChannel.KNOCK_REPLY);
+      else if (f.kind === 'call') {
+        let req: Call;
+        try {
+          req = JSON.parse(f.json) as Call;
+        } catch {
+          continue; // mg_rpc drops a frame it cannot parse
+        }
+        await dispatch(req);
+      } // a corrupt frame is dropped (the real channel logs it at WARN, which this console does not show)
     }
     return true;
   };

@@ -39,6 +39,7 @@ export async function runSketch(ctx: DeviceContext, mut: Mutation): Promise<neve
   const updater = new Updater(ctx, mut);
   // ESP8266HTTPUpdateServer's example sketch announces itself so; other stacks' servers name no stack.
   const transports = startDeviceTransports(ctx, updateSink(ctx, updater), ['espota', 'http-push'], {
+    espota: { password: ctx.config.otaPassword },
     httpPush: { announce: (url) => `HTTPUpdateServer ready! Open ${url} in your browser` },
   });
   for (;;) {
