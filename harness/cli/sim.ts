@@ -16,7 +16,8 @@ import { simStack } from '../sim/registry.ts';
 import { simDeviceConfig } from '../sim/stack.ts';
 import { HTTP_PUSH_ADDRESS } from '../ota/http-push.ts';
 import { ESPOTA_ADDRESS } from '../ota/espota.ts';
-import { ownedTempDir, spawnTethered, stopTethered } from '../console/tether.ts';
+import { spawnTethered, stopTethered } from '../console/tether.ts';
+import { ownedTempDir } from '../fixtures/temp-dirs.ts';
 
 const USAGE = 'usage: ota-hil sim serve --rig FILE --board NAME [--image NAME]\n';
 

@@ -13,7 +13,7 @@ import { SimBinding, attachSimPort, simPortPath } from './sim-binding.ts';
 import { PtyAdapter } from './pty-adapter.ts';
 import { AdapterPoweredSupply, SimPtyUart } from './sim-pty.ts';
 import { SimLcusRelay } from './sim-relay.ts';
-import { ownedTempDir } from './tether.ts';
+import { ownedTempDir } from '../fixtures/temp-dirs.ts';
 
 export interface SimHardware {
   /** What the console opens: sim:<board> through `binding`, or the adapter's by-id link. */

@@ -1,12 +1,8 @@
 // Long-lived helper processes (socat playing a USB-serial adapter) that cannot outlive the harness.
 // Node has no prctl(PR_SET_PDEATHSIG), and a SIGKILLed harness runs no exit handler. So each one
 // runs under a small shell that holds the read end of a pipe from us: when our end closes (we
-// exit, are killed, or stop it on purpose) the shell sees EOF and ends the program. Temp folders
-// carry the owner's pid in their name, so the next run removes those whose owner is gone.
+// exit, are killed, or stop it on purpose) the shell sees EOF and ends the program.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 
 // $0 is the program; fd 3 keeps the pipe for the watcher only. A TERM to the shell ends the
 // program too, and the shell exits with the program's status once it is gone.
@@ -36,51 +32,4 @@ export function spawnTethered(cmd: string, args: string[], stderr: 'pipe' | 'ign
 export function stopTethered(child: ChildProcess): void {
   child.stdin?.destroy();
   if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-}
-
-const PREFIX = 'ota-hil-';
-let swept = false;
-
-/**
- * A temp folder `ota-hil-<kind>-<pid>-<label>-XXXXXX`. The first call of a process also removes
- * such folders left by processes that no longer exist (a run killed with SIGKILL).
- */
-export function ownedTempDir(kind: string, label: string): string {
-  if (!swept) {
-    swept = true;
-    sweepOrphanedTempDirs();
-  }
-  return mkdtempSync(path.join(tmpdir(), `${PREFIX}${kind}-${process.pid}-${label.replace(/[^A-Za-z0-9._-]/g, '_')}-`));
-}
-
-/** Removes temp folders whose owning process is gone; returns what it removed. */
-export function sweepOrphanedTempDirs(dir = tmpdir()): string[] {
-  const removed: string[] = [];
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return removed;
-  }
-  for (const name of names) {
-    const m = /^ota-hil-[a-z]+-(\d+)-/.exec(name);
-    if (!m || alive(Number(m[1]))) continue;
-    try {
-      rmSync(path.join(dir, name), { recursive: true, force: true });
-      removed.push(name);
-    } catch {
-      // Another user's folder, or being removed by another run: not ours to insist on.
-    }
-  }
-  return removed;
-}
-
-function alive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

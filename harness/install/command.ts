@@ -3,8 +3,7 @@
 // into the console log line by line as it comes (a hung tool shows where it hung), it is killed
 // at the timeout, and the console lets go of the serial port while it runs (esptool and mos open
 // the board's UART themselves) and takes it back afterwards.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import type { Installer } from './installer.ts';
@@ -12,6 +11,7 @@ import type { FirmwareImage } from '../fixtures/images.ts';
 import type { InstallConfig } from '../rig/schema.ts';
 import type { Console } from '../console/console.ts';
 import { findTool, toolHint } from './tools.ts';
+import { imageFileName, ownedTempDir } from '../fixtures/temp-dirs.ts';
 
 type CommandInstall = Extract<InstallConfig, { kind: 'command' }>;
 
@@ -49,8 +49,8 @@ export class CommandInstaller implements Installer {
       await con.waitConnected(10_000, `run ${name} on its port`);
       port = con.toolPath() ?? port;
     }
-    const dir = mkdtempSync(path.join(tmpdir(), 'ota-hil-install-'));
-    const file = path.join(dir, `${image.name}-${image.version}.bin`);
+    const dir = ownedTempDir('install', board);
+    const file = path.join(dir, imageFileName(image));
     writeFileSync(file, image.bytes);
     const [, ...args] = this.config.command.map((a) => a.replaceAll('{image}', file).replaceAll('{port}', port));
     const timeout = this.config.timeoutMs ?? 120_000;

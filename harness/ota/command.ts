@@ -5,8 +5,7 @@
 // given the board's port ({port}: esptool, mcumgr over serial, mos) opens that port itself, so the
 // console lets go of it while the tool runs and takes it back afterwards, as the command
 // installer does.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import type { TransportConfig } from '../rig/schema.ts';
@@ -15,6 +14,7 @@ import type { FirmwareImage } from '../fixtures/images.ts';
 import type { OtaDelivery, OtaTransport } from './transport.ts';
 import { ByteDelivery } from './delivery.ts';
 import { deviceAddress } from './address.ts';
+import { imageFileName, ownedTempDir } from '../fixtures/temp-dirs.ts';
 
 type CommandConfig = Extract<TransportConfig, { kind: 'command' }>;
 /** esptool: "Writing at 0x00010000... (3 %)"; mcumgr: "... 25.71%"; mos: "... 42%". */
@@ -37,11 +37,12 @@ export class CommandTransport implements OtaTransport {
 
   async start(image: FirmwareImage): Promise<OtaDelivery> {
     const timeout = this.config.timeoutMs ?? 300_000;
+    const pattern = progressPattern(this.config.progress, this.board);
     const d = new ByteDelivery(image, this.board, this.kind, timeout);
     d.counted = 'reported by the tool';
     this.deliveries.add(d);
-    const dir = mkdtempSync(path.join(tmpdir(), 'ota-hil-'));
-    const file = path.join(dir, `${image.name}-${image.version}.bin`.replace(/[/\\]/g, '_'));
+    const dir = ownedTempDir('ota', this.board);
+    const file = path.join(dir, imageFileName(image));
     writeFileSync(file, image.bytes);
     const needsAddress = this.config.command.some((a) => a.includes('{address}'));
     const addr = needsAddress
@@ -57,7 +58,10 @@ export class CommandTransport implements OtaTransport {
     const argv = this.config.command.map((a) =>
       a.replaceAll('{image}', file).replaceAll('{port}', port).replaceAll('{address}', addr ? `${addr.host}${this.config.address?.includes(':') || !this.config.address ? `:${addr.port}` : ''}` : ''),
     );
-    void this.run(argv, d, timeout, usesPort ? port : undefined).finally(() => rmSync(dir, { recursive: true, force: true }));
+    // Nothing of the tool's run may end as an unhandled rejection: whatever goes wrong fails the delivery.
+    void this.run(argv, d, timeout, pattern, usesPort ? port : undefined)
+      .catch((e: unknown) => d.fail(`${path.basename(argv[0]!)}: ${(e as Error).message}`))
+      .finally(() => rmSync(dir, { recursive: true, force: true }));
     return d;
   }
 
@@ -68,9 +72,8 @@ export class CommandTransport implements OtaTransport {
   }
 
   /** `port`: the console's port the tool opens; the console releases it for the tool's run. */
-  private async run(argv: string[], d: ByteDelivery, timeout: number, port?: string): Promise<void> {
+  private async run(argv: string[], d: ByteDelivery, timeout: number, pattern: RegExp, port?: string): Promise<void> {
     const [cmd, ...args] = argv as [string, ...string[]];
-    const pattern = this.config.progress ? new RegExp(this.config.progress) : DEFAULT_PROGRESS;
     if (port !== undefined) await this.console.release(`${path.basename(cmd)} uses ${port}`);
     this.console.note(`ota: run ${argv.join(' ')}`);
     const child = execa(cmd, args, { timeout, reject: false, stdin: 'ignore', buffer: false, stripFinalNewline: false, killSignal: 'SIGKILL' });
@@ -138,4 +141,17 @@ export class CommandTransport implements OtaTransport {
       },
     );
   }
+}
+
+/** The rig's progress regex, compiled before anything runs: a bad one is a setup error naming the board. */
+export function progressPattern(source: string | undefined, board: string): RegExp {
+  if (source === undefined) return DEFAULT_PROGRESS;
+  let re: RegExp;
+  try {
+    re = new RegExp(source);
+  } catch (e) {
+    throw new Error(`${board}: transport.progress is not a valid regex: ${(e as Error).message}`);
+  }
+  if (!/\(\?<pct2?>/.test(source)) throw new Error(`${board}: transport.progress ${JSON.stringify(source)} needs a named group pct, e.g. "(?<pct>\\d+) ?%"`);
+  return re;
 }

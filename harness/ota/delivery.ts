@@ -32,8 +32,12 @@ export class ByteDelivery implements OtaDelivery {
   }
 
   reached(point: HoldPoint, opts: { timeout?: number } = {}): Promise<OtaProgress> {
-    const at = point.bytes ?? Math.round((point.fraction ?? 1) * this.total);
-    if (at < 0 || at > this.total) throw new OtaError(`${this.board}: ${this.kind}: hold point ${at} is outside the ${this.total}-byte image`);
+    let at: number;
+    try {
+      at = holdPointBytes(point, this.total);
+    } catch (e) {
+      return Promise.reject(new OtaError(`${this.board}: ${this.kind}: ${(e as Error).message}`));
+    }
     this.holdAt = at;
     return this.until(
       () => this.bytes >= at && (this.phase !== 'transferring' || this.release !== null || at === this.total),
@@ -161,4 +165,19 @@ export class ByteDelivery implements OtaDelivery {
       check();
     });
   }
+}
+
+/** The byte a hold point names; a point the image cannot have is refused with the valid range. */
+export function holdPointBytes(point: HoldPoint, total: number): number {
+  const { fraction, bytes } = point;
+  if (fraction !== undefined && bytes !== undefined) throw new Error(`a hold point is a fraction or a byte count, not both (got fraction ${fraction}, bytes ${bytes})`);
+  if (bytes !== undefined) {
+    if (!Number.isInteger(bytes) || bytes < 0 || bytes > total) throw new Error(`hold point bytes: ${bytes} must be a whole number between 0 and ${total} (the image size)`);
+    return bytes;
+  }
+  const f = fraction ?? 1;
+  if (typeof f !== 'number' || !Number.isFinite(f) || f < 0 || f > 1) {
+    throw new Error(`hold point fraction: ${f} must be between 0 and 1 (a share of the ${total}-byte image${typeof f === 'number' && f > 1 && f <= 100 ? `; ${f}% is fraction ${f / 100}` : ''})`);
+  }
+  return Math.round(f * total);
 }

@@ -103,8 +103,10 @@ export class ImageServer {
     const range = req.headers.range;
     if (range) {
       const m = /^bytes=(\d*)-(\d*)$/.exec(range.trim());
-      const s = m?.[1] ? Number(m[1]) : NaN;
-      const e = m?.[2] ? Number(m[2]) + 1 : data.length;
+      // "bytes=-N" is the last N bytes (RFC 9110 suffix range); "bytes=S-" from S to the end.
+      const suffix = m && !m[1] && m[2] ? Number(m[2]) : undefined;
+      const s = suffix !== undefined ? (suffix > 0 ? Math.max(0, data.length - suffix) : NaN) : m?.[1] ? Number(m[1]) : NaN;
+      const e = suffix === undefined && m?.[2] ? Number(m[2]) + 1 : data.length;
       if (!m || Number.isNaN(s) || s >= data.length || e <= s) {
         res.writeHead(416, { 'Content-Range': `bytes */${data.length}` }).end();
         return;

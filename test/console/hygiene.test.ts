@@ -8,7 +8,8 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { hasSocat } from '../helpers/pty.ts';
-import { ownedTempDir, spawnTethered, stopTethered, sweepOrphanedTempDirs } from '../../harness/console/tether.ts';
+import { spawnTethered, stopTethered } from '../../harness/console/tether.ts';
+import { ownedTempDir, sweepOrphanedTempDirs } from '../../harness/fixtures/temp-dirs.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CHILD = fileURLToPath(new URL('./fixtures/pty-board-child.ts', import.meta.url));

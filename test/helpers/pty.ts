@@ -3,7 +3,8 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { ownedTempDir, spawnTethered, stopTethered } from '../../harness/console/tether.ts';
+import { spawnTethered, stopTethered } from '../../harness/console/tether.ts';
+import { ownedTempDir } from '../../harness/fixtures/temp-dirs.ts';
 
 export function hasSocat(): boolean {
   try {

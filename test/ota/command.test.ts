@@ -85,3 +85,21 @@ test('a tool given {port} opens it: the console lets go of the port while it run
     adapter.close();
   }
 });
+
+test('a progress regex that does not compile, or has no pct group, fails start() naming the board; never an unhandled rejection', async () => {
+  const unhandled: unknown[] = [];
+  const onUnhandled = (e: unknown) => unhandled.push(e);
+  process.on('unhandledRejection', onUnhandled);
+  const bad = await simRig('cmd-9', sinkStack([]), { kind: 'command', command: [process.execPath, tool, 'write_flash', '{image}'], progress: '(?<pct>\\d+', timeoutMs: 10_000 });
+  const nogroup = await simRig('cmd-10', sinkStack([]), { kind: 'command', command: [process.execPath, tool, 'write_flash', '{image}'], progress: '(\\d+) %', timeoutMs: 10_000 });
+  try {
+    await assert.rejects(bad.transport.start(testImage(100)), /^Error: cmd-9: transport\.progress is not a valid regex: /);
+    await assert.rejects(nogroup.transport.start(testImage(100)), /^Error: cmd-10: transport\.progress "\(\\\\d\+\) %" needs a named group pct/);
+    await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual(unhandled, []);
+  } finally {
+    process.off('unhandledRejection', onUnhandled);
+    await bad.close();
+    await nogroup.close();
+  }
+});

@@ -47,6 +47,13 @@ test('serves the image with x-MD5; a Range request resumes and counts from its s
     assert.deepEqual(readFileSync(out), Buffer.from(img.bytes.subarray(15000)));
     assert.equal(delivery.progress().bytes, 20_000);
     assert.match((await curl(['-D', '-', '-o', '/dev/null', '-r', '30000-', url])).stdout, /^HTTP\/1.1 416/);
+    // A suffix range: the last N bytes (a client checking a trailer or signature first).
+    const tail = await curl(['-D', '-', '-r', '-500', '-o', out, url]);
+    assert.match(tail.stdout, /^HTTP\/1.1 206/);
+    assert.match(tail.stdout, /Content-Range: bytes 19500-19999\/20000/i);
+    assert.deepEqual(readFileSync(out), Buffer.from(img.bytes.subarray(19500)));
+    assert.match((await curl(['-D', '-', '-r', '-99999', '-o', out, url])).stdout, /Content-Range: bytes 0-19999\/20000/i);
+    assert.match((await curl(['-D', '-', '-o', '/dev/null', '-r', '-0', url])).stdout, /^HTTP\/1.1 416/);
   } finally {
     await server.close();
   }

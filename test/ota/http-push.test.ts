@@ -80,3 +80,64 @@ test('the rig address wins over the console; a wrong one fails with a clear erro
     await rig.close();
   }
 });
+
+/** A multipart upload written by hand, in chunks of `chunk` bytes, so delimiters fall across chunk edges. */
+async function post(url: string, body: Buffer, boundary: string, chunk: number, hold?: Promise<void>): Promise<{ status: number; text: string }> {
+  const { request } = await import('node:http');
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'POST', headers: { 'Content-Type': `multipart/form-data; boundary=${boundary}`, 'Content-Length': body.length } }, (res) => {
+      let text = '';
+      res.on('data', (c: Buffer) => (text += c.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+    });
+    req.on('error', reject);
+    void (async () => {
+      for (let i = 0; i < body.length; i += chunk) {
+        if (hold && i >= chunk) await hold;
+        req.write(body.subarray(i, i + chunk));
+        await new Promise((r) => setImmediate(r));
+      }
+      req.end();
+    })();
+  });
+}
+
+test('a preamble, a field before the file and delimiters split across chunks: the file arrives byte for byte', async () => {
+  const rig = await pushRig('push-7');
+  try {
+    const file = Buffer.from(testImage(20_000).bytes);
+    const b = 'XyZ-boundary';
+    const body = Buffer.concat([
+      Buffer.from(`${'preamble '.repeat(500)}\r\n--${b}\r\nContent-Disposition: form-data; name="commit_timeout"\r\n\r\n60\r\n--${b}\r\n`),
+      Buffer.from(`Content-Disposition: form-data; name="file"; filename="fw.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`),
+      file,
+      Buffer.from(`\r\n--${b}--\r\n`),
+    ]);
+    const r = await post(rig.url, body, b, 7);
+    assert.equal(r.status, 200, r.text);
+    await rig.console.expect(`sink: got 20000 bytes sha256=${sha(file)}`, { timeout: 5000 });
+  } finally {
+    await rig.close();
+  }
+});
+
+test('a second upload while one is in progress is refused with 409; the first completes intact', async () => {
+  const rig = await pushRig('push-8');
+  try {
+    const file = Buffer.from(testImage(50_000).bytes);
+    const b = 'b0undary';
+    const body = Buffer.concat([Buffer.from(`--${b}\r\nContent-Disposition: form-data; name="file"; filename="fw.bin"\r\n\r\n`), file, Buffer.from(`\r\n--${b}--\r\n`)]);
+    let release!: () => void;
+    const hold = new Promise<void>((r) => (release = r));
+    const first = post(rig.url, body, b, 4096, hold);
+    await rig.console.expect('sink: begin', { timeout: 5000 });
+    const second = await post(rig.url, body, b, 4096);
+    assert.equal(second.status, 409);
+    assert.match(second.text, /an update over http-push is in progress/);
+    release();
+    assert.equal((await first).status, 200);
+    await rig.console.expect(`sink: got 50000 bytes sha256=${sha(file)}`, { timeout: 5000 });
+  } finally {
+    await rig.close();
+  }
+});

@@ -47,7 +47,8 @@ async function handle(s: UpdateSession, req: http.IncomingMessage, res: http.Ser
   const length = Number(req.headers['content-length']);
   if (!boundary) return void res.writeHead(400, { 'Content-Type': 'text/plain' }).end('Update error: not a multipart upload');
   if (!Number.isFinite(length)) return void res.writeHead(411).end('Length Required');
-  if (!s.claim('http-push')) return void res.writeHead(409, { 'Content-Type': 'text/plain' }).end(`Update error: an update over ${s.busy} is in progress`);
+  // One upload at a time: a second one, even over http-push, would write over the first.
+  if (s.busy || !s.claim('http-push')) return void res.writeHead(409, { 'Content-Type': 'text/plain', Connection: 'close' }).end(`Update error: an update over ${s.busy} is in progress`);
 
   const reply = (status: number, text: string) => {
     if (!res.headersSent) res.writeHead(status, { 'Content-Type': mongoose ? 'text/plain' : 'text/html', Connection: 'close' }).end(text);
@@ -69,28 +70,43 @@ async function handle(s: UpdateSession, req: http.IncomingMessage, res: http.Ser
   }
 }
 
-/** Streams the first file part into the sink; returns its size. Other fields are skipped. */
+/** Longest part header block accepted: the parser must not hold an upload that never ends its headers. */
+const MAX_PART_HEADERS = 16 * 1024;
+
+/**
+ * Streams the first file part into the sink; returns its size. Other fields are skipped. Linear in
+ * the upload: while looking for a delimiter only a delimiter's length of unmatched bytes is kept.
+ */
 async function receive(s: UpdateSession, req: http.IncomingMessage, delimiter: string, contentLength: number): Promise<number> {
   const open = Buffer.from(`${delimiter}\r\n`);
   const next = Buffer.from(`\r\n${delimiter}`);
   const closing = next.length + 4; // "\r\n--B--\r\n"
-  let buf = Buffer.alloc(0);
+  let buf: Buffer = Buffer.alloc(0);
   let consumed = 0; // bytes of the body dropped from buf so far
   let state: 'preamble' | 'headers' | 'file' | 'field' = 'preamble';
   let written = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
-    buf = Buffer.concat([buf, chunk]);
+    buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
     for (;;) {
       if (state === 'preamble' || state === 'field') {
-        const at = buf.indexOf(state === 'preamble' ? open : next);
-        if (at < 0) break;
+        const delim = state === 'preamble' ? open : next;
+        const at = buf.indexOf(delim);
+        if (at < 0) {
+          const keep = Math.min(buf.length, delim.length - 1);
+          consumed += buf.length - keep;
+          buf = buf.subarray(buf.length - keep);
+          break;
+        }
         const skip = at + (state === 'preamble' ? open.length : next.length + 2);
         consumed += skip;
         buf = buf.subarray(skip);
         state = 'headers';
       } else if (state === 'headers') {
         const at = buf.indexOf('\r\n\r\n');
-        if (at < 0) break;
+        if (at < 0) {
+          if (buf.length > MAX_PART_HEADERS) throw new Error(`part headers longer than ${MAX_PART_HEADERS} bytes`);
+          break;
+        }
         const headers = buf.subarray(0, at).toString('latin1');
         consumed += at + 4;
         buf = buf.subarray(at + 4);
