@@ -21,6 +21,7 @@ const HELP = `ota-hil — hardware-in-the-loop OTA update testing
   (--rig defaults to rigs/sim.json, whose boards are simulated in the ota-hil process itself)
   ota-hil sim serve --rig FILE --board NAME [--image NAME]
                                      run a simulated board standalone: console on a pty, power by command
+  ota-hil sim ops RIG BOARD [--json]  flash operations per phase of one simulated update, and the power-loss windows
 `;
 
 export async function main(argv: string[]): Promise<number> {

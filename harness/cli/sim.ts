@@ -19,10 +19,24 @@ import { ESPOTA_ADDRESS } from '../ota/espota.ts';
 import { spawnTethered, stopTethered } from '../console/tether.ts';
 import { ownedTempDir } from '../fixtures/temp-dirs.ts';
 
-const USAGE = 'usage: ota-hil sim serve --rig FILE --board NAME [--image NAME]\n';
+const USAGE = `usage: ota-hil sim serve --rig FILE --board NAME [--image NAME]
+         ota-hil sim ops RIG BOARD [--json]
+  serve   one simulated board on its own: its console on a pseudo-terminal (socat), network
+          transports on loopback ports it prints, power typed here (on, off, cycle, quit) or sent
+          as SIGUSR1 (off) / SIGUSR2 (on)
+          --rig FILE     rig file (default rigs/sim.json)
+          --board NAME   board (default: the rig's first simulated board)
+          --image NAME   image installed first (default: baseline)
+  ops     the flash operations of one update per phase, and the power-loss windows
+`;
 
 export async function simCommand(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
+  if (sub === 'ops') return (await import('./sim-ops.ts')).opsCommand(rest);
+  if (sub === '--help' || sub === '-h' || sub === 'help' || (sub === 'serve' && (rest.includes('--help') || rest.includes('-h')))) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
   if (sub !== 'serve') {
     process.stderr.write(USAGE);
     return 2;

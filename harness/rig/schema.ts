@@ -292,6 +292,12 @@ export const SimConfig = closed({
   sectorSize: Type.Optional(Type.Integer({ minimum: 256 })),
   writeSize: Type.Optional(Type.Integer({ minimum: 1 })),
   swap: Type.Optional(Type.Union([Type.Literal('scratch'), Type.Literal('move')])),
+  primarySlotSize: Type.Optional(
+    Type.Integer({ minimum: 4096, description: 'mcuboot: primary slot size (default: slotSize; swap-move: slotSize plus one sector, the layout MCUboot calls optimal; equal slots are allowed too)' }),
+  ),
+  imageHeaderSize: Type.Optional(Type.Integer({ minimum: 32, default: 512, description: 'mcuboot: ih_hdr_size of the images the simulator builds (imgtool --header-size; Zephyr pads to 0x200)' })),
+  copyChunk: Type.Optional(Type.Integer({ minimum: 8, default: 1024, description: "mcuboot: bytes per flash write when the bootloader copies a sector (bootutil's 1 KiB copy buffer)" })),
+  bootloaderVersion: Type.Optional(Type.String({ pattern: '^\\d+\\.\\d+\\.\\d+', default: '2.1.0', description: 'mcuboot: the version its banner prints (*** Booting MCUboot vX ***)' })),
   mutant: Type.Optional(Type.String({ description: 'a seeded bootloader bug, to prove scenarios catch it' })),
   uart: Type.Optional(
     Type.Union([Type.Literal('in-process'), Type.Literal('pty')], {

@@ -6,7 +6,7 @@ import type { BoardConfig } from '../../harness/rig/schema.ts';
 
 let boards = 0;
 
-export function smallRig(opts: { mutant?: string; timeScale?: number } = {}): Rig {
+export function smallRig(opts: { mutant?: string; timeScale?: number; candidateSize?: number } = {}): Rig {
   const name = `faults-${process.pid}-${++boards}`;
   const board: BoardConfig = {
     name,
@@ -23,7 +23,7 @@ export function smallRig(opts: { mutant?: string; timeScale?: number } = {}): Ri
       name: 'faults',
       images: {
         baseline: { version: '1.0.0', sim: { boot: 'ok', confirm: 'self', size: 4000 } },
-        candidate: { version: '1.1.0', sim: { boot: 'ok', confirm: 'wait', size: 6000 } },
+        candidate: { version: '1.1.0', sim: { boot: 'ok', confirm: 'wait', size: opts.candidateSize ?? 6000 } },
       },
       boards: [board],
     },

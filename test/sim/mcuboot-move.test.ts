@@ -21,8 +21,8 @@ test('move layout: the primary has one sector more, no scratch, images stop a se
   assert.equal(l.scratch, null);
   assert.equal(l.flashSize, l.secondary.off + 131072);
   assert.equal(l.maxImageSize, 131072 - 4096);
-  assert.throws(() => mcubootStack.buildImage({ version: '1.0.0', size: 131072 - 4096 - 72 + 1 }, MOVE), /do not fit/);
-  mcubootStack.buildImage({ version: '1.0.0', size: 131072 - 4096 - 72 }, MOVE);
+  assert.throws(() => mcubootStack.buildImage({ version: '1.0.0', size: 131072 - 4096 - 552 + 1 }, MOVE), /do not fit/);
+  mcubootStack.buildImage({ version: '1.0.0', size: 131072 - 4096 - 552 }, MOVE);
 });
 
 test('move: test swap, revert and the log shape of an nRF board', async () => {

@@ -113,7 +113,7 @@ for (const geometry of [
 test('slot-filling images, 32 KiB slots: clean and torn cuts of the test swap and of the revert are safe', async () => {
   const config: SimConfig = { ...SWEEP_CONFIG, slotSize: 32768 };
   const layout = layoutFor(config);
-  const body = layout.maxImageSize - 32 - 40;
+  const body = layout.maxImageSize - layout.headerSize - 40;
   const s = await capture(config, body);
   const board = new Board(config);
   const bad: string[] = [];

@@ -36,17 +36,20 @@ test('buildImage writes a real MCUboot header, body descriptor and SHA256 TLV', 
   const img = mcubootStack.buildImage({ version: '1.2.3-rc1', boot: 'crash', size: 1000 }, config);
   const h = parseHeader(img);
   assert.equal(h.magic, 0x96f3b83d);
-  assert.equal(h.hdrSize, 32);
+  assert.equal(h.hdrSize, 0x200, 'padded to 0x200 as imgtool --header-size 0x200 does for Zephyr');
+  assert.ok(img.subarray(32, 0x200).every((b) => b === 0), 'the padding is zeros');
   assert.equal(h.protectTlvSize, 0);
   assert.equal(h.imgSize, 1000);
   assert.deepEqual(h.version, { major: 1, minor: 2, revision: 3, build: 0 });
   const dv = new DataView(img.buffer);
-  assert.equal(dv.getUint16(1032, true), 0x6907);
-  assert.equal(dv.getUint16(1034, true), 40);
-  assert.equal(dv.getUint16(1036, true), 0x10);
-  assert.equal(dv.getUint16(1038, true), 32);
-  assert.deepEqual(Buffer.from(img.subarray(1040, 1072)), Buffer.from(sha256(img.subarray(0, 1032))));
-  assert.equal(img.length, 1072);
+  const tlv = 0x200 + 1000;
+  assert.equal(dv.getUint16(tlv, true), 0x6907);
+  assert.equal(dv.getUint16(tlv + 2, true), 40);
+  assert.equal(dv.getUint16(tlv + 4, true), 0x10);
+  assert.equal(dv.getUint16(tlv + 6, true), 32);
+  assert.deepEqual(Buffer.from(img.subarray(tlv + 8, tlv + 40)), Buffer.from(sha256(img.subarray(0, tlv))));
+  assert.equal(img.length, tlv + 40);
+  assert.equal(parseHeader(mcubootStack.buildImage({ version: '1.0.0', size: 1000 }, { imageHeaderSize: 32 })).hdrSize, 32, 'the header size is configurable');
   assert.deepEqual(mcubootStack.buildImage({ version: '1.2.3-rc1', boot: 'crash', size: 1000 }, config), img, 'deterministic');
   assert.throws(() => mcubootStack.buildImage({ version: '1.0.0', size: layout.maxImageSize }, config), /do not fit the 131072-byte slot minus its 3120-byte trailer/);
   assert.throws(() => mcubootStack.buildImage({ version: 'banana' }, config), /version 'banana'/);
@@ -91,10 +94,14 @@ test('trailer decoding is lossy: only 0x01 is set, erased is unset, anything els
   // swap_info above REVERT decodes as NONE.
   put(trailerOffsets.swapInfoOff(layout.primary), 0x05);
   assert.equal(readSwapState(f, layout.primary).swapType, SwapType.NONE);
+  // A low nibble of 0 is not erased and not above REVERT: bootutil keeps it, and logs swap_type=0x0.
+  put(trailerOffsets.swapInfoOff(layout.scratch!), 0x00);
+  assert.equal(readSwapState(f, layout.scratch!).swapType, SwapType.NONE, 'decided on as no swap');
+  assert.match(formatSwapState('Scratch', readSwapState(f, layout.scratch!)), /^Scratch: magic=unset, swap_type=0x0, /);
 });
 
 test('status source table: scratch wins over a finished-looking primary', () => {
-  const st = (magic: SwapState['magic'], copyDone: Flag): SwapState => ({ magic, copyDone, imageOk: Flag.UNSET, swapType: SwapType.NONE, imageNum: 0 });
+  const st = (magic: SwapState['magic'], copyDone: Flag): SwapState => ({ magic, copyDone, imageOk: Flag.UNSET, swapType: SwapType.NONE, swapTypeLogged: SwapType.NONE, imageNum: 0 });
   const unset = st('unset', Flag.UNSET);
   assert.equal(statusSource(st('good', Flag.SET), unset), 'none');
   assert.equal(statusSource(st('good', Flag.UNSET), st('bad', Flag.BAD)), 'primary');
@@ -104,10 +111,10 @@ test('status source table: scratch wins over a finished-looking primary', () => 
   assert.equal(statusSource(st('bad', Flag.UNSET), unset), 'none');
 });
 
-test('swap regions: the trailer sector first, then only sectors holding image bytes, downwards', () => {
-  assert.deepEqual(planRegions(layout, 40072), [31, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0]);
-  assert.deepEqual(planRegions(layout, layout.maxImageSize), [31, ...Array.from({ length: 31 }, (_, i) => 30 - i)]);
-  assert.deepEqual(planRegions(layout, 0), [31]);
+test('swap regions (find_last_sector_idx): only sectors holding image bytes, downwards; the trailer sector only when the image reaches it', () => {
+  assert.deepEqual(planRegions(layout, 40072), [9, 8, 7, 6, 5, 4, 3, 2, 1, 0]);
+  assert.deepEqual(planRegions(layout, layout.maxImageSize), Array.from({ length: 32 }, (_, i) => 31 - i));
+  assert.deepEqual(planRegions(layout, 0), []);
 });
 
 test('http-download streams chunks in order and waits for the callback', async () => {

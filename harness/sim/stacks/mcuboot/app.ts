@@ -98,13 +98,14 @@ async function ota(ctx: DeviceContext, layout: Layout, log: ZephyrLog, url: stri
   let total: number | null = null;
   let nextReport = PROGRESS_STEP;
   try {
-    await writer.begin();
     await httpDownload(url, {
       signal: ctx.signal,
       maxBytes: layout.maxImageSize,
       idleTimeoutMs: Math.max(60_000 / ctx.config.timeScale, 5_000),
-      onStart: ({ contentLength }) => {
+      // The slot is erased once the server answers, as img_mgmt erases at the first chunk.
+      onStart: async ({ contentLength }) => {
         total = contentLength;
+        await writer.begin();
       },
       onChunk: async (chunk) => {
         await writer.write(chunk);

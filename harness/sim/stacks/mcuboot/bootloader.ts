@@ -10,7 +10,6 @@ import { finalizeSwap, type SwapAlgorithm } from './swap.ts';
 import { swapScratch } from './swap-scratch.ts';
 import { swapMove } from './swap-move.ts';
 
-export const MCUBOOT_VERSION = '2.1.0';
 export const ZEPHYR_VERSION = '3.7.0';
 /** Simulated SHA256 throughput of a small MCU, bytes per simulated millisecond. */
 const HASH_BYTES_PER_MS = 2000;
@@ -31,7 +30,7 @@ export async function runBootloader(ctx: DeviceContext, layout: Layout, mut: Mut
     return type;
   };
 
-  ctx.print(`*** Booting MCUboot v${MCUBOOT_VERSION} ***`);
+  ctx.print(`*** Booting MCUboot v${layout.bootloaderVersion} ***`);
   ctx.print(`*** Using Zephyr OS build v${ZEPHYR_VERSION} ***`);
   inf('Starting bootloader');
 

@@ -1,5 +1,5 @@
-// App-side update helpers, as a Zephyr app uses them: a buffered, progressively-erasing writer
-// for the secondary slot (flash_img/stream_flash), and the bootutil requests boot_set_pending and
+// App-side update helpers, as a Zephyr app uses them: a buffered writer for the secondary slot
+// (img_mgmt / flash_img: the whole slot erased sector by sector first, then 512-byte writes), and the bootutil requests boot_set_pending and
 // boot_set_confirmed, which only ever touch trailer bytes.
 import type { DeviceFlash } from '../../stack.ts';
 import type { Layout } from './layout.ts';
@@ -22,10 +22,10 @@ export class SecondaryWriter {
     this.buf = new Uint8Array(Math.ceil(BLOCK / layout.writeSize) * layout.writeSize);
   }
 
-  /** Stale trailer bytes from an earlier request must not meet the new image. */
+  /** Erase the whole slot, one sector at a time: no stale trailer or image bytes meet the new image. */
   async begin(): Promise<void> {
-    const { secondary, sectorSize, trailerSectors } = this.layout;
-    for (let i = 1; i <= trailerSectors; i++) await this.ensureErased(secondary.off + secondary.size - i * sectorSize);
+    const { secondary, sectorSize } = this.layout;
+    for (let a = secondary.off; a < secondary.off + secondary.size; a += sectorSize) await this.ensureErased(a);
   }
 
   async write(chunk: Uint8Array): Promise<void> {

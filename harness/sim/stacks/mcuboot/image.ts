@@ -7,6 +7,7 @@ import { mulberry32 } from '../../flash.ts';
 import { layoutFor } from './layout.ts';
 
 export const IMAGE_MAGIC = 0x96f3b83d;
+/** The header struct; builds pad it to ih_hdr_size (layout.headerSize) with zeros, as imgtool does. */
 export const IMAGE_HEADER_SIZE = 32;
 export const TLV_INFO_MAGIC = 0x6907;
 export const TLV_PROT_INFO_MAGIC = 0x6908;
@@ -61,7 +62,8 @@ export function buildImage(build: ImageBuild, config: SimConfig): Uint8Array {
   const size = build.size ?? DEFAULT_BODY_SIZE;
   const meta = Buffer.from(APP_MARKER + JSON.stringify(info) + '\0', 'utf8');
   if (meta.length > size) throw new Error(`mcuboot image ${build.version}: body size ${size} is smaller than its ${meta.length}-byte descriptor`);
-  const total = IMAGE_HEADER_SIZE + size + TLV_AREA_SIZE;
+  const hdrSize = layout.headerSize;
+  const total = hdrSize + size + TLV_AREA_SIZE;
   if (total > layout.maxImageSize) {
     throw new Error(
       `mcuboot image ${build.version}: ${total} bytes do not fit the ${layout.slotSize}-byte slot minus its ${layout.trailerSize}-byte trailer (max ${layout.maxImageSize})`,
@@ -71,7 +73,7 @@ export function buildImage(build: ImageBuild, config: SimConfig): Uint8Array {
   const dv = new DataView(img.buffer);
   dv.setUint32(0, IMAGE_MAGIC, true);
   dv.setUint32(4, 0, true); // ih_load_addr
-  dv.setUint16(8, IMAGE_HEADER_SIZE, true);
+  dv.setUint16(8, hdrSize, true);
   dv.setUint16(10, 0, true); // ih_protect_tlv_size
   dv.setUint32(12, size, true);
   dv.setUint32(16, 0, true); // ih_flags
@@ -79,11 +81,11 @@ export function buildImage(build: ImageBuild, config: SimConfig): Uint8Array {
   dv.setUint8(21, ver.minor);
   dv.setUint16(22, ver.revision, true);
   dv.setUint32(24, ver.build, true);
-  img.set(meta, IMAGE_HEADER_SIZE);
+  img.set(meta, hdrSize);
   // Filler differs per version so two builds never share sectors by accident.
   const rng = mulberry32(hashString(build.version) ^ size);
-  for (let i = IMAGE_HEADER_SIZE + meta.length; i < IMAGE_HEADER_SIZE + size; i++) img[i] = Math.floor(rng() * 256);
-  const tlv = IMAGE_HEADER_SIZE + size;
+  for (let i = hdrSize + meta.length; i < hdrSize + size; i++) img[i] = Math.floor(rng() * 256);
+  const tlv = hdrSize + size;
   dv.setUint16(tlv, TLV_INFO_MAGIC, true);
   dv.setUint16(tlv + 2, TLV_AREA_SIZE, true);
   dv.setUint16(tlv + 4, TLV_SHA256, true);

@@ -86,7 +86,7 @@ export const swapMove: SwapAlgorithm = {
         const idx = k - t;
         if (t === 0) await startMove(flash, layout, type, swapSize);
         erase = () => flash.erase(primary.off + idx * sectorSize, sectorSize);
-        move = () => copyRegion(flash, primary.off + (idx - 1) * sectorSize, primary.off + idx * sectorSize, sectorSize);
+        move = () => copyRegion(flash, layout, primary.off + (idx - 1) * sectorSize, primary.off + idx * sectorSize, sectorSize);
         persist = () => record(t, 1);
       } else {
         const u = t - k;
@@ -95,10 +95,10 @@ export const swapMove: SwapAlgorithm = {
         if (mut.has('copy-done-first') && step === 0 && i === k && k > 1) await copyDoneEarly(flash, layout);
         if (step === 0) {
           erase = () => flash.erase(primary.off + (i - 1) * sectorSize, sectorSize);
-          move = () => copyRegion(flash, secondary.off + (i - 1) * sectorSize, primary.off + (i - 1) * sectorSize, sectorSize);
+          move = () => copyRegion(flash, layout, secondary.off + (i - 1) * sectorSize, primary.off + (i - 1) * sectorSize, sectorSize);
         } else {
           erase = () => flash.erase(secondary.off + (i - 1) * sectorSize, sectorSize);
-          move = () => copyRegion(flash, primary.off + i * sectorSize, secondary.off + (i - 1) * sectorSize, sectorSize);
+          move = () => copyRegion(flash, layout, primary.off + i * sectorSize, secondary.off + (i - 1) * sectorSize, sectorSize);
         }
         persist = () => record(MOVE_RECORDS + u, step + 1);
       }

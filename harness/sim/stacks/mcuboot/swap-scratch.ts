@@ -1,20 +1,24 @@
-// Swap using scratch, resumable after a power cut at any flash operation.
-//
-// Regions are single sectors, processed from the slot's last sector (which holds the trailers, so
-// only the bytes before the trailer move) down to sector 0. Each region takes three steps, and
-// each step first erases its destination, so redoing a step after a cut is always safe:
-//   s0  scratch   ← secondary[i]     (first region: scratch trailer written before the copy)
+// Swap using scratch as MCUboot v2.x does it (swap_scratch.c), resumable after a power cut at any
+// flash operation. Regions are single sectors (scratch is one sector), from the last sector the
+// image needs down to sector 0. Each region takes three steps, each erasing its destination first,
+// so redoing a step after a cut is safe:
+//   s0  scratch      ← secondary[i]
 //   s1  secondary[i] ← primary[i]
 //   s2  primary[i]   ← scratch
-// After each step a status record (k = ordinal * 3 + step) is written. While the last sector is in
-// flight the primary trailer is being rebuilt, so the first two records live on scratch, next to a
-// copy of swap_info and swap_size; the primary gets its trailer back at the end of that region.
+// and after each step a status record (k = ordinal * 3 + step). The first region also moves the
+// trailer. When the image does not reach the trailer sector (the usual case), s0 first writes a
+// temporary trailer to scratch (it holds swap_info while the primary trailer is erased), erases
+// and re-initialises the primary trailer, erases scratch again, and all status lives in the
+// primary from record 0; s1 erases the secondary trailer. Only when the image reaches the trailer
+// sector does that sector travel through scratch, with records 0-1 kept on scratch next to its
+// trailer until s2 rebuilds the primary trailer from it and scratch is erased.
 import type { DeviceFlash } from '../../stack.ts';
 import { BOOT_STATUS_STATE_COUNT, type Area, type Layout } from './layout.ts';
 import type { Mutation } from './mutants.ts';
 import {
   Flag,
   SwapType,
+  eraseTrailerSectors,
   formatSwapState,
   lastStatusRecord,
   readSwapSize,
@@ -41,12 +45,11 @@ export function statusSource(primary: SwapState, scratch: SwapState): StatusSour
   return 'none';
 }
 
-/** Sector indices in processing order: the trailer sector first, then image sectors downwards. */
+/** Sector indices in processing order: the last one the image needs (find_last_sector_idx) down to 0. */
 export function planRegions(layout: Layout, swapSize: number): number[] {
-  const last = layout.primarySectors - 1;
-  const used = Math.min(Math.ceil(swapSize / layout.sectorSize), last);
-  const regions = [last];
-  for (let i = used - 1; i >= 0; i--) regions.push(i);
+  const last = Math.min(Math.ceil(swapSize / layout.sectorSize), layout.primarySectors) - 1;
+  const regions: number[] = [];
+  for (let i = last; i >= 0; i--) regions.push(i);
   return regions;
 }
 
@@ -83,62 +86,82 @@ export const swapScratch: SwapAlgorithm = {
   },
 };
 
+/** swap_status_init: the swap's type, the secondary's image_ok, its size, then the magic. */
+async function statusInit(flash: DeviceFlash, layout: Layout, area: Area, type: SwapType, swapSize: number): Promise<void> {
+  if (type !== SwapType.NONE) await writeSwapInfo(flash, layout, area, type);
+  if (readSwapState(flash, layout.secondary).imageOk === Flag.SET) await writeImageOk(flash, layout, area);
+  await writeSwapSize(flash, layout, area, swapSize);
+  await writeMagic(flash, layout, area);
+}
+
+/** boot_erase_region: one erase per sector. */
+async function eraseSectors(flash: DeviceFlash, layout: Layout, off: number, len: number): Promise<void> {
+  for (let a = off; a < off + len; a += layout.sectorSize) await flash.erase(a, layout.sectorSize);
+}
+
 async function swapSectors(flash: DeviceFlash, layout: Layout, mut: Mutation, type: SwapType, swapSize: number, fromStep: number): Promise<void> {
   const { primary, secondary, sectorSize, trailerSize } = layout;
   const scratch = scratchArea(layout);
   const regions = planRegions(layout, swapSize);
   const total = regions.length * BOOT_STATUS_STATE_COUNT;
-  const lastSector = layout.primarySectors - 1;
-  const eraseScratch = () => flash.erase(scratch.off, scratch.size);
-  const record = (area: Area, k: number) => writeStatusRecord(flash, layout, area, k);
+  const firstTrailerOff = (layout.primarySectors - layout.trailerSectors) * sectorSize;
+  const eraseScratch = () => eraseSectors(flash, layout, scratch.off, scratch.size);
+  const scratchStatusOff = scratch.size - trailerSize;
 
   for (let k = fromStep; k < total; k++) {
     const ordinal = Math.floor(k / BOOT_STATUS_STATE_COUNT);
     const step = k % BOOT_STATUS_STATE_COUNT;
     const first = ordinal === 0;
-    const sector = regions[ordinal]!;
-    const off = sector * sectorSize;
-    const len = sector === lastSector ? sectorSize - trailerSize : sectorSize;
+    const off = regions[ordinal]! * sectorSize;
+    // A region reaching the trailer sector copies only the bytes before the trailer.
+    const len = off + sectorSize > firstTrailerOff ? Math.min(layout.slotSize - off - trailerSize, scratchStatusOff) : sectorSize;
+    const useScratch = first && len !== sectorSize;
+    const record = () => writeStatusRecord(flash, layout, useScratch && step < 2 ? scratch : primary, k);
 
     if (mut.has('copy-done-first') && step === 0 && ordinal === regions.length - 1 && ordinal > 0) await copyDoneEarly(flash, layout);
 
     let erase: () => Promise<void>;
     let move: () => Promise<void>;
-    let persist: () => Promise<void>;
+    let persist: () => Promise<void> = record;
     if (step === 0) {
       erase = async () => {
         await eraseScratch();
-        if (first) {
-          // The type and size must survive the primary trailer's erase in s2; magic last. From
-          // here on a cut restarts this swap from its saved type instead of asking the table.
-          await writeSwapInfo(flash, layout, scratch, type);
-          if (readSwapState(flash, secondary).imageOk === Flag.SET) await writeImageOk(flash, layout, scratch);
-          await writeSwapSize(flash, layout, scratch, swapSize);
-          await writeMagic(flash, layout, scratch);
-        }
+        if (!first) return;
+        // A temporary trailer: swap_info must survive the primary trailer's erase.
+        await statusInit(flash, layout, scratch, type, swapSize);
+        if (useScratch) return;
+        await eraseTrailerSectors(flash, layout, primary);
+        await statusInit(flash, layout, primary, type, swapSize);
+        await eraseScratch();
       };
-      move = () => copyRegion(flash, secondary.off + off, scratch.off, len);
-      persist = () => record(first ? scratch : primary, k);
+      move = () => copyRegion(flash, layout, secondary.off + off, scratch.off, len);
     } else if (step === 1) {
-      erase = () => flash.erase(secondary.off + off, sectorSize);
-      move = () => copyRegion(flash, primary.off + off, secondary.off + off, len);
-      persist = () => record(first ? scratch : primary, k);
+      erase = async () => {
+        if (first) await eraseTrailerSectors(flash, layout, secondary); // only the primary keeps the state
+        const n = useScratch ? Math.max(0, firstTrailerOff - off) : sectorSize;
+        await eraseSectors(flash, layout, secondary.off + off, n);
+      };
+      move = () => copyRegion(flash, layout, primary.off + off, secondary.off + off, len);
     } else {
-      erase = () => flash.erase(primary.off + off, sectorSize);
-      move = () => copyRegion(flash, scratch.off, primary.off + off, len);
-      persist = async () => {
-        if (first) {
-          // Rebuild the primary trailer from scratch's copy; magic makes it authoritative.
-          await record(primary, 0);
-          await record(primary, 1);
+      erase = async () => {
+        if (useScratch) await eraseTrailerSectors(flash, layout, primary);
+        await eraseSectors(flash, layout, primary.off + off, useScratch ? Math.max(0, firstTrailerOff - off) : sectorSize);
+      };
+      move = () => copyRegion(flash, layout, scratch.off, primary.off + off, len);
+      if (useScratch) {
+        persist = async () => {
+          // The primary trailer rebuilt from scratch's: records 0-1, flags, size; magic last.
+          await copyRegion(flash, layout, scratch.off + scratchStatusOff, primary.off + off + len, (BOOT_STATUS_STATE_COUNT - 1) * layout.writeSize);
           const saved = readSwapState(flash, scratch);
           if (saved.imageOk === Flag.SET) await writeImageOk(flash, layout, primary);
-          await writeSwapInfo(flash, layout, primary, type);
+          if (saved.swapType !== SwapType.NONE) await writeSwapInfo(flash, layout, primary, saved.swapType);
           await writeSwapSize(flash, layout, primary, swapSize);
           await writeMagic(flash, layout, primary);
-        }
-        await record(primary, k);
-      };
+          await record();
+          // A stale scratch trailer would read as a swap in progress at the next boot.
+          await eraseScratch();
+        };
+      }
     }
     await erase();
     if (mut.has('record-before-copy')) {
@@ -148,8 +171,5 @@ async function swapSectors(flash: DeviceFlash, layout: Layout, mut: Mutation, ty
       if (len > 0) await move();
       await persist();
     }
-    // Scratch's trailer would otherwise still claim a swap in progress at every later boot.
-    if (first && step === 2) await eraseScratch();
   }
 }
-

@@ -4,9 +4,6 @@ import type { Layout } from './layout.ts';
 import type { Mutation } from './mutants.ts';
 import { Flag, SwapType, readSwapState, writeCopyDone, writeImageOk } from './trailer.ts';
 
-/** bootutil copies through a small RAM buffer, so a sector copy is many programs. */
-export const COPY_CHUNK = 256;
-
 export type StatusSource = 'none' | 'primary' | 'scratch';
 
 /** What the trailer holding the swap status says (swap_read_status). */
@@ -30,10 +27,10 @@ export interface SwapAlgorithm {
   run(ctx: DeviceContext, layout: Layout, mut: Mutation, type: SwapType, swapSize: number, fromStep: number): Promise<boolean>;
 }
 
-/** Copy `len` bytes through the RAM buffer; the destination must have been erased. */
-export async function copyRegion(flash: DeviceFlash, from: number, to: number, len: number): Promise<void> {
-  for (let o = 0; o < len; o += COPY_CHUNK) {
-    const n = Math.min(COPY_CHUNK, len - o);
+/** boot_copy_region: through a RAM buffer of layout.copyChunk bytes; the destination must be erased. */
+export async function copyRegion(flash: DeviceFlash, layout: Layout, from: number, to: number, len: number): Promise<void> {
+  for (let o = 0; o < len; o += layout.copyChunk) {
+    const n = Math.min(layout.copyChunk, len - o);
     await flash.program(to + o, flash.read(from + o, n));
   }
 }

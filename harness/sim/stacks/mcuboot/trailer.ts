@@ -14,7 +14,10 @@ export type Magic = 'good' | 'unset' | 'bad';
 
 export interface SwapState {
   magic: Magic;
+  /** Decided on: anything but TEST, PERM or REVERT is NONE. */
   swapType: SwapType;
+  /** As boot_read_swap_state leaves it and BOOT_LOG_SWAP_STATE prints it: a low nibble of 0 stays 0. */
+  swapTypeLogged: number;
   copyDone: Flag;
   imageOk: Flag;
   imageNum: number;
@@ -60,6 +63,7 @@ export function readSwapState(flash: Reader, area: Area): SwapState {
   return {
     magic: readMagic(flash, area),
     swapType,
+    swapTypeLogged: info === 0xff || type > SwapType.REVERT ? SwapType.NONE : type,
     copyDone: readFlag(flash, copyDoneOff(area)),
     imageOk: readFlag(flash, imageOkOff(area)),
     imageNum: info === 0xff ? 0 : info >> 4,
@@ -68,7 +72,7 @@ export function readSwapState(flash: Reader, area: Area): SwapState {
 
 /** The BOOT_LOG_SWAP_STATE line: decoded enums, not raw bytes. */
 export function formatSwapState(name: string, s: SwapState): string {
-  return `${name}: magic=${s.magic}, swap_type=0x${s.swapType.toString(16)}, copy_done=0x${s.copyDone.toString(16)}, image_ok=0x${s.imageOk.toString(16)}`;
+  return `${name}: magic=${s.magic}, swap_type=0x${s.swapTypeLogged.toString(16)}, copy_done=0x${s.copyDone.toString(16)}, image_ok=0x${s.imageOk.toString(16)}`;
 }
 
 export function readSwapSize(flash: Reader, area: Area): number {
