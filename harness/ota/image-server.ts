@@ -31,6 +31,8 @@ interface Route {
 export class ImageServer {
   private server: http.Server | null = null;
   private routes = new Map<string, Route>();
+  /** Small documents beside the images (a poll manifest), by path. */
+  private docs = new Map<string, string>();
   private seq = 0;
 
   constructor(private readonly opts: ServerOptions) {}
@@ -46,6 +48,16 @@ export class ImageServer {
     return { url: base + route, delivery };
   }
 
+  /** Serve `body` (JSON) at `route` from now on, replacing what was there. */
+  document(route: string, body: string): void {
+    this.docs.set(route, body);
+  }
+
+  /** http://host:port the server listens on (started if need be). */
+  base(): Promise<string> {
+    return this.listen();
+  }
+
   async close(): Promise<void> {
     for (const r of this.routes.values()) r.delivery.abort();
     const s = this.server;
@@ -57,6 +69,11 @@ export class ImageServer {
     const host = this.opts.host ?? '127.0.0.1';
     if (!this.server) {
       const server = http.createServer((req, res) => {
+        const doc = this.docs.get(req.url ?? '');
+        if (doc !== undefined && req.method === 'GET') {
+          res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(doc) }).end(doc);
+          return;
+        }
         const route = this.routes.get(req.url ?? '');
         if (!route || (req.method !== 'GET' && req.method !== 'HEAD')) {
           res.writeHead(404).end();

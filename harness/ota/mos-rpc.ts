@@ -153,31 +153,11 @@ export class MosRpcTransport implements OtaTransport {
     await this.server?.close();
   }
 
-  private async push(d: ByteDelivery): Promise<void> {
-    const bytes = d.image.bytes;
-    const chunk = this.config.chunkSize ?? 1024;
-    this.console.note(`ota: mos-rpc push ${d.image.name} ${d.image.version} (${bytes.length} bytes)`);
-    await this.rpc.call('OTA.Begin', { size: bytes.length, timeout: 600, commit_timeout: this.config.commitTimeout ?? 0 });
-    d.begin();
-    let at = 0;
-    while (at < bytes.length) {
-      const n = await d.take(Math.min(chunk, bytes.length - at));
-      if (n === 0) throw new Error(d.failed ?? `stopped after ${at}/${bytes.length} bytes`);
-      const data = Buffer.from(bytes.subarray(at, at + n)).toString('base64');
-      for (let attempt = 1; ; attempt++) {
-        try {
-          await this.rpc.call('OTA.Write', { offset: at, data });
-          break;
-        } catch (e) {
-          if (e instanceof RpcError || attempt >= WRITE_TRIES) throw e;
-        }
-      }
-      at += n;
-      d.advance(n);
-    }
-    await this.rpc.call('OTA.End', {}, 60_000);
-    this.console.note('ota: mos-rpc OTA.End accepted');
-    d.finish();
+  private push(d: ByteDelivery): Promise<void> {
+    this.console.note(`ota: mos-rpc push ${d.image.name} ${d.image.version} (${d.image.bytes.length} bytes)`);
+    return pushOverRpc(d, (m, a, t) => this.rpc.call(m, a, t), { chunkSize: this.config.chunkSize, commitTimeout: this.config.commitTimeout }).then(() => {
+      this.console.note('ota: mos-rpc OTA.End accepted');
+    });
   }
 
   private async startUrl(image: FirmwareImage): Promise<OtaDelivery> {
@@ -196,4 +176,32 @@ export class MosRpcTransport implements OtaTransport {
       .catch((e: Error) => delivery.fail(e.message));
     return delivery;
   }
+}
+
+export type RpcCall = (method: string, args?: unknown, timeoutMs?: number) => Promise<unknown>;
+
+/** What `mos ota` sends over any RPC channel: OTA.Begin, OTA.Write per chunk (retried), OTA.End; acknowledged bytes are the progress. */
+export async function pushOverRpc(d: ByteDelivery, call: RpcCall, opts: { chunkSize?: number; commitTimeout?: number }): Promise<void> {
+  const bytes = d.image.bytes;
+  const chunk = opts.chunkSize ?? 1024;
+  await call('OTA.Begin', { size: bytes.length, timeout: 600, commit_timeout: opts.commitTimeout ?? 0 });
+  d.begin();
+  let at = 0;
+  while (at < bytes.length) {
+    const n = await d.take(Math.min(chunk, bytes.length - at));
+    if (n === 0) throw new Error(d.failed ?? `stopped after ${at}/${bytes.length} bytes`);
+    const data = Buffer.from(bytes.subarray(at, at + n)).toString('base64');
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await call('OTA.Write', { offset: at, data });
+        break;
+      } catch (e) {
+        if (e instanceof RpcError || attempt >= WRITE_TRIES) throw e;
+      }
+    }
+    at += n;
+    d.advance(n);
+  }
+  await call('OTA.End', {}, 60_000);
+  d.finish();
 }

@@ -8,12 +8,18 @@ import { EspotaTransport } from './espota.ts';
 import { MosRpcTransport } from './mos-rpc.ts';
 import { SmpTransport } from './smp.ts';
 import { CommandTransport } from './command.ts';
+import { MqttShadowTransport } from './mqtt-shadow.ts';
+import { MqttRpcTransport } from './mqtt-rpc.ts';
+import { HttpPollTransport } from './http-poll.ts';
+import type { MqttConfig } from '../rig/schema.ts';
 
 export interface TransportContext {
   board: string;
   console: Console;
   /** The console's port path, for command transports' {port}. */
   port?: string;
+  /** The rig's MQTT broker settings, for cloud transports. */
+  mqtt?: MqttConfig;
 }
 
 export function createTransport(config: TransportConfig, ctx: TransportContext): OtaTransport {
@@ -30,5 +36,11 @@ export function createTransport(config: TransportConfig, ctx: TransportContext):
       return new SmpTransport(config, ctx.board, ctx.console);
     case 'command':
       return new CommandTransport(config, ctx.board, ctx.console, ctx.port ?? '');
+    case 'mqtt-shadow':
+      return new MqttShadowTransport(config, ctx.mqtt, ctx.board, ctx.console);
+    case 'mqtt-rpc':
+      return new MqttRpcTransport(config, ctx.mqtt, ctx.board, ctx.console);
+    case 'http-poll':
+      return new HttpPollTransport(config, ctx.board, ctx.console);
   }
 }

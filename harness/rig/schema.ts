@@ -155,6 +155,21 @@ export const HttpFaults = closed(
 );
 export type HttpFaults = Static<typeof HttpFaults>;
 
+/** The MQTT broker cloud-style transports meet the boards at. */
+export const MqttConfig = closed(
+  {
+    url: Type.Optional(Type.String({ pattern: '^mqtts?://', description: "the lab's broker, e.g. mqtt://10.0.0.5:1883 (mosquitto); without it the harness runs an embedded broker for the run" })),
+    host: Type.Optional(Type.String({ default: '127.0.0.1', description: 'embedded broker: the address it binds (loopback unless the boards are elsewhere)' })),
+    port: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535, description: 'embedded broker: the port (default: a free one)' })),
+    username: Type.Optional(Type.String({ description: 'MQTT user name, for the boards and the harness alike; the embedded broker then requires it' })),
+    password: Type.Optional(Type.String()),
+  },
+  { description: 'MQTT broker for mqtt-shadow and mqtt-rpc transports' },
+);
+export type MqttConfig = Static<typeof MqttConfig>;
+
+const DeviceId = Type.Optional(Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$', description: "the board's device.id (MQTT client id, topic part); default: the board's name" }));
+
 export const TransportConfig = Type.Union([
   closed(
     {
@@ -231,6 +246,36 @@ export const TransportConfig = Type.Union([
       timeoutMs: Type.Optional(Ms),
     },
     { description: 'an external tool (esptool, mos, mcumgr, nrfjprog, particle) run through execa' },
+  ),
+  closed(
+    {
+      kind: Type.Literal('mqtt-shadow'),
+      deviceId: DeviceId,
+      host: Type.Optional(Type.String({ default: '127.0.0.1', description: 'address the image server binds and advertises' })),
+      timeoutMs: Type.Optional(Ms),
+    },
+    { description: 'device shadow over MQTT: desired.ota {url, version} (retained, so an offline board gets it on connecting) → the board pulls the image over HTTP → reports state.reported.ota' },
+  ),
+  closed(
+    {
+      kind: Type.Literal('mqtt-rpc'),
+      deviceId: DeviceId,
+      chunkSize: Type.Optional(Type.Integer({ minimum: 16, maximum: 65536, default: 1024 })),
+      commitTimeout: Type.Optional(Type.Integer({ minimum: 0, description: 'seconds, passed to OTA.Begin (0: commit at once)' })),
+      timeoutMs: StepTimeout,
+    },
+    { description: 'Mongoose OS RPC over MQTT (<device.id>/rpc): OTA.Begin/Write/End as `mos ota --port mqtt://…` does, once the board is online' },
+  ),
+  closed(
+    {
+      kind: Type.Literal('http-poll'),
+      deviceId: DeviceId,
+      host: Type.Optional(Type.String({ default: '127.0.0.1', description: 'address the manifest and image server binds and advertises' })),
+      port: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
+      intervalS: Type.Optional(Type.Integer({ minimum: 1, default: 10, description: "the board's check interval in (simulated) seconds, as its firmware is configured" })),
+      timeoutMs: Type.Optional(Ms),
+    },
+    { description: 'ota-http-client polling: the board GETs a manifest {version, url} on an interval and updates when the version differs' },
   ),
 ]);
 export type TransportConfig = Static<typeof TransportConfig>;
@@ -358,6 +403,7 @@ export const RigConfig = closed(
     boards: Type.Array(BoardConfig, { minItems: 1 }),
     images: Type.Record(Name, ImageSpec),
     safeState: Type.Optional(Type.Union([Type.Literal('off'), Type.Literal('on')], { default: 'off' })),
+    mqtt: Type.Optional(MqttConfig),
   },
   { title: 'ota-hil rig', description: 'Boards, how to reach them, and the firmware images under test' },
 );

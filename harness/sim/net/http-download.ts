@@ -136,3 +136,10 @@ export async function httpDownload(url: string, opts: DownloadOptions): Promise<
     req.destroy();
   }
 }
+
+/** A small GET (a manifest), as text; dies with the board like any download. */
+export async function httpGetText(url: string, signal?: AbortSignal, maxBytes = 64 * 1024): Promise<string> {
+  const parts: Uint8Array[] = [];
+  await httpDownload(url, { signal, maxBytes, idleTimeoutMs: 10_000, onChunk: (c) => void parts.push(c.slice()) });
+  return Buffer.concat(parts).toString('utf8');
+}

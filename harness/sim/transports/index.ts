@@ -9,6 +9,7 @@ import { startHttpPush, type HttpPushOptions } from './http-push.ts';
 import { startEspota, type EspotaOptions } from './espota.ts';
 import { startMosRpc } from './mos-rpc.ts';
 import { startSmp } from './smp.ts';
+import { startCloud } from '../cloud/index.ts';
 
 export type DeviceTransportKind = 'http-push' | 'espota' | 'smp' | 'mos-rpc';
 
@@ -16,6 +17,8 @@ export type DeviceTransportKind = 'http-push' | 'espota' | 'smp' | 'mos-rpc';
 export interface DeviceTransportOptions {
   espota?: EspotaOptions;
   httpPush?: HttpPushOptions;
+  /** The running firmware's version, for cloud flows that compare it with the desired one. */
+  version?: string;
 }
 
 export interface DeviceTransports {
@@ -33,6 +36,7 @@ export function startDeviceTransports(ctx: DeviceContext, sink: UpdateSink, kind
     else if (kind === 'smp') consoles.push(startSmp(session));
     else consoles.push(startMosRpc(session));
   }
+  if (ctx.config.cloud) startCloud(session, ctx.config.cloud, options.version);
   return {
     async consoleLine(line: string): Promise<boolean> {
       for (const c of consoles) if (await c(line)) return true;

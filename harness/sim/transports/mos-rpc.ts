@@ -1,26 +1,32 @@
 // Device side of Mongoose OS RPC over the console (mgos_rpc_channel_uart.c, rpc-service-ota):
 // the EOF handshake, then OTA.Begin / OTA.Write / OTA.End (what `mos ota` sends), OTA.Status,
 // OTA.Update {url} (downloads over HTTP), OTA.Commit / OTA.Revert / OTA.GetBootState. Frames are
-// `"""`-delimited or newline-terminated (./wire/mos-uart.ts, the device's own codec).
+// `"""`-delimited or newline-terminated (./wire/mos-uart.ts, the device's own codec). The OTA
+// service itself (mosOtaService) is channel-free: RPC over MQTT (../cloud/rpc.ts) serves it too.
 import { httpDownload } from '../net/http-download.ts';
 import { MosUartChannel } from './wire/mos-uart.ts';
 import { UpdateSession, errorText } from './session.ts';
 
 /** What mg_rpc reads from a call; the reply echoes id and swaps src/dst. */
-type Call = { id?: number; src?: string; method?: string; args?: unknown };
+export type Call = { id?: number; src?: string; method?: string; args?: unknown };
 
 type Handler = (args: Record<string, unknown>) => Promise<unknown>;
 
-export function startMosRpc(s: UpdateSession): (line: string) => Promise<boolean> {
+/** The OTA service of one boot, whichever channel carries its calls (console, MQTT). */
+export interface MosOtaService {
+  /** Answer one call through `send`, then run what must follow the reply (the reboot after OTA.End). */
+  dispatch(req: Call, send: (rsp: string) => void): Promise<void>;
+}
+
+export function mosOtaService(s: UpdateSession, src: string, extra: Record<string, Handler> = {}): MosOtaService {
   const { ctx, sink } = s;
-  const channel = new MosUartChannel();
   let offset = 0;
   let size = 0;
   let state = 0; // OTA.Status: IDLE 0, PROGRESS 1, ERROR 2, SUCCESS 3
-  const src = `${ctx.board.replace(/[^A-Za-z0-9_]/g, '_')}`;
   let afterReply: (() => void) | null = null;
 
   const handlers: Record<string, Handler> = {
+    ...extra,
     'OTA.Status': () => Promise.resolve({ state }),
     'OTA.Begin': async (a) => {
       if (!s.claim('mos-rpc')) throw new Error(`an update over ${s.busy} is in progress`);
@@ -81,7 +87,7 @@ export function startMosRpc(s: UpdateSession): (line: string) => Promise<boolean
     'OTA.GetBootState': () => Promise.resolve(sink.bootState?.() ?? {}),
   };
 
-  const dispatch = async (req: Call): Promise<void> => {
+  const dispatch = async (req: Call, send: (rsp: string) => void): Promise<void> => {
     const handler = req.method ? handlers[req.method] : undefined;
     let rsp: Record<string, unknown>;
     if (!handler) rsp = { id: req.id, src, dst: req.src, error: { code: 404, message: `No handler for ${req.method}` } };
@@ -98,7 +104,7 @@ export function startMosRpc(s: UpdateSession): (line: string) => Promise<boolean
         rsp = { id: req.id, src, dst: req.src, error: { code: -1, message: errorText(e) } };
       }
     }
-    ctx.print(channel.send(JSON.stringify(rsp)));
+    send(JSON.stringify(rsp));
     const then = afterReply;
     afterReply = null;
     if (then) {
@@ -106,7 +112,13 @@ export function startMosRpc(s: UpdateSession): (line: string) => Promise<boolean
       then();
     }
   };
+  return { dispatch };
+}
 
+export function startMosRpc(s: UpdateSession): (line: string) => Promise<boolean> {
+  const { ctx } = s;
+  const channel = new MosUartChannel();
+  const service = mosOtaService(s, `${ctx.board.replace(/[^A-Za-z0-9_]/g, '_')}`);
   return async (line: string) => {
     const start = line.trimStart()[0];
     if (!line.includes('"""') && start !== '{' && start !== '\x04' && !channel.midFrame) return false;
@@ -119,7 +131,7 @@ export function startMosRpc(s: UpdateSession): (line: string) => Promise<boolean
         } catch {
           continue; // mg_rpc drops a frame it cannot parse
         }
-        await dispatch(req);
+        await service.dispatch(req, (rsp) => ctx.print(channel.send(rsp)));
       } // a corrupt frame is dropped (the real channel logs it at WARN, which this console does not show)
     }
     return true;

@@ -70,7 +70,7 @@ export async function runApp(ctx: DeviceContext, log: EspLog, booted: Booted, la
     if (behaviour.confirm === 'self') await confirm(ctx, ota, log);
     else i(APP_TAG, "Trial boot: type 'ota confirm' to keep this image; any reset before that reverts it");
   }
-  const transports = startDeviceTransports(ctx, otaSink(ota, log), ['http-push']);
+  const transports = startDeviceTransports(ctx, otaSink(ota, log), ['http-push'], { version: info.desc.version });
   for (;;) {
     const line = (await ctx.readLine()).trim();
     if (await transports.consoleLine(line)) continue;

@@ -40,6 +40,7 @@ export async function runSketch(ctx: DeviceContext, mut: Mutation): Promise<neve
   // ESP8266HTTPUpdateServer's example sketch announces itself so; other stacks' servers name no stack.
   const transports = startDeviceTransports(ctx, updateSink(ctx, updater), ['espota', 'http-push'], {
     espota: { password: ctx.config.otaPassword },
+    version: r.info.version,
     httpPush: { announce: (url) => `HTTPUpdateServer ready! Open ${url} in your browser` },
   });
   for (;;) {

@@ -33,7 +33,7 @@ export async function runApp(ctx: DeviceContext, layout: Layout): Promise<void> 
     await ctx.sleep(WATCHDOG_MS); // silent until the watchdog bites
     ctx.reset('watchdog');
   }
-  const mcumgr = startDeviceTransports(ctx, mcubootSink(ctx, layout), ['smp']);
+  const mcumgr = startDeviceTransports(ctx, mcubootSink(ctx, layout), ['smp'], { version: info.version });
   if (info.confirm === 'self') await confirm(ctx, layout, log);
   await shell(ctx, layout, log, mcumgr);
 }

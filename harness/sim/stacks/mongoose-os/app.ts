@@ -65,7 +65,7 @@ async function main(ctx: DeviceContext, plat: MosPlatform, mut: Mutation, tasks:
   }
   if (info.firstBoot) await bootFinish(ctx, d, fs, updater, log, tasks);
 
-  const transports = startDeviceTransports(ctx, updater, ['mos-rpc', 'http-push']);
+  const transports = startDeviceTransports(ctx, updater, ['mos-rpc', 'http-push'], { version: d.version });
   log('mgos_init.c:36', 'Init done, RAM: 52936 total, 44880 free, 44412 min free');
   const rpc = consoleRpc(ctx, plat, d, fs, updater, log);
   for (;;) {

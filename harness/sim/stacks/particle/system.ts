@@ -60,7 +60,7 @@ class DeviceOs {
         ctx.reset('watchdog');
       }
     }
-    const transports = startDeviceTransports(ctx, this.sink(), []);
+    const transports = startDeviceTransports(ctx, this.sink(), [], { version: app?.version });
     return Promise.race([this.shell(app, (line) => transports.consoleLine(line)), this.crashed]);
   }
 

@@ -39,7 +39,7 @@ export async function runApp(ctx: DeviceContext, l: Layout, mut: Mutation): Prom
     else background = deviceManager(ctx, l, info);
   }
   const sink = stagingSink(ctx, l);
-  const transports = startDeviceTransports(ctx, sink, []);
+  const transports = startDeviceTransports(ctx, sink, [], { version: info.version });
   // A background task's power loss or fault must end the boot like the shell's would.
   await Promise.race([shell(ctx, l, (line) => transports.consoleLine(line)), background.then(() => new Promise<never>(() => undefined))]);
 }

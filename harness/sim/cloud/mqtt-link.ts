@@ -1,0 +1,56 @@
+// The device's MQTT connection for one boot: connect (with credentials when configured), a
+// retained "online" status and a last will of "offline", and a hard end when the boot ends (a
+// power cut or reset kills the socket without a DISCONNECT, so the broker publishes the will).
+import mqtt, { type MqttClient } from 'mqtt';
+import type { DeviceContext } from '../stack.ts';
+import type { CloudProvision } from './provision.ts';
+
+export const statusTopic = (id: string): string => `ota-hil/things/${id}/status`;
+
+export type MessageHandler = (topic: string, payload: Buffer) => void;
+
+export interface MqttLink {
+  client: MqttClient;
+  subscribe(topic: string, onMessage: MessageHandler): void;
+  publish(topic: string, payload: unknown, opts?: { retain?: boolean }): void;
+}
+
+export function connectMqtt(ctx: DeviceContext, p: CloudProvision): MqttLink | null {
+  const cfg = p.mqtt;
+  if (!cfg || ctx.signal.aborted) return null;
+  const client = mqtt.connect(cfg.url, {
+    clientId: p.deviceId,
+    username: cfg.username,
+    password: cfg.password,
+    clean: true,
+    reconnectPeriod: 500,
+    connectTimeout: 5000,
+    will: { topic: statusTopic(p.deviceId), payload: Buffer.from('offline'), qos: 1, retain: true },
+  });
+  const handlers = new Map<string, MessageHandler>();
+  client.on('connect', () => {
+    if (ctx.signal.aborted) return;
+    ctx.print(`mqtt: connected to ${cfg.url} as ${p.deviceId}`);
+    client.publish(statusTopic(p.deviceId), 'online', { qos: 1, retain: true });
+    for (const t of handlers.keys()) client.subscribe(t, { qos: 1 });
+  });
+  client.on('error', (e) => {
+    if (!ctx.signal.aborted) ctx.print(`mqtt: ${e.message}`);
+  });
+  client.on('message', (topic, payload) => {
+    if (ctx.signal.aborted) return;
+    handlers.get(topic)?.(topic, payload);
+  });
+  ctx.signal.addEventListener('abort', () => client.end(true), { once: true });
+  return {
+    client,
+    subscribe(topic, onMessage) {
+      handlers.set(topic, onMessage);
+      if (client.connected) client.subscribe(topic, { qos: 1 });
+    },
+    publish(topic, payload, opts = {}) {
+      if (ctx.signal.aborted) return;
+      client.publish(topic, typeof payload === 'string' ? payload : JSON.stringify(payload), { qos: 1, retain: opts.retain ?? false });
+    },
+  };
+}
