@@ -1,10 +1,9 @@
 // ota-http-client polling, the server's side: the board GETs its manifest {version, url} on an
 // interval (its own configuration); start() puts the image there, and the board updates at its
 // next check. Bytes served are the progress, as for HTTP pull.
-import type { TransportConfig } from '../rig/schema.ts';
+import type { DeviceCloud, TransportConfig } from '../rig/schema.ts';
 import type { Console } from '../console/console.ts';
 import type { FirmwareImage } from '../fixtures/images.ts';
-import type { CloudProvision } from '../sim/cloud/provision.ts';
 import type { OtaDelivery, OtaTransport } from './transport.ts';
 import { ImageServer } from './image-server.ts';
 
@@ -28,7 +27,7 @@ export class HttpPollTransport implements OtaTransport {
     return `/poll/${encodeURIComponent(this.deviceId)}.json`;
   }
 
-  async provision(): Promise<CloudProvision> {
+  async provision(): Promise<DeviceCloud> {
     return { deviceId: this.deviceId, poll: { url: (await this.server.base()) + this.manifestPath, intervalS: this.config.intervalS ?? 10 } };
   }
 

@@ -2,10 +2,9 @@
 // until the board is online on the broker, then OTA.Begin / OTA.Write per chunk / OTA.End to
 // <device.id>/rpc (pushOverRpc, the same sequence as over the console). OTA.Commit and friends
 // are there for scenarios. Acknowledged OTA.Write bytes are the progress.
-import type { MqttConfig, TransportConfig } from '../rig/schema.ts';
+import type { DeviceCloud, MqttConfig, TransportConfig } from '../rig/schema.ts';
 import type { Console } from '../console/console.ts';
 import type { FirmwareImage } from '../fixtures/images.ts';
-import type { CloudProvision } from '../sim/cloud/provision.ts';
 import type { OtaDelivery, OtaTransport } from './transport.ts';
 import { ByteDelivery } from './delivery.ts';
 import { MqttCloud } from './mqtt-cloud.ts';
@@ -27,7 +26,7 @@ export class MqttRpcTransport implements OtaTransport {
     this.cloud = new MqttCloud(mqtt, config.deviceId ?? board, `${board}: mqtt-rpc`, (t) => console.note(t));
   }
 
-  async provision(): Promise<CloudProvision> {
+  async provision(): Promise<DeviceCloud> {
     const b = await this.cloud.brokerInfo();
     return { deviceId: this.cloud.deviceId, mqtt: { url: b.url, username: b.username, password: b.password, rpc: true } };
   }

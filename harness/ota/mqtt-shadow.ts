@@ -4,10 +4,9 @@
 // state.reported.ota; once it reports 'applied' or 'up-to-date' the desired state is cleared, so a
 // board that reverts later is not updated again behind the scenario's back. A board cut off
 // mid-download finds the desired state still there on reconnecting and pulls again.
-import type { MqttConfig, TransportConfig } from '../rig/schema.ts';
+import type { DeviceCloud, MqttConfig, TransportConfig } from '../rig/schema.ts';
 import type { Console } from '../console/console.ts';
 import type { FirmwareImage } from '../fixtures/images.ts';
-import type { CloudProvision } from '../sim/cloud/provision.ts';
 import type { OtaDelivery, OtaTransport } from './transport.ts';
 import { ImageServer } from './image-server.ts';
 import { MqttCloud } from './mqtt-cloud.ts';
@@ -35,7 +34,7 @@ export class MqttShadowTransport implements OtaTransport {
     this.server = new ImageServer({ board, kind: this.kind, host: config.host, timeoutMs: config.timeoutMs ?? 120_000, note });
   }
 
-  async provision(): Promise<CloudProvision> {
+  async provision(): Promise<DeviceCloud> {
     const b = await this.cloud.brokerInfo();
     return { deviceId: this.cloud.deviceId, mqtt: { url: b.url, username: b.username, password: b.password, shadow: true } };
   }

@@ -1,7 +1,7 @@
 // The seam for delivering firmware to a board. Each transport exposes the moments a fault can
 // hook: bytes delivered and the phase reached.
 import type { FirmwareImage } from '../fixtures/images.ts';
-import type { CloudProvision } from '../sim/cloud/provision.ts';
+import type { DeviceCloud } from '../rig/schema.ts';
 
 export type OtaPhase = 'waiting' | 'transferring' | 'delivered' | 'failed';
 
@@ -37,7 +37,7 @@ export interface OtaTransport {
    * Cloud transports: what the board's firmware must be configured with to reach them (broker,
    * device id, poll URL). A real board has it in its own config; a simulated one is built with it.
    */
-  provision?(): Promise<CloudProvision>;
+  provision?(): Promise<DeviceCloud>;
 }
 
 export class OtaError extends Error {

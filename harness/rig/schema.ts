@@ -168,6 +168,26 @@ export const MqttConfig = closed(
 );
 export type MqttConfig = Static<typeof MqttConfig>;
 
+/**
+ * What a board's firmware is configured with to reach its cloud (Mongoose OS mqtt.server and
+ * device.id, an ota-http-client poll URL): in a real board's own config; a simulated board is built
+ * with it, from its cloud transport (OtaTransport.provision). Not a rig field.
+ */
+export const DeviceCloud = closed({
+  deviceId: Type.String({ description: 'device.id: the MQTT client id and the topics\' device part' }),
+  mqtt: Type.Optional(
+    closed({
+      url: Type.String(),
+      username: Type.Optional(Type.String()),
+      password: Type.Optional(Type.String()),
+      shadow: Type.Optional(Type.Boolean({ description: 'follow the device shadow: desired.ota → pull the image over HTTP → report' })),
+      rpc: Type.Optional(Type.Boolean({ description: 'serve Mongoose OS RPC over MQTT (<device.id>/rpc)' })),
+    }),
+  ),
+  poll: Type.Optional(closed({ url: Type.String(), intervalS: Type.Number({ description: 'simulated seconds between checks' }) })),
+});
+export type DeviceCloud = Static<typeof DeviceCloud>;
+
 const DeviceId = Type.Optional(Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$', description: "the board's device.id (MQTT client id, topic part); default: the board's name" }));
 
 export const TransportConfig = Type.Union([

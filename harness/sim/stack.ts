@@ -1,15 +1,14 @@
 // The seam between the simulated board and one update stack (MCUboot, ESP-IDF, ...).
 // A stack module exports one SimStack; harness/sim/registry.ts lists them.
 import type { FlashGeometry, NorFlash } from './flash.ts';
-import type { CloudProvision } from './cloud/provision.ts';
-import type { BoardConfig, FirmwareConfig, SimBehaviour, SimConfig, StackName } from '../rig/schema.ts';
+import type { BoardConfig, DeviceCloud, FirmwareConfig, SimBehaviour, SimConfig, StackName } from '../rig/schema.ts';
 
 /**
  * A simulated board's config: the rig's sim section plus how its firmware was built (board.firmware)
  * and the ArduinoOTA password it was built with (the espota transport's `password`, which the rig
  * documents as ArduinoOTA.setPassword on the board), and its cloud settings (set when the board is made).
  */
-export type SimDeviceConfig = SimConfig & { firmware?: FirmwareConfig; otaPassword?: string; cloud?: CloudProvision };
+export type SimDeviceConfig = SimConfig & { firmware?: FirmwareConfig; otaPassword?: string; cloud?: DeviceCloud };
 
 /** The config a board's simulator runs with. */
 export const simDeviceConfig = (board: Pick<BoardConfig, 'sim' | 'firmware'> & Partial<Pick<BoardConfig, 'transport'>>): SimDeviceConfig => ({

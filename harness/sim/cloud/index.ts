@@ -1,16 +1,15 @@
 // The cloud side of a simulated firmware, started for one boot when the board was provisioned
-// with a cloud (see provision.ts): the MQTT link with the shadow and/or RPC over MQTT, and the
+// with a cloud (a DeviceCloud in rig/schema.ts): the MQTT link with the shadow and/or RPC over MQTT, and the
 // periodic HTTP check. Everything ends with the boot.
 import type { UpdateSession } from '../transports/session.ts';
-import type { CloudProvision } from './provision.ts';
+import type { DeviceCloud } from '../../rig/schema.ts';
 import { connectMqtt } from './mqtt-link.ts';
 import { followShadow } from './shadow.ts';
 import { serveRpc } from './rpc.ts';
 import { pollForUpdates } from './poll.ts';
 
-export type { CloudProvision } from './provision.ts';
 
-export function startCloud(s: UpdateSession, p: CloudProvision, running: string | undefined): void {
+export function startCloud(s: UpdateSession, p: DeviceCloud, running: string | undefined): void {
   const link = connectMqtt(s.ctx, p);
   if (link && p.mqtt?.shadow) followShadow(s, link, p.deviceId, running);
   if (link && p.mqtt?.rpc) serveRpc(s, link, p.deviceId, running);

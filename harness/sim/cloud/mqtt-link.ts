@@ -3,7 +3,7 @@
 // power cut or reset kills the socket without a DISCONNECT, so the broker publishes the will).
 import mqtt, { type MqttClient } from 'mqtt';
 import type { DeviceContext } from '../stack.ts';
-import type { CloudProvision } from './provision.ts';
+import type { DeviceCloud } from '../../rig/schema.ts';
 
 export const statusTopic = (id: string): string => `ota-hil/things/${id}/status`;
 
@@ -15,7 +15,7 @@ export interface MqttLink {
   publish(topic: string, payload: unknown, opts?: { retain?: boolean }): void;
 }
 
-export function connectMqtt(ctx: DeviceContext, p: CloudProvision): MqttLink | null {
+export function connectMqtt(ctx: DeviceContext, p: DeviceCloud): MqttLink | null {
   const cfg = p.mqtt;
   if (!cfg || ctx.signal.aborted) return null;
   const client = mqtt.connect(cfg.url, {
