@@ -12,7 +12,8 @@ export type MessageHandler = (topic: string, payload: Buffer) => void;
 export interface MqttLink {
   client: MqttClient;
   subscribe(topic: string, onMessage: MessageHandler): void;
-  publish(topic: string, payload: unknown, opts?: { retain?: boolean }): void;
+  /** Resolves once the broker has it (QoS 1), or at once when the boot is over. */
+  publish(topic: string, payload: unknown, opts?: { retain?: boolean }): Promise<void>;
 }
 
 export function connectMqtt(ctx: DeviceContext, p: DeviceCloud): MqttLink | null {
@@ -49,8 +50,15 @@ export function connectMqtt(ctx: DeviceContext, p: DeviceCloud): MqttLink | null
       if (client.connected) client.subscribe(topic, { qos: 1 });
     },
     publish(topic, payload, opts = {}) {
-      if (ctx.signal.aborted) return;
-      client.publish(topic, typeof payload === 'string' ? payload : JSON.stringify(payload), { qos: 1, retain: opts.retain ?? false });
+      if (ctx.signal.aborted) return Promise.resolve();
+      return new Promise((resolve) => {
+        const done = () => {
+          ctx.signal.removeEventListener('abort', done);
+          resolve();
+        };
+        ctx.signal.addEventListener('abort', done, { once: true });
+        client.publish(topic, typeof payload === 'string' ? payload : JSON.stringify(payload), { qos: 1, retain: opts.retain ?? false }, done);
+      });
     },
   };
 }

@@ -22,7 +22,7 @@ export function pollForUpdates(s: UpdateSession, url: string, intervalS: number,
         if (typeof manifest.version !== 'string' || typeof manifest.url !== 'string' || manifest.version === running) continue;
         ctx.print(`ota-http-client: ${manifest.version} available (running ${running ?? '?'}), updating from ${manifest.url}`);
         const r = await pullImage(s, 'ota-http-client', manifest.url);
-        if (r.ok) return;
+        if (r.ok) return s.activate();
         ctx.print(`ota-http-client: update failed: ${r.error}`);
       }
     } catch {

@@ -1,10 +1,10 @@
-// Pull an image over HTTP into the stack's updater and activate it: what a shadow update and an
+// Pull an image over HTTP into the stack's updater, verified, ready to activate: what a shadow update and an
 // ota-http-client poll both end in. One update per boot at a time (the session's claim).
 import { httpDownload } from '../net/http-download.ts';
 import { PowerLoss } from '../flash.ts';
 import { errorText, type UpdateSession } from '../transports/session.ts';
 
-/** Resolves true when the image was accepted (activation is then under way), false when refused or failed. */
+/** ok when the image was received and verified; the caller then activates it (s.activate()). */
 export async function pullImage(s: UpdateSession, who: string, url: string, onProgress?: (bytes: number, total: number) => void): Promise<{ ok: boolean; error?: string }> {
   const { ctx, sink } = s;
   if (!s.claim(who)) return { ok: false, error: `an update over ${s.busy} is in progress` };
@@ -33,6 +33,5 @@ export async function pullImage(s: UpdateSession, who: string, url: string, onPr
     else s.release();
     return { ok: false, error: errorText(e) };
   }
-  s.activate();
   return { ok: true };
 }

@@ -19,6 +19,6 @@ export function serveRpc(s: UpdateSession, link: MqttLink, deviceId: string, run
     }
     if (!req.src) return;
     const to = `${req.src}/rpc`;
-    queue = queue.then(() => service.dispatch(req, (rsp) => link.publish(to, rsp))).catch(() => undefined);
+    queue = queue.then(() => service.dispatch(req, (rsp) => void link.publish(to, rsp))).catch(() => undefined);
   });
 }

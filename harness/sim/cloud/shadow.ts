@@ -28,21 +28,22 @@ export function followShadow(s: UpdateSession, link: MqttLink, deviceId: string,
     const version = typeof ota.version === 'string' ? ota.version : undefined;
     if (version !== undefined && version === running) {
       ctx.print(`shadow: desired version ${version} runs already`);
-      report({ status: 'up-to-date' });
+      void report({ status: 'up-to-date' });
       return;
     }
     const url = ota.url;
     ctx.print(`shadow: desired ota ${version ?? '?'} from ${url}`);
-    report({ status: 'downloading', version });
+    void report({ status: 'downloading', version });
     void (async () => {
       try {
         const r = await pullImage(s, 'shadow', url);
         if (r.ok) {
           ctx.print(`shadow: ${version ?? 'update'} applied, rebooting`);
-          report({ status: 'applied', version });
+          await report({ status: 'applied', version }); // out before the reboot takes the connection
+          s.activate();
         } else {
           ctx.print(`shadow: update failed: ${r.error}`);
-          report({ status: 'error', version, message: r.error });
+          void report({ status: 'error', version, message: r.error });
         }
       } catch {
         // the boot ended under the download: nothing more is reported this boot
