@@ -1,4 +1,5 @@
 // Small helpers for printing benchmark figures (never asserted: figures only).
+import { readFileSync } from 'node:fs';
 export function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return NaN;
   const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
@@ -14,4 +15,35 @@ export const ms = (x: number) => `${x.toFixed(x < 10 ? 2 : 0)} ms`;
 
 export function figure(name: string, value: string): void {
   process.stdout.write(`  ${name.padEnd(44)} ${value}\n`);
+}
+
+/** What reports/bench.json holds: the figures the speed targets are stated in. */
+export interface Figures {
+  sweep_64k_ms_per_point?: number;
+  sweep_512k_s?: number;
+  sweep_512k_points?: number;
+  sweep_512k_peak_mb?: number;
+  sweep_ms_per_point_by_slot?: Record<string, number>;
+  scenarios_s?: number;
+  npm_test_s?: number;
+}
+
+/** Targets (issue 15): wall figures on 2 cores, lower is better. */
+export const TARGETS: Partial<Record<keyof Figures, number>> = {
+  sweep_64k_ms_per_point: 0.5,
+  sweep_512k_s: 45,
+  sweep_512k_peak_mb: 300,
+  scenarios_s: 90,
+  npm_test_s: 120,
+};
+
+/** CPU seconds used so far by this process's waited-for children (Linux /proc; null elsewhere). */
+export function childCpuSeconds(): number | null {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[13]) + Number(fields[14])) / 100; // cutime + cstime, in clock ticks (USER_HZ 100)
+  } catch {
+    return null;
+  }
 }

@@ -10,6 +10,7 @@ import type { Boot, BootLogParser } from '../bootlog/boot.ts';
 import type { CommitConfig, SimConfig } from '../rig/schema.ts';
 import { sameVersion } from '../fixtures/to-boot.ts';
 import { pickOutcomeBoot, type Dut } from './recover.ts';
+import type { PowerOnState } from './memo.ts';
 
 export interface ForkSetup {
   stack: SimStack;
@@ -30,6 +31,10 @@ export interface TornOp {
   fraction: number;
 }
 
+/** Flash buffers of disposed forks, by size: a sweep makes thousands of forks of one size. */
+const spare = new Map<number, Uint8Array[]>();
+const SPARE_MAX = 16;
+
 /** A device printing this much in one power-on is looping without end; the fork pulls the plug. */
 const MAX_LINES = 5000;
 /** A device still busy after this many event-loop turns (a boot loop) is not waited for any longer. */
@@ -40,12 +45,12 @@ export class Fork implements Dut {
   readonly lines: string[] = [];
   private partial = '';
   private from = 0;
-  private lastActivity = performance.now();
   /** Lines and flash operations so far: a change means the device did something. */
   private activity = 0;
   private waiters = new Set<() => void>();
   private notifyQueued = false;
   private readonly dirtyAtStart: number;
+  private readonly opsAtStart: number;
 
   constructor(
     private readonly setup: ForkSetup,
@@ -54,11 +59,13 @@ export class Fork implements Dut {
     counters: FlashCounters,
     torn?: TornOp,
   ) {
-    this.device = new SimDevice(name, setup.stack, setup.config);
+    const image = spare.get(bytes.length)?.pop() ?? new Uint8Array(bytes.length);
+    image.set(bytes);
+    this.device = new SimDevice(name, setup.stack, setup.config, { bytes: image, counters });
     const flash = this.device.flash;
-    flash.restore({ bytes, counters });
     if (torn) tear(flash, torn);
     this.dirtyAtStart = flash.stats.dirtyPrograms;
+    this.opsAtStart = flash.stats.ops;
     flash.onOp = () => this.touch();
     this.device.uart.on('tx', (b) => this.onTx(b));
   }
@@ -77,7 +84,16 @@ export class Fork implements Dut {
   }
 
   async nextBoot(): Promise<Boot | null> {
-    const since = () => this.setup.parser.parse(this.lines.slice(this.from));
+    // Parsed again only when a line came: the probe runs after every burst of flash activity.
+    let parsedAt = -1;
+    let parsed: Boot[] = [];
+    const since = () => {
+      if (parsedAt !== this.lines.length) {
+        parsedAt = this.lines.length;
+        parsed = this.setup.parser.parse(this.lines.slice(this.from));
+      }
+      return parsed;
+    };
     const boot = await this.waitFor(() => pickOutcomeBoot(since()));
     if (boot) return boot;
     const boots = since();
@@ -109,10 +125,23 @@ export class Fork implements Dut {
     return problems;
   }
 
+  powerOnState(): PowerOnState {
+    const flash = this.device.flash;
+    const { ops, dirtyPrograms } = flash.stats;
+    return { bytes: flash.view(0, flash.geometry.size), dirty: dirtyPrograms - this.dirtyAtStart, changed: ops > this.opsAtStart };
+  }
+
+  /** After the recovery (the device is off and settled): its flash buffer serves the next fork. */
   dispose(): void {
     this.device.powerOff();
     this.device.uart.removeAllListeners('tx');
     this.device.flash.onOp = null;
+    if (!this.device.powered) {
+      const b = this.device.flash.release();
+      const list = spare.get(b.length) ?? [];
+      if (list.length < SPARE_MAX) list.push(b);
+      spare.set(b.length, list);
+    }
   }
 
   private onTx(b: Buffer): void {
@@ -124,7 +153,6 @@ export class Fork implements Dut {
   }
 
   private touch(): void {
-    this.lastActivity = performance.now();
     this.activity++;
     if (this.notifyQueued || this.waiters.size === 0) return;
     this.notifyQueued = true;
@@ -149,8 +177,17 @@ export class Fork implements Dut {
         if (v !== undefined) done(v);
       };
       let confirming = false;
+      // Activity is sampled here rather than timed per event: flash operations come by the million.
+      let seen = this.activity;
+      let quietSince = performance.now();
       const timer = setInterval(() => {
-        if (confirming || performance.now() - this.lastActivity <= quietMs) return;
+        if (confirming) return;
+        if (this.activity !== seen) {
+          seen = this.activity;
+          quietSince = performance.now();
+          return;
+        }
+        if (performance.now() - quietSince <= quietMs) return;
         // Quiet so long may only mean this process was starved: first let every timer and I/O
         // callback that came due meanwhile run, then judge.
         confirming = true;

@@ -11,6 +11,7 @@
 import type { Boot } from '../bootlog/boot.ts';
 import { describeBoot, sameVersion } from '../fixtures/to-boot.ts';
 import type { StackPromises } from '../fixtures/promises.ts';
+import type { PowerOnState, RecoveryMemo, RecoveryTail } from './memo.ts';
 
 /** What the procedure needs of a board; every verdict comes from `nextBoot`, i.e. the console. */
 export interface Dut {
@@ -22,6 +23,8 @@ export interface Dut {
   commit(): Promise<boolean>;
   /** Sim only: disagreements between the last verdict and the flash (cross-check, never the verdict). */
   audit?(last: Boot): string[];
+  /** Sim only: what survives the next power-on's cut, for RecoverOptions.memo (never for a verdict). */
+  powerOnState?(): PowerOnState;
 }
 
 export interface Versions {
@@ -82,6 +85,8 @@ export interface RecoverOptions {
   poweredOn?: boolean;
   /** With poweredOn: the stack promises to refuse this delivery without rebooting; a boot within this many ms breaks it. */
   noRebootWithinMs?: number;
+  /** Share the rest of a recovery between boards that power on alike (a sweep's forks; needs Dut.powerOnState). */
+  memo?: RecoveryMemo;
 }
 
 /**
@@ -108,13 +113,33 @@ export async function recover(dut: Dut, v: Versions, exp: Expectation, opts: Rec
   let streak = 0;
   let committed = false;
   let acted = false;
+  const memo = dut.powerOnState && !opts.poweredOn ? opts.memo : undefined;
+  const expKey = memo ? JSON.stringify([exp, v]) : '';
+  const remember: { done: (t: RecoveryTail) => void; boots: number; notes: number }[] = [];
+  const result = (outcome: Outcome, detail: string): Recovery => {
+    for (const r of remember) r.done({ outcome, detail, boots: boots.slice(r.boots), notes: notes.slice(r.notes) });
+    return { outcome, ok: PASSING.includes(outcome), boots, detail: [detail, ...notes].filter(Boolean).join('; ') };
+  };
   const end = async (outcome: Outcome, detail: string): Promise<Recovery> => {
     await dut.powerOff();
-    return { outcome, ok: PASSING.includes(outcome), boots, detail: [detail, ...notes].filter(Boolean).join('; ') };
+    return result(outcome, detail);
   };
   const maxBoots = exp.unconfirmedBoots + 4;
   let on = opts.poweredOn ?? false;
   for (let i = 0; i < maxBoots; i++) {
+    if (memo && i > 0) {
+      // The first power-on is the cut itself, one of a kind; later ones may be where forks converge.
+      const state = `${expKey}|${i}|${prev}|${streak}|${committed}|${acted}`;
+      const s = dut.powerOnState!();
+      const tail = memo.get(state, s);
+      if (tail) {
+        boots.push(...tail.boots);
+        notes.push(...tail.notes);
+        return result(tail.outcome as Outcome, tail.detail);
+      }
+      const done = memo.begin(state, s);
+      if (done) remember.push({ done, boots: boots.length, notes: notes.length });
+    }
     if (!on) await dut.powerOn();
     const quiet = on && opts.noRebootWithinMs !== undefined;
     const boot = await dut.nextBoot(quiet ? opts.noRebootWithinMs : undefined);

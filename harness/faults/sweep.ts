@@ -7,6 +7,7 @@
 import type { FlashCounters } from '../sim/flash.ts';
 import { Fork, type ForkSetup, type TornOp } from './fork.ts';
 import { recover, type Outcome } from './recover.ts';
+import { RecoveryMemo } from './memo.ts';
 import { expectationFor, type Phase } from './phases.ts';
 import type { RecordedOp, Recording } from './record.ts';
 
@@ -44,6 +45,8 @@ export interface SweepOptions {
   /** Run only every `count`th point from `index` (one thread's share; see sweep-threads.ts). */
   shard?: { index: number; count: number };
   onResult?: (r: PointResult) => void;
+  /** Share recoveries between forks that power on with the same flash (default on; false: every fork recovers in full). */
+  memo?: boolean;
 }
 
 export interface SweepResult {
@@ -79,12 +82,13 @@ export async function sweep(rec: Recording, opts: SweepOptions = {}): Promise<Sw
   let seq = 0;
   const mine = (p: CutPoint) => (!shard || seq++ % shard.count === shard.index) && (!opts.filter || opts.filter(p));
   const points = forkStates(rec, fractions, mine);
+  const memo = opts.memo === false ? undefined : new RecoveryMemo();
   let failed = 0;
   const enough = () => opts.stopAfterFailures !== undefined && failed >= opts.stopAfterFailures;
   const worker = async () => {
     // The generator advances only between forks; each fork copies the image before the next step.
     for (let it = points.next(); !it.done && !enough(); it = points.next()) {
-      const r = await runPoint(rec, setup, it.value);
+      const r = await runPoint(rec, setup, it.value, memo);
       if (!r.ok) failed++;
       results.push(r);
       opts.onResult?.(r);
@@ -144,13 +148,13 @@ function apply(image: Uint8Array, op: RecordedOp): void {
   else image.set(op.data!, op.addr);
 }
 
-async function runPoint(rec: Recording, setup: ForkSetup, s: ForkState): Promise<PointResult> {
+async function runPoint(rec: Recording, setup: ForkSetup, s: ForkState, memo?: RecoveryMemo): Promise<PointResult> {
   const { point } = s;
   const op = rec.ops[Math.max(0, point.op - 1)];
   const phase: Phase = op?.phase ?? 'download';
   const fork = new Fork(setup, `${rec.board}~${point.torn ? 't' : 'c'}${point.op}`, s.bytes, s.counters, s.torn);
   try {
-    const r = await recover(fork, rec.versions, expectationFor(rec.flow, phase, rec.promises));
+    const r = await recover(fork, rec.versions, expectationFor(rec.flow, phase, rec.promises), { memo });
     return { ...point, phase, what: describePoint(rec, point), outcome: r.outcome, ok: r.ok, boots: r.boots, detail: r.detail };
   } finally {
     fork.dispose();

@@ -36,9 +36,11 @@ export class SimDevice {
     readonly name: string,
     readonly stack: SimStack,
     config: SimDeviceConfig,
+    /** Flash content to start from (taken over, not copied): a sweep's fork. */
+    image?: ConstructorParameters<typeof NorFlash>[2],
   ) {
     this.config = { timeScale: 20, seed: 1, ...config };
-    this.flash = new NorFlash(stack.flashGeometry(this.config), this.config.seed);
+    this.flash = new NorFlash(stack.flashGeometry(this.config), this.config.seed, image);
   }
 
   get powered(): boolean {
@@ -121,37 +123,41 @@ export class SimDevice {
     const signal = bootAc.signal;
     const scale = this.config.timeScale;
     let debtMs = 0; // simulated time not yet slept, batched so tiny flash ops stay cheap
-    const sleep = async (simMs: number): Promise<void> => {
-      signal.throwIfAborted();
+    const now = Promise.resolve();
+    // Not async: a sweep's forks make millions of these calls, most of which wait for nothing.
+    const sleep = (simMs: number): Promise<void> => {
+      if (signal.aborted) return Promise.reject(signal.reason as Error);
       debtMs += simMs / scale;
-      if (debtMs < 2) return;
+      if (debtMs < 2) return now;
       const wall = debtMs;
       debtMs = 0;
-      await delay(wall, undefined, { signal }).catch(() => signal.throwIfAborted());
-      signal.throwIfAborted();
+      const check = () => signal.throwIfAborted();
+      return delay(wall, undefined, { signal }).then(check, check);
     };
     const flash = this.flash;
-    const timedOp = async (simMs: number, op: () => void, tear: (fraction: number) => void): Promise<void> => {
-      signal.throwIfAborted();
+    /** An operation taking `simMs`: done at once when that is under 2 ms of wall time, else done (or torn) at its end. */
+    const timedOp = (simMs: number, op: () => void, tear: (fraction: number) => void): Promise<void> => {
+      if (signal.aborted) return Promise.reject(signal.reason as Error);
       const wallMs = simMs / scale;
       if (wallMs < 2) {
-        op();
-        await sleep(simMs);
-        return;
+        try {
+          op();
+        } catch (e) {
+          return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+        }
+        return sleep(simMs);
       }
       const start = performance.now();
-      try {
-        await sleep(simMs);
-      } catch (e) {
+      return sleep(simMs).then(op, (e: unknown) => {
         // Power went while this operation was in progress: it is torn where it got to.
         if (signal.reason instanceof PowerLoss) tear(Math.min((performance.now() - start) / wallMs, 0.99));
         throw e;
-      }
-      op();
+      });
     };
     const deviceFlash: DeviceFlash = {
       geometry: flash.geometry,
       read: (addr, len) => flash.read(addr, len),
+      view: (addr, len) => flash.view(addr, len),
       erase: (addr, len) =>
         timedOp(
           (len / flash.geometry.sectorSize) * ERASE_MS_PER_SECTOR,

@@ -44,18 +44,24 @@ export interface FlashSnapshot {
 export class NorFlash {
   readonly geometry: FlashGeometry;
   private bytes: Uint8Array;
+  /** The same bytes as 32-bit words, to test a program's target for erased cells four at a time. */
+  private words: Uint32Array;
   private counters: FlashCounters = { ops: 0, erases: 0, programs: 0, dirtyPrograms: 0 };
   private cut: CutPlan | null = null;
   private rng: () => number;
   /** Called after every completed operation; sweeps use it to fork snapshots. */
   onOp: ((op: FlashOp, n: number) => void) | null = null;
 
-  constructor(geometry: FlashGeometry, seed = 1) {
+  /** `image`, when given, becomes the flash's content without a copy (a sweep's forks reuse buffers). */
+  constructor(geometry: FlashGeometry, seed = 1, image?: { bytes: Uint8Array; counters: FlashCounters }) {
     const { size, sectorSize, writeSize } = geometry;
     if (size % sectorSize !== 0) throw new Error(`flash size ${size} is not a multiple of the sector size ${sectorSize}`);
     if (sectorSize % writeSize !== 0) throw new Error(`sector size ${sectorSize} is not a multiple of the write size ${writeSize}`);
+    if (image && image.bytes.length !== size) throw new Error(`flash image of ${image.bytes.length} bytes for a ${size}-byte device`);
     this.geometry = { ...geometry };
-    this.bytes = new Uint8Array(size).fill(0xff);
+    this.bytes = image?.bytes ?? new Uint8Array(size).fill(0xff);
+    if (image) this.counters = { ...image.counters };
+    this.words = wordsOf(this.bytes);
     this.rng = mulberry32(seed);
   }
 
@@ -66,6 +72,23 @@ export class NorFlash {
   read(addr: number, len: number): Uint8Array {
     this.checkRange(addr, len);
     return this.bytes.slice(addr, addr + len);
+  }
+
+  /**
+   * The bytes without a copy: valid until the next operation on that range, never to be written
+   * through (and its `.buffer` is the whole device). For copies and hashes on hot paths.
+   */
+  view(addr: number, len: number): Uint8Array {
+    this.checkRange(addr, len);
+    return this.bytes.subarray(addr, addr + len);
+  }
+
+  /** Give up the buffer (a sweep reuses it); the device is unusable afterwards. */
+  release(): Uint8Array {
+    const b = this.bytes;
+    this.bytes = new Uint8Array(0);
+    this.words = new Uint32Array(0);
+    return b;
   }
 
   /** Arm a one-shot power cut. */
@@ -107,10 +130,15 @@ export class NorFlash {
     }
     const torn = this.beforeOp();
     const n = torn === null ? data.length : Math.floor(data.length * torn);
-    for (let i = 0; i < n; i++) {
-      const old = this.bytes[addr + i]!;
-      if (old !== 0xff && (old & data[i]!) !== data[i]) this.counters.dirtyPrograms++;
-      this.bytes[addr + i] = old & data[i]!; // NOR programming can only clear bits
+    if (this.erased(addr, n)) {
+      this.bytes.set(n === data.length ? data : data.subarray(0, n), addr); // onto erased cells: old & data is data
+    } else {
+      const b = this.bytes;
+      for (let i = 0; i < n; i++) {
+        const old = b[addr + i]!;
+        if (old !== 0xff && (old & data[i]!) !== data[i]) this.counters.dirtyPrograms++;
+        b[addr + i] = old & data[i]!; // NOR programming can only clear bits
+      }
     }
     if (torn !== null) throw new PowerLoss(`power lost during program at 0x${addr.toString(16)}`);
     this.counters.programs++;
@@ -122,7 +150,11 @@ export class NorFlash {
   }
 
   restore(s: FlashSnapshot): void {
-    this.bytes = s.bytes.slice();
+    if (s.bytes.length === this.bytes.length) this.bytes.set(s.bytes);
+    else {
+      this.bytes = s.bytes.slice();
+      this.words = wordsOf(this.bytes);
+    }
     this.counters = { ...s.counters };
     this.cut = null;
   }
@@ -145,11 +177,27 @@ export class NorFlash {
     this.onOp?.(op, this.counters.ops);
   }
 
+  private erased(addr: number, n: number): boolean {
+    if ((addr & 3) === 0 && this.words.length) {
+      const w = this.words;
+      const end = (addr + n) >> 2;
+      for (let i = addr >> 2; i < end; i++) if (w[i] !== 0xffffffff) return false;
+      for (let i = end << 2; i < addr + n; i++) if (this.bytes[i] !== 0xff) return false;
+      return true;
+    }
+    for (let i = addr; i < addr + n; i++) if (this.bytes[i] !== 0xff) return false;
+    return true;
+  }
+
   private checkRange(addr: number, len: number): void {
     if (addr < 0 || len < 0 || addr + len > this.bytes.length) {
       throw new Error(`flash access 0x${addr.toString(16)}+0x${len.toString(16)} is outside the 0x${this.bytes.length.toString(16)}-byte device`);
     }
   }
+}
+
+function wordsOf(bytes: Uint8Array): Uint32Array {
+  return bytes.byteOffset % 4 ? new Uint32Array(0) : new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.length >> 2);
 }
 
 /** Small seeded PRNG so torn erases are reproducible. */

@@ -21,6 +21,8 @@ export const simDeviceConfig = (board: Pick<BoardConfig, 'sim' | 'firmware'> & P
 export interface DeviceFlash {
   readonly geometry: FlashGeometry;
   read(addr: number, len: number): Uint8Array;
+  /** The bytes without a copy, for copying or hashing at once: changes with the flash, never write through it. */
+  view(addr: number, len: number): Uint8Array;
   erase(addr: number, len: number): Promise<void>;
   program(addr: number, data: Uint8Array): Promise<void>;
 }

@@ -1,6 +1,6 @@
 // MCUboot image format (header, body, TLV area with a SHA256 TLV), plus the simulated app's
 // behaviour encoded in the body so that the firmware reads it back from flash, never from JS state.
-import { createHash } from 'node:crypto';
+import { sha256 } from '../../digest.ts';
 import type { ImageBuild } from '../../stack.ts';
 import type { SimConfig } from '../../../rig/schema.ts';
 import { mulberry32 } from '../../flash.ts';
@@ -109,6 +109,7 @@ export function parseHeader(bytes: Uint8Array): ImageHeader {
 
 interface Reader {
   read(addr: number, len: number): Uint8Array;
+  view?(addr: number, len: number): Uint8Array;
 }
 
 export type ImageCheck =
@@ -145,7 +146,7 @@ export function checkImage(flash: Reader, off: number, maxSize: number, opts: { 
   }
   if (!digest) return fail('no SHA256 TLV');
   if (opts.hash) {
-    const actual = sha256(flash.read(off, tlvOff));
+    const actual = sha256(flash.view ? flash.view(off, tlvOff) : flash.read(off, tlvOff));
     if (!Buffer.from(actual).equals(Buffer.from(digest))) return fail('SHA256 mismatch');
   }
   return { ok: true, header, size };
@@ -181,9 +182,7 @@ export function readAppInfo(flash: Reader, off: number, maxSize: number): AppInf
   }
 }
 
-export function sha256(data: Uint8Array): Uint8Array {
-  return createHash('sha256').update(data).digest();
-}
+export { sha256 };
 
 function hashString(s: string): number {
   let h = 2166136261;

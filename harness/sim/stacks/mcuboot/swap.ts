@@ -31,7 +31,7 @@ export interface SwapAlgorithm {
 export async function copyRegion(flash: DeviceFlash, layout: Layout, from: number, to: number, len: number): Promise<void> {
   for (let o = 0; o < len; o += layout.copyChunk) {
     const n = Math.min(layout.copyChunk, len - o);
-    await flash.program(to + o, flash.read(from + o, n));
+    await flash.program(to + o, flash.view(from + o, n));
   }
 }
 

@@ -34,6 +34,6 @@ async function copy(flash: DeviceFlash, l: Layout, from: number, to: number, len
   for (let s = 0; s < len; s += l.sectorSize) {
     await flash.erase(to + s, l.sectorSize);
     const n = Math.min(l.sectorSize, Math.ceil((len - s) / l.writeSize) * l.writeSize);
-    for (let o = 0; o < n; o += COPY) await flash.program(to + s + o, flash.read(from + s + o, Math.min(COPY, n - o)));
+    for (let o = 0; o < n; o += COPY) await flash.program(to + s + o, flash.view(from + s + o, Math.min(COPY, n - o)));
   }
 }

@@ -15,7 +15,7 @@ import { journalRecord } from './record.ts';
 const COPY = 1024;
 
 async function copy(flash: DeviceFlash, from: number, to: number, len: number): Promise<void> {
-  for (let o = 0; o < len; o += COPY) await flash.program(to + o, flash.read(from + o, Math.min(COPY, len - o)));
+  for (let o = 0; o < len; o += COPY) await flash.program(to + o, flash.view(from + o, Math.min(COPY, len - o)));
 }
 
 export const swapSteps = (chunks: number) => chunks * 3;
