@@ -402,7 +402,7 @@ export type FirmwareConfig = Static<typeof FirmwareConfig>;
 export const BoardConfig = closed({
   name: Name,
   stack: StackName,
-  tags: Type.Optional(Type.Record(Type.String({ pattern: '^[a-z][a-z0-9_-]*$' }), Type.String())),
+  tags: Type.Optional(Type.Record(Type.String({ pattern: '^[a-z][a-z0-9_-]*$' }), Type.String(), { additionalProperties: false })),
   console: ConsoleConfig,
   power: PowerConfig,
   transport: TransportConfig,
@@ -410,7 +410,7 @@ export const BoardConfig = closed({
   commit: Type.Optional(CommitConfig),
   firmware: Type.Optional(FirmwareConfig),
   sim: Type.Optional(SimConfig),
-  images: Type.Optional(Type.Record(Name, ImageSpec)),
+  images: Type.Optional(Type.Record(Name, ImageSpec, { additionalProperties: false })),
   bootTimeoutMs: Type.Optional(Ms),
 });
 export type BoardConfig = Static<typeof BoardConfig>;
@@ -421,7 +421,7 @@ export const RigConfig = closed(
     name: Name,
     description: Type.Optional(Type.String()),
     boards: Type.Array(BoardConfig, { minItems: 1 }),
-    images: Type.Record(Name, ImageSpec),
+    images: Type.Record(Name, ImageSpec, { additionalProperties: false }),
     safeState: Type.Optional(Type.Union([Type.Literal('off'), Type.Literal('on')], { default: 'off' })),
     mqtt: Type.Optional(MqttConfig),
   },
