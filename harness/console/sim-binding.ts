@@ -1,6 +1,6 @@
 // A serialport binding whose "ports" are simulated boards' UARTs. The harness opens them with the
 // same Console class it uses for real adapters, so the sim exercises the hardware code path.
-import type { BindingInterface, BindingPortInterface, OpenOptions, PortInfo, PortStatus } from '@serialport/bindings-interface';
+import type { BindingInterface, BindingPortInterface, OpenOptions, PortInfo, PortStatus, SetOptions } from '@serialport/bindings-interface';
 import type { SimDevice } from '../sim/device.ts';
 
 const devices = new Map<string, SimDevice>();
@@ -58,7 +58,11 @@ class SimPort implements BindingPortInterface {
   }
 
   update(): Promise<void> { return Promise.resolve(); }
-  set(): Promise<void> { return Promise.resolve(); }
+  /** DTR and RTS reach the board's auto-reset circuit (EN and GPIO0), as on a dev board. */
+  set(options: SetOptions): Promise<void> {
+    this.device.setControlLines({ dtr: options.dtr, rts: options.rts });
+    return Promise.resolve();
+  }
   get(): Promise<PortStatus> { return Promise.resolve({ cts: true, dsr: true, dcd: true }); }
   getBaudRate(): Promise<{ baudRate: number }> { return Promise.resolve({ baudRate: this.openOptions.baudRate }); }
   flush(): Promise<void> { this.queue = []; return Promise.resolve(); }

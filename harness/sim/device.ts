@@ -5,6 +5,7 @@
 import { EventEmitter } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
 import { NorFlash, PowerLoss } from './flash.ts';
+import { runDownloadMode, type EspChip } from './esp-rom/loader.ts';
 import type { SimStack, DeviceContext, DeviceFlash, SimDeviceConfig } from './stack.ts';
 import type { SimConfig } from '../rig/schema.ts';
 
@@ -31,6 +32,15 @@ export class SimDevice {
   private lifeDone: Promise<void> = Promise.resolve();
   /** The boot running now, for an external reset. */
   private current: AbortController | null = null;
+  /** USB-serial control lines, through a dev board's auto-reset circuit to EN and GPIO0. */
+  private lines = { dtr: false, rts: false };
+  private enHeld = false;
+  /** EN went low since the last boot began (however briefly): the chip restarts as from power-on. */
+  private enPulsed = false;
+  private enWaiter: (() => void) | null = null;
+  /** Raw RX while the ROM's download mode runs (it speaks SLIP, not lines). */
+  private rawRx: Buffer[] | null = null;
+  private rawWaiter: (() => void) | null = null;
 
   constructor(
     readonly name: string,
@@ -63,6 +73,29 @@ export class SimDevice {
     this.rxPartial = '';
     life.abort(new PowerLoss('power switched off'));
     this.rxWaiter?.();
+    this.enWaiter?.();
+  }
+
+  /**
+   * The adapter's DTR and RTS as a dev board wires them (two transistors): EN is pulled low while
+   * RTS is asserted and DTR is not, GPIO0 while DTR is asserted and RTS is not. Holding EN low keeps
+   * the chip in reset; releasing it starts a boot that samples GPIO0 (low: the ROM's download mode).
+   */
+  setControlLines(lines: { dtr?: boolean; rts?: boolean }): void {
+    this.lines = { dtr: lines.dtr ?? this.lines.dtr, rts: lines.rts ?? this.lines.rts };
+    const enLow = this.lines.rts && !this.lines.dtr;
+    if (enLow && !this.enHeld) {
+      this.enHeld = true;
+      this.enPulsed = true;
+      this.current?.abort(new WarmReset('EN pulled low'));
+    } else if (!enLow && this.enHeld) {
+      this.enHeld = false;
+      this.enWaiter?.();
+    }
+  }
+
+  private get gpio0Low(): boolean {
+    return this.lines.dtr && !this.lines.rts;
   }
 
   /** Pull the reset line: the running boot ends in a warm reset (RTC memory survives). Ignored while unpowered. */
@@ -78,6 +111,11 @@ export class SimDevice {
   /** Host → device bytes (UART RX). Ignored while unpowered. */
   receive(bytes: Buffer): void {
     if (!this.life) return;
+    if (this.rawRx) {
+      this.rawRx.push(Buffer.from(bytes));
+      this.rawWaiter?.();
+      return;
+    }
     this.rxPartial += bytes.toString('latin1');
     const parts = this.rxPartial.split(/\r\n|\r|\n/);
     this.rxPartial = parts.pop()!;
@@ -91,6 +129,12 @@ export class SimDevice {
     for (let boot = 0; !life.signal.aborted; boot++) {
       // A reset loop at a high time scale would never wait on a timer; let the host breathe.
       if (boot > 0) await new Promise((resolve) => setImmediate(resolve));
+      while (this.enHeld && !life.signal.aborted) await new Promise<void>((resolve) => (this.enWaiter = resolve));
+      this.enWaiter = null;
+      if (this.enPulsed) {
+        this.enPulsed = false;
+        boot = 0; // reset through EN: the chip reports a power-on reset, as after the RST button
+      }
       if (life.signal.aborted) return;
       const bootAc = new AbortController();
       this.current = bootAc;
@@ -98,7 +142,8 @@ export class SimDevice {
       life.signal.addEventListener('abort', onPowerLoss, { once: true });
       const ctx = this.context(bootAc, rtc, poweredAt, boot);
       try {
-        await Promise.race([this.stack.boot(ctx), aborted(bootAc.signal)]);
+        const rom = this.gpio0Low ? this.stack.rom : undefined;
+        await Promise.race([rom ? this.downloadMode(ctx, rom) : this.stack.boot(ctx), aborted(bootAc.signal)]);
         await aborted(bootAc.signal); // halted: stay dead until reset or power loss
       } catch (e) {
         const reason: unknown = bootAc.signal.aborted ? bootAc.signal.reason : e;
@@ -116,6 +161,31 @@ export class SimDevice {
         if (this.current === bootAc) this.current = null;
         bootAc.abort(new WarmReset('boot ended'));
       }
+    }
+  }
+
+  /** The ROM's serial download mode for this boot: RX becomes raw bytes until the boot ends. */
+  private async downloadMode(ctx: DeviceContext, chip: EspChip): Promise<void> {
+    const rx: Buffer[] = [];
+    this.rawRx = rx;
+    this.rxLines = [];
+    this.rxPartial = '';
+    const readBytes = async (): Promise<Uint8Array> => {
+      for (;;) {
+        ctx.signal.throwIfAborted();
+        const chunk = rx.shift();
+        if (chunk) return chunk;
+        const onAbort = () => this.rawWaiter?.();
+        ctx.signal.addEventListener('abort', onAbort, { once: true });
+        await new Promise<void>((resolve) => (this.rawWaiter = resolve));
+        ctx.signal.removeEventListener('abort', onAbort);
+        this.rawWaiter = null;
+      }
+    };
+    try {
+      await runDownloadMode(ctx, chip, readBytes);
+    } finally {
+      if (this.rawRx === rx) this.rawRx = null;
     }
   }
 
@@ -182,6 +252,9 @@ export class SimDevice {
       sleep,
       print: (line: string) => {
         if (!signal.aborted) this.uart.emit('tx', Buffer.from(line + '\r\n', 'utf8'));
+      },
+      write: (bytes: Uint8Array) => {
+        if (!signal.aborted) this.uart.emit('tx', Buffer.from(bytes));
       },
       readLine: async () => {
         for (;;) {

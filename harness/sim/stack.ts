@@ -1,6 +1,7 @@
 // The seam between the simulated board and one update stack (MCUboot, ESP-IDF, ...).
 // A stack module exports one SimStack; harness/sim/registry.ts lists them.
 import type { FlashGeometry, NorFlash } from './flash.ts';
+import type { EspChip } from './esp-rom/loader.ts';
 import type { BoardConfig, DeviceCloud, FirmwareConfig, SimBehaviour, SimConfig, StackName } from '../rig/schema.ts';
 
 /**
@@ -44,6 +45,8 @@ export interface DeviceContext {
   sleep(simMs: number): Promise<void>;
   /** Print one console line (the device adds CRLF). */
   print(line: string): void;
+  /** Send raw bytes on the UART (a binary protocol such as the ESP ROM loader's). */
+  write(bytes: Uint8Array): void;
   /** Next line typed on the console; rejects on reset or power loss. */
   readLine(): Promise<string>;
   /** Warm reset (watchdog, sys_reboot, ESP.restart): throws, ending this boot. */
@@ -65,6 +68,11 @@ export interface SimStack {
   readonly name: StackName;
   /** Seeded bugs this stack can be built with (name → what is wrong). */
   readonly mutants: Record<string, string>;
+  /**
+   * The chip's mask ROM has the ESP serial download mode: a reset with GPIO0 held low (the DTR/RTS
+   * auto-reset circuit) runs it instead of boot(), so esptool can flash the board.
+   */
+  readonly rom?: EspChip;
   /**
    * Whether a seeded bug can show on a board built like this one (a skipped signature check needs
    * a signed build; a skipped MD5 check an unsigned one). Default: on every build.

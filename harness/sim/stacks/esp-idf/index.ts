@@ -13,6 +13,7 @@ import { inspect, install } from './inspect.ts';
 
 export const espIdfStack: SimStack = {
   name: 'esp-idf',
+  rom: 'esp32',
   mutants: { ...MUTANTS },
   flashGeometry(config: SimConfig) {
     mutationFor(config); // a mutant typo fails when the board is built, not at first boot

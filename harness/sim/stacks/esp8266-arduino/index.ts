@@ -12,6 +12,7 @@ import { inspect, install } from './inspect.ts';
 
 export const esp8266ArduinoStack: SimStack = {
   name: 'esp8266-arduino',
+  rom: 'esp8266',
   mutants: { ...MUTANTS },
   mutantApplies,
   flashGeometry(config: SimConfig) {
