@@ -15,6 +15,8 @@ export const LABEL = {
   sweepCoverage: 'sweep-coverage',
   /** A weakness the stack documents, shown rather than passed over (e.g. a power cut during eboot's copy). */
   brickRisk: 'brick-risk',
+  /** A fleet rollout's summary as JSON (harness/fleet/verdict.ts FleetSummary): the gate's fleet rule reads it. */
+  fleet: 'fleet',
 } as const;
 
 export const ATTACHMENT = {

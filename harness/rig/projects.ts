@@ -5,6 +5,9 @@ import { loadRig, RigError } from './load.ts';
 import { matchesFilter, parseFilter } from './filter.ts';
 import type { BoardOptions } from '../fixtures/test.ts';
 
+/** Scenario files that drive a fleet (the `fleet` fixture) rather than one board. */
+export const FLEET_SPECS = /fleet-[^/]*\.spec\.ts$/;
+
 export function rigProjects(rigFiles: string[], filter: string | undefined): Project<object, BoardOptions>[] {
   const terms = filter ? parseFilter(filter) : [];
   const projects: Project<object, BoardOptions>[] = [];
@@ -14,7 +17,11 @@ export function rigProjects(rigFiles: string[], filter: string | undefined): Pro
       // A real board is one device: its scenarios run one after another, in one worker (a second
       // worker would only wait for the board's lock). Each worker simulates a board of its own.
       const workers = board.sim ? {} : { workers: 1 };
-      projects.push({ name: `${rig.name}/${board.name}`, ...workers, use: { rigFile: rig.file, boardName: board.name } });
+      projects.push({ name: `${rig.name}/${board.name}`, ...workers, testIgnore: FLEET_SPECS, use: { rigFile: rig.file, boardName: board.name } });
+    }
+    // Fleet scenarios need many boards in one test: they run once per rig, over its simulated boards.
+    if (rig.boards.some((b) => b.sim && matchesFilter(b, terms))) {
+      projects.push({ name: `${rig.name}/fleet`, testMatch: FLEET_SPECS, use: { rigFile: rig.file, boardName: '' } });
     }
   }
   if (projects.length === 0) throw new Error(`no board in ${rigFiles.join(', ')} matches the filter "${filter}"`);
