@@ -7,6 +7,7 @@ import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { Kind, type TSchema } from '@sinclair/typebox';
 import { RigConfig, type BoardConfig, type ImageSpec } from './schema.ts';
 import { keyProblems, valueProblems } from './checks.ts';
+import { withCommitAck } from './acks.ts';
 
 export interface RigProblem {
   pointer: string;
@@ -60,7 +61,10 @@ export function validateRig(data: unknown, file: string): Rig {
   const problems = [...keys, ...schemaProblems(RigConfig, data).filter((p) => !keyed.has(p.pointer))];
   if (problems.length === 0) problems.push(...semanticProblems(data as RigData), ...valueProblems(data as RigData));
   if (problems.length) throw new RigError(file, problems);
-  return { ...(data as RigData), file };
+  const rig = data as RigData;
+  const boards = rig.boards.map((b, i) => withCommitAck(b, `/boards/${i}`, problems));
+  if (problems.length) throw new RigError(file, problems);
+  return { ...rig, boards, file };
 }
 
 /** Schema errors, with union errors narrowed to the member the user evidently meant (fault plans use it too). */

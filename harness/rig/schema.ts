@@ -315,7 +315,8 @@ export const CommitConfig = Type.Union([
   closed({
     kind: Type.Literal('console-command'),
     command: Type.String(),
-    expect: Type.Optional(Type.String({ description: 'regex of the line that acknowledges the commit' })),
+    expect: Type.Optional(Type.String({ description: "regex of the line that acknowledges the commit (default: the stack's own acknowledgement)" })),
+    timeoutMs: Type.Optional(Type.Integer({ minimum: 1, description: 'ms to wait for the acknowledgement (default 10000)' })),
   }),
   closed(
     {
