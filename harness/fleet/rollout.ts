@@ -138,9 +138,23 @@ export class Rollout {
   }
 
   state(board: string): BoardState {
+    return this.find(board).state;
+  }
+
+  /** The delivery in flight to `board` (for hold points: a cut at an exact byte), if any. */
+  delivery(board: string): OtaDelivery | null {
+    return this.find(board).delivery;
+  }
+
+  /** Console line where the current offer to `board` began. */
+  offeredAt(board: string): number {
+    return this.find(board).notifiedAt;
+  }
+
+  private find(board: string): Tracked {
     const t = this.tracked.find((x) => x.board.name === board);
     if (!t) throw new Error(`rollout: ${board} is not a target (targets: ${this.tracked.map((x) => x.board.name).join(', ')})`);
-    return t.state;
+    return t;
   }
 
   /** Resolves once every target's state satisfies `done`; rejects after `timeoutMs` naming the boards still out. */
