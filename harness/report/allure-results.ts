@@ -26,6 +26,8 @@ export interface ScenarioResult {
   /** Label present but not "covered/total". */
   sweepLabel: string | null;
   bricks: { board: string; line: number; version: string | null }[];
+  /** Rollout summaries (label `fleet`, JSON), for the gate's fleet rule. */
+  fleet: string[];
   /** Which results directory and file it came from (for the gate's report). */
   file: string;
 }
@@ -109,6 +111,7 @@ function toScenario(r: RawResult, dir: string, file: string, warnings: string[])
     sweep: sweepLabel === null ? null : parseCoverage(sweepLabel),
     sweepLabel,
     bricks: bricksOf(r, dir, board, warnings),
+    fleet: (r.labels ?? []).filter((l) => l.name === LABEL.fleet).map((l) => l.value),
     file,
   };
 }

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
+import { FleetPolicy } from './gate-fleet.ts';
 
 const Pattern = Type.String({ minLength: 1, description: 'regular expression, case-insensitive, matched against "describe › title"' });
 
@@ -38,6 +39,7 @@ export const GatePolicy = Type.Object(
     bricks: Type.Optional(Type.Union([Type.Literal('fail'), Type.Literal('report')], { description: 'a boot with event "brick" anywhere: fail the gate (default) or only report it' })),
     flaky: Type.Optional(Type.Union([Type.Literal('fail'), Type.Literal('pass')], { description: 'a required scenario that passed only on retry (default: fail)' })),
     skipped: Type.Optional(Type.Union([Type.Literal('fail'), Type.Literal('pass')], { description: 'a required scenario that was skipped (default: fail)' })),
+    fleet: Type.Optional(FleetPolicy),
   },
   { additionalProperties: false },
 );
@@ -116,6 +118,7 @@ export interface ResolvedPolicy {
   bricks: 'fail' | 'report';
   flaky: 'fail' | 'pass';
   skipped: 'fail' | 'pass';
+  fleet?: FleetPolicy;
 }
 
 export function resolvePolicy(p: GatePolicy): ResolvedPolicy {
@@ -126,5 +129,6 @@ export function resolvePolicy(p: GatePolicy): ResolvedPolicy {
     bricks: p.bricks ?? 'fail',
     flaky: p.flaky ?? 'fail',
     skipped: p.skipped ?? 'fail',
+    fleet: p.fleet,
   };
 }

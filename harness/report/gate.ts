@@ -5,6 +5,7 @@
 import type { ResolvedPolicy } from './gate-policy.ts';
 import type { ScenarioResult, Status } from './allure-results.ts';
 import { formatCoverage } from './vocabulary.ts';
+import { fleetProblems, isFleetResult } from './gate-fleet.ts';
 
 export interface GateRow {
   candidate: string;
@@ -23,7 +24,7 @@ export interface GateProblem {
   candidate: string;
   board: string | null;
   scenario: string | null;
-  rule: 'results' | 'board' | 'scenario' | 'sweep' | 'brick';
+  rule: 'results' | 'board' | 'scenario' | 'sweep' | 'brick' | 'fleet';
   message: string;
 }
 
@@ -71,8 +72,9 @@ function judgeCandidate(policy: ResolvedPolicy, candidate: string, results: Scen
     if (!results.some((r) => onBoard(r, b))) problem('board', b, null, `required board ${b} has no results`);
   }
   const boards = [...new Set(results.map(boardKey))].sort();
+  for (const p of fleetProblems(policy.fleet, results, boardKey)) problem('fleet', p.board, p.scenario, p.message);
   for (const s of policy.scenarios) {
-    for (const board of boards) {
+    for (const board of [...new Set(results.filter((r) => !isFleetResult(r)).map(boardKey))].sort()) {
       const runs = results.filter((r) => boardKey(r) === board && s.title.test(r.title));
       if (runs.length === 0) {
         problem('scenario', board, s.source, `required scenario /${s.source}/ did not run on ${board}${s.why ? ` (${s.why})` : ''}`);
@@ -126,6 +128,7 @@ function summarize(problems: GateProblem[]): string {
   if (of('brick').length) parts.push(`${of('brick').length} brick(s) on ${on(of('brick'))}`);
   if (of('sweep').length) parts.push(`${of('sweep').length} sweep(s) short of coverage on ${on(of('sweep'))}`);
   if (of('board').length) parts.push(`no results from required board(s) ${on(of('board'))}`);
+  if (of('fleet').length) parts.push(`${of('fleet').length} rollout problem(s) on ${on(of('fleet'))}`);
   return parts.join('; ');
 }
 

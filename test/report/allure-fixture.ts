@@ -17,6 +17,8 @@ export interface FakeResult {
   message?: string;
   faults?: string[];
   sweep?: string;
+  /** A rollout summary (the fleet label's JSON). */
+  fleet?: string;
   boots?: { event: string; slot?: string | null; version?: string | null; startLine?: number }[];
   timelineSvg?: string;
   console?: string;
@@ -56,6 +58,7 @@ export function writeResults(dir: string, results: FakeResult[]): void {
       ['candidate', r.candidate ?? '1.1.0'],
       ...(r.faults ?? []).map((f) => ['fault', f]),
       ...(r.sweep !== undefined ? [['sweep-coverage', r.sweep]] : []),
+      ...(r.fleet !== undefined ? [['fleet', r.fleet]] : []),
     ].map(([name, value]) => ({ name: name!, value: value! }));
     const fullName = [file, r.describe, r.title].filter(Boolean).join(' › ');
     const historyId = r.historyId ?? createHash('md5').update(`${fullName}|${rig}/${board}`).digest('hex');
