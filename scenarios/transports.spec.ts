@@ -3,20 +3,11 @@
 // the candidate and the commit keeps it. The rig's own transport is used when it is that kind;
 // otherwise the transport is built from a rig-style config against the same board.
 import { test, expect, type Board } from '../harness/index.ts';
-import type { StackName, TransportConfig } from '../harness/rig/schema.ts';
+import type { TransportConfig } from '../harness/rig/schema.ts';
 import { createTransport } from '../harness/ota/registry.ts';
 import type { OtaTransport } from '../harness/ota/transport.ts';
 import { HTTP_PUSH_ADDRESS } from '../harness/ota/http-push.ts';
 import { ESPOTA_ADDRESS } from '../harness/ota/espota.ts';
-
-/** What each simulated firmware serves (its app's startDeviceTransports call). */
-const OFFERED: Partial<Record<StackName, TransportConfig['kind'][]>> = {
-  mcuboot: ['smp'],
-  'esp-idf': ['http-push'],
-  'mongoose-os': ['mos-rpc', 'http-push'],
-  rboot: ['mos-rpc', 'http-push'], // Mongoose OS on ESP8266 behind Cesanta's rBoot
-  'esp8266-arduino': ['espota', 'http-push'],
-};
 
 const CONFIGS: Partial<Record<TransportConfig['kind'], TransportConfig>> = {
   smp: { kind: 'smp', upgrade: 'test' },
@@ -40,7 +31,7 @@ async function announced(board: Board, kind: TransportConfig['kind'], from: numb
 
 for (const kind of ['smp', 'mos-rpc', 'http-push', 'espota'] as const) {
   test(`${kind}: a cut at half the transfer keeps the baseline; a full delivery boots the candidate and stays`, async ({ board, images, report }) => {
-    test.skip(!OFFERED[board.stack]?.includes(kind) && board.config.transport.kind !== kind, `${board.stack} firmware does not offer ${kind}`);
+    test.skip(!board.profile.transports.includes(kind) && board.config.transport.kind !== kind, `${board.stack} firmware does not offer ${kind}`);
     await report.fault(`${kind}: power cut at 50% of the transfer`);
     const promised = board.promises;
     const { t } = transportFor(board, kind);

@@ -11,6 +11,8 @@ import type { CommitConfig, SimConfig } from '../rig/schema.ts';
 import { sameVersion } from '../fixtures/to-boot.ts';
 import { pickOutcomeBoot, type Dut } from './recover.ts';
 import type { PowerOnState } from './memo.ts';
+import { createCommitMethod } from '../commit/registry.ts';
+import type { CommitIo, CommitMethod } from '../commit/method.ts';
 
 export interface ForkSetup {
   stack: SimStack;
@@ -51,6 +53,8 @@ export class Fork implements Dut {
   private notifyQueued = false;
   private readonly dirtyAtStart: number;
   private readonly opsAtStart: number;
+  /** The rig's commit step, the same method the board runs (never opened: no services of its own). */
+  private readonly commitMethod: CommitMethod;
 
   constructor(
     private readonly setup: ForkSetup,
@@ -68,6 +72,7 @@ export class Fork implements Dut {
     this.opsAtStart = flash.stats.ops;
     flash.onOp = () => this.touch();
     this.device.uart.on('tx', (b) => this.onTx(b));
+    this.commitMethod = createCommitMethod(setup.commit, { board: name });
   }
 
   powerOn(): Promise<void> {
@@ -101,21 +106,31 @@ export class Fork implements Dut {
   }
 
   async commit(): Promise<boolean> {
-    const c = this.setup.commit;
-    if (!c || c.kind === 'self') return true;
+    const m = this.commitMethod;
+    if (!m.acts) return true;
     await this.idle();
-    let mark = this.lines.length;
-    if (c.kind === 'console-command') this.device.receive(Buffer.from(c.command + '\n'));
-    // Other kinds commit through a harness service that outlives the recording (a device manager):
-    // the board reaches it by itself, so its acknowledgement may already be on this power-on's console.
-    else mark = this.from;
-    const ack = (c as { expect?: string }).expect;
-    if (!ack) {
-      await this.idle();
-      return true;
+    const io: CommitIo = {
+      board: this.device.name,
+      send: (line) => {
+        this.device.receive(Buffer.from(line + '\n'));
+        return Promise.resolve();
+      },
+      mark: () => this.lines.length,
+      powerOnMark: () => this.from,
+      // The fork's clock is the device's activity: no acknowledgement by the time it goes quiet is none.
+      expect: async (re, from) => {
+        const seen = await this.waitFor(() => (this.lines.slice(from).some((l) => re.test(l)) ? true : undefined));
+        if (!seen) throw new Error(`${this.device.name}: no console line matching ${re} after the commit step`);
+      },
+      note: () => undefined,
+    };
+    try {
+      await m.commit(io);
+    } catch {
+      return false;
     }
-    const re = new RegExp(ack);
-    return (await this.waitFor(() => (this.lines.slice(mark).some((l) => re.test(l)) ? true : undefined))) === true;
+    await this.idle();
+    return true;
   }
 
   audit(boot: Boot): string[] {

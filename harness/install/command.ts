@@ -7,13 +7,16 @@ import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import type { Installer } from './installer.ts';
+import type { InstallContext } from './registry.ts';
 import type { FirmwareImage } from '../fixtures/images.ts';
-import type { InstallConfig } from '../rig/schema.ts';
+import { Type, type Static } from '@sinclair/typebox';
+import { defineKind } from '../rig/kind.ts';
+import { Ms } from '../rig/schema-parts.ts';
 import type { Console } from '../console/console.ts';
 import { findTool, toolHint } from './tools.ts';
 import { imageFileName, ownedTempDir } from '../fixtures/temp-dirs.ts';
 
-type CommandInstall = Extract<InstallConfig, { kind: 'command' }>;
+type CommandInstall = Static<typeof commandInstall.schema>;
 
 export interface CommandInstallContext {
   board: string;
@@ -100,3 +103,13 @@ export class CommandInstaller implements Installer {
     return undefined;
   }
 }
+
+/** Rig entry `install: { kind: 'command', ... }`. */
+export const commandInstall = defineKind({
+  kind: 'command',
+  options: {
+    command: Type.Array(Type.String(), { minItems: 1, description: 'argv; {image} and {port} are replaced' }),
+    timeoutMs: Type.Optional(Ms),
+  },
+  create: (config, ctx: InstallContext): Installer => new CommandInstaller(config, ctx),
+});

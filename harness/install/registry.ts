@@ -1,11 +1,19 @@
-// Installer kinds: adding one is a new file plus one line here.
-import type { InstallConfig } from '../rig/schema.ts';
-import type { SimDevice } from '../sim/device.ts';
+// Installer kinds: an installer is one module declaring its rig options beside its factory
+// (harness/rig/kind.ts); adding one is that file plus one line here.
+import type { Static } from '@sinclair/typebox';
+import { KindRegistry, unionOf, type AnyKindConfig } from '../rig/kind.ts';
 import type { Installer } from './installer.ts';
+import type { SimDevice } from '../sim/device.ts';
 import type { Console } from '../console/console.ts';
-import { SimFlashInstaller } from './sim-flash.ts';
-import { CommandInstaller } from './command.ts';
+import { simFlashInstall } from './sim-flash.ts';
+import { commandInstall } from './command.ts';
 
+export const INSTALL_KINDS = [simFlashInstall, commandInstall] as const;
+
+export const InstallUnion = unionOf(INSTALL_KINDS);
+export const installKinds = new KindRegistry<InstallContext, Installer>('install', INSTALL_KINDS);
+
+/** What every installer gets from the registry. */
 export interface InstallContext {
   board: string;
   port: string;
@@ -15,12 +23,6 @@ export interface InstallContext {
   log: (line: string) => void;
 }
 
-export function createInstaller(config: InstallConfig, ctx: InstallContext): Installer {
-  switch (config.kind) {
-    case 'sim-flash':
-      if (!ctx.sim) throw new Error(`${ctx.board}: install kind "sim-flash" needs a simulated board`);
-      return new SimFlashInstaller(ctx.sim);
-    case 'command':
-      return new CommandInstaller(config, ctx);
-  }
+export function createInstaller(config: Static<typeof InstallUnion> | AnyKindConfig, ctx: InstallContext): Installer {
+  return installKinds.create(config, ctx, ctx.board);
 }

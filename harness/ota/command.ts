@@ -8,15 +8,17 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
-import type { TransportConfig } from '../rig/schema.ts';
+import { Type, type Static } from '@sinclair/typebox';
+import { defineKind } from '../rig/kind.ts';
+import { BoardAddress, AddressFrom, Ms } from '../rig/schema-parts.ts';
 import type { Console } from '../console/console.ts';
 import type { FirmwareImage } from '../fixtures/images.ts';
-import type { OtaDelivery, OtaTransport } from './transport.ts';
+import type { OtaDelivery, OtaTransport, TransportContext } from './transport.ts';
 import { ByteDelivery } from './delivery.ts';
 import { deviceAddress } from './address.ts';
 import { imageFileName, ownedTempDir } from '../fixtures/temp-dirs.ts';
 
-type CommandConfig = Extract<TransportConfig, { kind: 'command' }>;
+type CommandConfig = Static<typeof commandTransport.schema>;
 /** esptool: "Writing at 0x00010000... (3 %)"; mcumgr: "... 25.71%"; mos: "... 42%". */
 export const DEFAULT_PROGRESS = /(?:Writing at 0x[0-9a-fA-F]+\.*\s*\(\s*(?<pct>\d+(?:\.\d+)?)\s*%\s*\))|(?:\s(?<pct2>\d+(?:\.\d+)?)\s?%\s*(?:$|\|))/;
 
@@ -155,3 +157,17 @@ export function progressPattern(source: string | undefined, board: string): RegE
   if (!/\(\?<pct2?>/.test(source)) throw new Error(`${board}: transport.progress ${JSON.stringify(source)} needs a named group pct, e.g. "(?<pct>\\d+) ?%"`);
   return re;
 }
+
+/** Rig entry `transport: { kind: 'command', ... }`. */
+export const commandTransport = defineKind({
+  kind: 'command',
+  description: 'an external tool (esptool, mos, mcumgr, nrfjprog, particle) run through execa',
+  options: {
+    command: Type.Array(Type.String(), { minItems: 1, description: 'argv, never a shell string; {image}, {port}, {address} are replaced' }),
+    progress: Type.Optional(Type.String({ description: "regex with a named group pct (default: esptool's 'Writing at 0x… (NN %)')" })),
+    address: BoardAddress,
+    addressFrom: AddressFrom,
+    timeoutMs: Type.Optional(Ms),
+  },
+  create: (config, ctx: TransportContext): OtaTransport => new CommandTransport(config, ctx.board, ctx.console, ctx.port ?? ''),
+});

@@ -3,15 +3,17 @@
 // error. Bytes the board acknowledged are the progress; a hold point stops before the next chunk.
 import dgram from 'node:dgram';
 import net from 'node:net';
-import type { TransportConfig } from '../rig/schema.ts';
+import { Type, type Static } from '@sinclair/typebox';
+import { defineKind } from '../rig/kind.ts';
+import { BoardAddress, AddressFrom, StepTimeout } from '../rig/schema-parts.ts';
 import type { Console } from '../console/console.ts';
 import type { FirmwareImage } from '../fixtures/images.ts';
-import type { OtaDelivery, OtaTransport } from './transport.ts';
+import type { OtaDelivery, OtaTransport, TransportContext } from './transport.ts';
 import { ByteDelivery } from './delivery.ts';
 import { deviceAddress, type DeviceAddress } from './address.ts';
 import { Cmd, ESPOTA_PORT, authResponse, clientNonce, formatAuth, formatInvitation, md5hex } from './proto/espota.ts';
 
-type EspotaConfig = Extract<TransportConfig, { kind: 'espota' }>;
+type EspotaConfig = Static<typeof espotaTransport.schema>;
 /** espota.py: 10 s for the invitation, the connect-back and each chunk's ack, 60 s for the result. */
 const STEP_MS = 10_000;
 const RESULT_MS = 60_000;
@@ -174,3 +176,20 @@ export class EspotaTransport implements OtaTransport {
     d.finish();
   }
 }
+
+/** Rig entry `transport: { kind: 'espota', ... }`. */
+export const espotaTransport = defineKind({
+  kind: 'espota',
+  description: 'ArduinoOTA / espota.py: UDP invitation, MD5 challenge, TCP connect-back',
+  options: {
+    address: BoardAddress,
+    addressFrom: AddressFrom,
+    port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535, default: 8266, description: 'UDP port when the address has none' })),
+    password: Type.Optional(Type.String({ description: 'ArduinoOTA.setPassword on the board' })),
+    hostAddress: Type.Optional(Type.String({ default: '127.0.0.1', description: 'where the board connects back to (must be reachable from it)' })),
+    command: Type.Optional(Type.Union([Type.Literal('flash'), Type.Literal('fs')], { default: 'flash' })),
+    chunkSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 65536, default: 1460 })),
+    timeoutMs: StepTimeout,
+  },
+  create: (config, ctx: TransportContext): OtaTransport => new EspotaTransport(config, ctx.board, ctx.console),
+});

@@ -1,13 +1,16 @@
 // ota-http-client polling, the server's side: the board GETs its manifest {version, url} on an
 // interval (its own configuration); start() puts the image there, and the board updates at its
 // next check. Bytes served are the progress, as for HTTP pull.
-import type { DeviceCloud, TransportConfig } from '../rig/schema.ts';
+import type { DeviceCloud } from '../rig/schema.ts';
+import { Type, type Static } from '@sinclair/typebox';
+import { defineKind } from '../rig/kind.ts';
+import { DeviceId, Ms } from '../rig/schema-parts.ts';
 import type { Console } from '../console/console.ts';
 import type { FirmwareImage } from '../fixtures/images.ts';
-import type { OtaDelivery, OtaTransport } from './transport.ts';
+import type { OtaDelivery, OtaTransport, TransportContext } from './transport.ts';
 import { ImageServer } from './image-server.ts';
 
-type Config = Extract<TransportConfig, { kind: 'http-poll' }>;
+type Config = Static<typeof httpPollTransport.schema>;
 
 export class HttpPollTransport implements OtaTransport {
   readonly kind = 'http-poll';
@@ -42,3 +45,17 @@ export class HttpPollTransport implements OtaTransport {
     return this.server.close();
   }
 }
+
+/** Rig entry `transport: { kind: 'http-poll', ... }`. */
+export const httpPollTransport = defineKind({
+  kind: 'http-poll',
+  description: 'ota-http-client polling: the board GETs a manifest {version, url} on an interval and updates when the version differs',
+  options: {
+    deviceId: DeviceId,
+    host: Type.Optional(Type.String({ default: '127.0.0.1', description: 'address the manifest and image server binds and advertises' })),
+    port: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
+    intervalS: Type.Optional(Type.Integer({ minimum: 1, default: 10, description: "the board's check interval in (simulated) seconds, as its firmware is configured" })),
+    timeoutMs: Type.Optional(Ms),
+  },
+  create: (config, ctx: TransportContext): OtaTransport => new HttpPollTransport(config, ctx.board, ctx.console),
+});

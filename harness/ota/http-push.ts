@@ -3,14 +3,16 @@
 // Bytes written to the socket are the progress; a hold point stops the body at an exact byte.
 import http from 'node:http';
 import { randomBytes } from 'node:crypto';
-import type { TransportConfig } from '../rig/schema.ts';
+import { Type, type Static } from '@sinclair/typebox';
+import { defineKind } from '../rig/kind.ts';
+import { BoardAddress, AddressFrom, StepTimeout } from '../rig/schema-parts.ts';
 import type { Console } from '../console/console.ts';
 import type { FirmwareImage } from '../fixtures/images.ts';
-import type { OtaDelivery, OtaTransport } from './transport.ts';
+import type { OtaDelivery, OtaTransport, TransportContext } from './transport.ts';
 import { ByteDelivery } from './delivery.ts';
 import { deviceAddress, type DeviceAddress } from './address.ts';
 
-type HttpPushConfig = Extract<TransportConfig, { kind: 'http-push' }>;
+type HttpPushConfig = Static<typeof httpPushTransport.schema>;
 const CHUNK = 1024;
 const STEP_MS = 10_000;
 /** The URL a board prints for its update server (ESP8266HTTPUpdateServer's example line; any simulated board's line). */
@@ -127,3 +129,19 @@ export class HttpPushTransport implements OtaTransport {
     }
   }
 }
+
+/** Rig entry `transport: { kind: 'http-push', ... }`. */
+export const httpPushTransport = defineKind({
+  kind: 'http-push',
+  description: 'multipart POST /update to the board (ESP8266HTTPUpdateServer, Mongoose OS ota-http-server)',
+  options: {
+    address: BoardAddress,
+    addressFrom: AddressFrom,
+    path: Type.Optional(Type.String({ default: '/update' })),
+    field: Type.Optional(Type.String({ default: 'file', description: 'multipart form field of the file (ESP8266 "firmware", Mongoose OS "filedata")' })),
+    username: Type.Optional(Type.String({ description: 'HTTP basic auth (ESP8266HTTPUpdateServer)' })),
+    password: Type.Optional(Type.String()),
+    timeoutMs: StepTimeout,
+  },
+  create: (config, ctx: TransportContext): OtaTransport => new HttpPushTransport(config, ctx.board, ctx.console),
+});

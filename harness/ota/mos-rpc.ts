@@ -2,15 +2,17 @@
 // (EOF handshake), OTA.Begin {size}, OTA.Write {offset, data: base64} per chunk, OTA.End; or
 // OTA.Update {url} with the image served by the harness. OTA.Commit / OTA.Revert /
 // OTA.GetBootState are there for scenarios. Acknowledged OTA.Write bytes are the progress.
-import type { TransportConfig } from '../rig/schema.ts';
+import { Type, type Static } from '@sinclair/typebox';
+import { defineKind } from '../rig/kind.ts';
+import { StepTimeout } from '../rig/schema-parts.ts';
 import type { Console } from '../console/console.ts';
 import type { FirmwareImage } from '../fixtures/images.ts';
-import type { OtaDelivery, OtaTransport } from './transport.ts';
+import type { OtaDelivery, OtaTransport, TransportContext } from './transport.ts';
 import { ByteDelivery } from './delivery.ts';
 import { ImageServer } from './image-server.ts';
 import { HANDSHAKE_REQUEST, RpcDeframer, RpcLineDeframer, frameRpc, frameRpcLine, type RpcFrame } from './proto/mos.ts';
 
-type MosRpcConfig = Extract<TransportConfig, { kind: 'mos-rpc' }>;
+type MosRpcConfig = Static<typeof mosRpcTransport.schema>;
 const STEP_MS = 10_000;
 /** mos retries an OTA.Write this many times before giving up. */
 const WRITE_TRIES = 3;
@@ -205,3 +207,23 @@ export async function pushOverRpc(d: ByteDelivery, call: RpcCall, opts: { chunkS
   await call('OTA.End', {}, 60_000);
   d.finish();
 }
+
+/** Rig entry `transport: { kind: 'mos-rpc', ... }`. */
+export const mosRpcTransport = defineKind({
+  kind: 'mos-rpc',
+  description: 'Mongoose OS RPC over the serial console, as `mos ota` and `mos call OTA.*` do',
+  options: {
+    mode: Type.Optional(Type.Union([Type.Literal('push'), Type.Literal('url')], { default: 'push', description: 'push: OTA.Begin/Write/End as `mos ota`; url: OTA.Update {url} from a harness-hosted server' })),
+    chunkSize: Type.Optional(Type.Integer({ minimum: 16, maximum: 65536, default: 1024 })),
+    framing: Type.Optional(
+      Type.Union([Type.Literal('delimited'), Type.Literal('newline')], {
+        default: 'delimited',
+        description: 'delimited: EOF handshake, then """{json}crc""" frames; newline: {json}crc, one per line (rpc-uart since 2018, as mos sends today)',
+      }),
+    ),
+    commitTimeout: Type.Optional(Type.Integer({ minimum: 0, description: 'seconds, passed to OTA.Begin / OTA.Update (0: commit at once)' })),
+    host: Type.Optional(Type.String({ default: '127.0.0.1', description: 'url mode: address the image server binds and advertises' })),
+    timeoutMs: StepTimeout,
+  },
+  create: (config, ctx: TransportContext): OtaTransport => new MosRpcTransport(config, ctx.board, ctx.console),
+});

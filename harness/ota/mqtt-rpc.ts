@@ -2,15 +2,18 @@
 // until the board is online on the broker, then OTA.Begin / OTA.Write per chunk / OTA.End to
 // <device.id>/rpc (pushOverRpc, the same sequence as over the console). OTA.Commit and friends
 // are there for scenarios. Acknowledged OTA.Write bytes are the progress.
-import type { DeviceCloud, MqttConfig, TransportConfig } from '../rig/schema.ts';
+import type { DeviceCloud, MqttConfig } from '../rig/schema.ts';
+import { Type, type Static } from '@sinclair/typebox';
+import { defineKind } from '../rig/kind.ts';
+import { DeviceId, StepTimeout } from '../rig/schema-parts.ts';
 import type { Console } from '../console/console.ts';
 import type { FirmwareImage } from '../fixtures/images.ts';
-import type { OtaDelivery, OtaTransport } from './transport.ts';
+import type { OtaDelivery, OtaTransport, TransportContext } from './transport.ts';
 import { ByteDelivery } from './delivery.ts';
 import { MqttCloud } from './mqtt-cloud.ts';
 import { pushOverRpc } from './mos-rpc.ts';
 
-type Config = Extract<TransportConfig, { kind: 'mqtt-rpc' }>;
+type Config = Static<typeof mqttRpcTransport.schema>;
 
 export class MqttRpcTransport implements OtaTransport {
   readonly kind = 'mqtt-rpc';
@@ -58,3 +61,16 @@ export class MqttRpcTransport implements OtaTransport {
     await this.cloud.close();
   }
 }
+
+/** Rig entry `transport: { kind: 'mqtt-rpc', ... }`. */
+export const mqttRpcTransport = defineKind({
+  kind: 'mqtt-rpc',
+  description: 'Mongoose OS RPC over MQTT (<device.id>/rpc): OTA.Begin/Write/End as `mos ota --port mqtt://…` does, once the board is online',
+  options: {
+    deviceId: DeviceId,
+    chunkSize: Type.Optional(Type.Integer({ minimum: 16, maximum: 65536, default: 1024 })),
+    commitTimeout: Type.Optional(Type.Integer({ minimum: 0, description: 'seconds, passed to OTA.Begin (0: commit at once)' })),
+    timeoutMs: StepTimeout,
+  },
+  create: (config, ctx: TransportContext): OtaTransport => new MqttRpcTransport(config, ctx.mqtt, ctx.board, ctx.console),
+});

@@ -4,14 +4,17 @@
 // state.reported.ota; once it reports 'applied' or 'up-to-date' the desired state is cleared, so a
 // board that reverts later is not updated again behind the scenario's back. A board cut off
 // mid-download finds the desired state still there on reconnecting and pulls again.
-import type { DeviceCloud, MqttConfig, TransportConfig } from '../rig/schema.ts';
+import type { DeviceCloud, MqttConfig } from '../rig/schema.ts';
+import { Type, type Static } from '@sinclair/typebox';
+import { defineKind } from '../rig/kind.ts';
+import { DeviceId, Ms } from '../rig/schema-parts.ts';
 import type { Console } from '../console/console.ts';
 import type { FirmwareImage } from '../fixtures/images.ts';
-import type { OtaDelivery, OtaTransport } from './transport.ts';
+import type { OtaDelivery, OtaTransport, TransportContext } from './transport.ts';
 import { ImageServer } from './image-server.ts';
 import { MqttCloud } from './mqtt-cloud.ts';
 
-type Config = Extract<TransportConfig, { kind: 'mqtt-shadow' }>;
+type Config = Static<typeof mqttShadowTransport.schema>;
 
 const topics = (id: string) => ({ delta: `ota-hil/things/${id}/shadow/update/delta`, update: `ota-hil/things/${id}/shadow/update` });
 
@@ -71,3 +74,15 @@ export class MqttShadowTransport implements OtaTransport {
     await this.cloud.close();
   }
 }
+
+/** Rig entry `transport: { kind: 'mqtt-shadow', ... }`. */
+export const mqttShadowTransport = defineKind({
+  kind: 'mqtt-shadow',
+  description: 'device shadow over MQTT: desired.ota {url, version} (retained, so an offline board gets it on connecting) → the board pulls the image over HTTP → reports state.reported.ota',
+  options: {
+    deviceId: DeviceId,
+    host: Type.Optional(Type.String({ default: '127.0.0.1', description: 'address the image server binds and advertises' })),
+    timeoutMs: Type.Optional(Ms),
+  },
+  create: (config, ctx: TransportContext): OtaTransport => new MqttShadowTransport(config, ctx.mqtt, ctx.board, ctx.console),
+});

@@ -3,16 +3,18 @@
 // `mcumgr image upload / image list / image test / image confirm / reset` do. Acknowledged bytes
 // are the progress; a hold point stops before the next upload request.
 import { createHash } from 'node:crypto';
-import type { TransportConfig } from '../rig/schema.ts';
+import { Type, type Static } from '@sinclair/typebox';
+import { defineKind } from '../rig/kind.ts';
+import { StepTimeout } from '../rig/schema-parts.ts';
 import type { Console } from '../console/console.ts';
 import type { FirmwareImage } from '../fixtures/images.ts';
-import type { OtaDelivery, OtaTransport } from './transport.ts';
+import type { OtaDelivery, OtaTransport, TransportContext } from './transport.ts';
 import { ByteDelivery } from './delivery.ts';
 import { rawLines } from './console-frames.ts';
 import type { CborValue } from './proto/cbor.ts';
 import { ImageId, OsId, SmpDeframer, SmpGroup, SmpOp, decodeSmp, encodeSmp, frameSmp } from './proto/smp.ts';
 
-type SmpConfig = Extract<TransportConfig, { kind: 'smp' }>;
+type SmpConfig = Static<typeof smpTransport.schema>;
 /** Per request: a board that lost power never answers; mcumgr's own default is shorter still. */
 const STEP_MS = 5_000;
 const TRIES = 2;
@@ -169,3 +171,16 @@ export class SmpTransport implements OtaTransport {
     d.finish();
   }
 }
+
+/** Rig entry `transport: { kind: 'smp', ... }`. */
+export const smpTransport = defineKind({
+  kind: 'smp',
+  description: 'mcumgr SMP over the serial console (MCUboot/Zephyr): image upload, test/confirm, reset',
+  options: {
+    chunkSize: Type.Optional(Type.Integer({ minimum: 16, maximum: 4096, default: 256, description: 'image bytes per upload request' })),
+    upgrade: Type.Optional(Type.Union([Type.Literal('test'), Type.Literal('confirm')], { default: 'test', description: 'after the upload: `image test` (trial) or `image confirm` (permanent)' })),
+    reset: Type.Optional(Type.Boolean({ default: true, description: 'send the reset command after marking the image' })),
+    timeoutMs: StepTimeout,
+  },
+  create: (config, ctx: TransportContext): OtaTransport => new SmpTransport(config, ctx.board, ctx.console),
+});

@@ -1,7 +1,8 @@
 // The seam for delivering firmware to a board. Each transport exposes the moments a fault can
 // hook: bytes delivered and the phase reached.
 import type { FirmwareImage } from '../fixtures/images.ts';
-import type { DeviceCloud } from '../rig/schema.ts';
+import type { DeviceCloud, MqttConfig } from '../rig/schema.ts';
+import type { Console } from '../console/console.ts';
 
 export type OtaPhase = 'waiting' | 'transferring' | 'delivered' | 'failed';
 
@@ -38,6 +39,16 @@ export interface OtaTransport {
    * device id, poll URL). A real board has it in its own config; a simulated one is built with it.
    */
   provision?(): Promise<DeviceCloud>;
+}
+
+/** What every transport gets from the registry. */
+export interface TransportContext {
+  board: string;
+  console: Console;
+  /** The console's port path, for command transports' {port}. */
+  port?: string;
+  /** The rig's MQTT broker settings, for cloud transports. */
+  mqtt?: MqttConfig;
 }
 
 export class OtaError extends Error {

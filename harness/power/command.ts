@@ -1,10 +1,12 @@
 // Power switched by commands the rig names (a vendor CLI, a script, ssh to a PDU...). Each is an
 // argv array run without a shell, so a board name or path with spaces cannot change its meaning.
-import type { PowerConfig } from '../rig/schema.ts';
-import { PowerError, type PowerContext, type PowerState, type SyncPowerSwitch } from './power-switch.ts';
+import { Type, type Static } from '@sinclair/typebox';
+import { defineKind } from '../rig/kind.ts';
+import { Argv, Ms } from '../rig/schema-parts.ts';
+import { PowerError, type PowerContext, type PowerState, type SyncPowerSwitch, type PowerSwitch } from './power-switch.ts';
 import { runTool, runToolSync, type ToolSpec } from './run-tool.ts';
 
-type CommandConfig = Extract<PowerConfig, { kind: 'command' }>;
+type CommandConfig = Static<typeof commandPower.schema>;
 
 const DRIVER = 'command';
 
@@ -61,3 +63,16 @@ export class CommandPowerSwitch implements SyncPowerSwitch {
 
   async close(): Promise<void> {}
 }
+
+/** Rig entry `power: { kind: 'command', ... }`. */
+export const commandPower = defineKind({
+  kind: 'command',
+  options: {
+    on: Argv,
+    off: Argv,
+    state: Type.Optional(Argv),
+    onPattern: Type.Optional(Type.String({ description: 'regex the state command prints when on' })),
+    timeoutMs: Type.Optional(Ms),
+  },
+  create: (config, ctx: PowerContext): PowerSwitch => new CommandPowerSwitch(config, ctx),
+});

@@ -14,12 +14,14 @@
 //   cannot be read back, so state() is 'unknown'.
 /// <reference types="w3c-web-usb" />
 import { existsSync } from 'node:fs';
-import type { PowerConfig } from '../rig/schema.ts';
+import { Type, type Static } from '@sinclair/typebox';
+import { defineKind } from '../rig/kind.ts';
+import { Channel } from '../rig/schema-parts.ts';
 import { attempt, DEFAULT_HW_TIMEOUT_MS, PowerError, type PowerContext, type PowerState, type PowerSwitch } from './power-switch.ts';
 import { hexBytes, lcusFrame } from './lcus.ts';
 import { withTimeout } from './timeout.ts';
 
-type HidRelayConfig = Extract<PowerConfig, { kind: 'hid-relay' }>;
+type HidRelayConfig = Static<typeof hidRelayPower.schema>;
 
 const DRIVER = 'hid-relay';
 
@@ -270,3 +272,20 @@ export class HidRelayPowerSwitch implements PowerSwitch {
 }
 
 const hex4 = (n: number) => n.toString(16).padStart(4, '0');
+
+/** Rig entry `power: { kind: 'hid-relay', ... }`. */
+export const hidRelayPower = defineKind({
+  kind: 'hid-relay',
+  description: 'USB HID relay board driven directly over USB',
+  options: {
+    model: Type.Optional(
+      Type.Union([Type.Literal('dcttech'), Type.Literal('lcus')], {
+        default: 'dcttech',
+        description: 'dcttech: 16c0:05df "USBRelayN" (ID and state readable); lcus: 5131:2007 LCUS HID (write-only, no ID)',
+      }),
+    ),
+    serial: Type.Optional(Type.String({ description: 'dcttech relay ID (5 characters, as `usbrelay` prints it); needed when several relays are attached' })),
+    channel: Channel,
+  },
+  create: (config, ctx: PowerContext): PowerSwitch => new HidRelayPowerSwitch(config, ctx),
+});

@@ -2,11 +2,12 @@
 // instead of waiting forever (a CI job would hang until its own limit) it fails at once.
 import { createInterface } from 'node:readline/promises';
 import type { Readable, Writable } from 'node:stream';
-import type { PowerConfig } from '../rig/schema.ts';
+import { Type, type Static } from '@sinclair/typebox';
+import { defineKind } from '../rig/kind.ts';
 import { PowerError, type PowerContext, type PowerState, type PowerSwitch } from './power-switch.ts';
 import { TimeoutError, withTimeout } from './timeout.ts';
 
-type ManualConfig = Extract<PowerConfig, { kind: 'manual' }>;
+type ManualConfig = Static<typeof manualPower.schema>;
 
 const DRIVER = 'manual';
 
@@ -75,3 +76,10 @@ export class ManualPowerSwitch implements PowerSwitch {
     return Promise.resolve();
   }
 }
+
+/** Rig entry `power: { kind: 'manual', ... }`. */
+export const manualPower = defineKind({
+  kind: 'manual',
+  options: { prompt: Type.Optional(Type.String()) },
+  create: (config, ctx: PowerContext): PowerSwitch => new ManualPowerSwitch(config, ctx),
+});

@@ -1,5 +1,6 @@
 // One interface for every way a board's supply can be switched, real or simulated. Scenarios cut
 // power at chosen moments and must know it happened, so errors are loud and name the board.
+import type { SimSupply } from './sim.ts';
 
 export type PowerState = 'on' | 'off' | 'unknown';
 
@@ -40,6 +41,8 @@ export class PowerError extends Error {
 /** What every driver gets from the registry. */
 export interface PowerContext {
   board: string;
+  /** The simulated board, for kind 'sim'. */
+  sim?: SimSupply;
 }
 
 /** Default for one hardware round trip; tools that enumerate the USB bus get longer. */

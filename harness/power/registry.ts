@@ -1,38 +1,26 @@
-// Picks the driver for a board's power config. Constructing a switch touches no hardware: the
-// device is found on first use, so a rig can be loaded and listed on any machine.
-import type { PowerConfig } from '../rig/schema.ts';
-import { CommandPowerSwitch } from './command.ts';
-import { HidRelayPowerSwitch } from './hid-relay.ts';
-import { ManualPowerSwitch } from './manual.ts';
-import type { PowerSwitch } from './power-switch.ts';
-import { SerialRelayPowerSwitch } from './serial-relay.ts';
-import { SimPowerSwitch, type SimSupply } from './sim.ts';
-import { SispmctlPowerSwitch } from './sispmctl.ts';
-import { UhubctlPowerSwitch } from './uhubctl.ts';
-import { UsbrelayPowerSwitch } from './usbrelay.ts';
-import { YkushPowerSwitch } from './ykush.ts';
+// Power kinds: a driver is one module declaring its rig options beside its factory
+// (harness/rig/kind.ts); adding one is that file plus one line here.
+import type { Static } from '@sinclair/typebox';
+import { KindRegistry, unionOf, type AnyKindConfig } from '../rig/kind.ts';
+import type { PowerContext, PowerSwitch } from './power-switch.ts';
+import { simPower } from './sim.ts';
+import { manualPower } from './manual.ts';
+import { commandPower } from './command.ts';
+import { hidRelayPower } from './hid-relay.ts';
+import { serialRelayPower } from './serial-relay.ts';
+import { uhubctlPower } from './uhubctl.ts';
+import { ykushPower } from './ykush.ts';
+import { sispmctlPower } from './sispmctl.ts';
+import { usbrelayPower } from './usbrelay.ts';
 
-export interface PowerSwitchContext {
-  board: string;
-  /** The simulated board, for kind 'sim'. */
-  sim?: SimSupply;
-}
+export const POWER_KINDS = [simPower, manualPower, commandPower, hidRelayPower, serialRelayPower, uhubctlPower, ykushPower, sispmctlPower, usbrelayPower] as const;
 
-export function createPowerSwitch(config: PowerConfig, ctx: PowerSwitchContext): PowerSwitch {
-  switch (config.kind) {
-    case 'sim': return new SimPowerSwitch(ctx);
-    case 'manual': return new ManualPowerSwitch(config, ctx);
-    case 'command': return new CommandPowerSwitch(config, ctx);
-    case 'hid-relay': return new HidRelayPowerSwitch(config, ctx);
-    case 'serial-relay': return new SerialRelayPowerSwitch(config, ctx);
-    case 'uhubctl': return new UhubctlPowerSwitch(config, ctx);
-    case 'ykush': return new YkushPowerSwitch(config, ctx);
-    case 'sispmctl': return new SispmctlPowerSwitch(config, ctx);
-    case 'usbrelay': return new UsbrelayPowerSwitch(config, ctx);
-    default: return unknownKind(config);
-  }
-}
+export const PowerUnion = unionOf(POWER_KINDS);
+export const powerKinds = new KindRegistry<PowerContext, PowerSwitch>('power', POWER_KINDS);
 
-function unknownKind(config: never): never {
-  throw new Error(`unknown power kind ${JSON.stringify((config as { kind?: unknown }).kind)}`);
+export type PowerSwitchContext = PowerContext;
+
+/** Constructing a switch touches no hardware: the device is found on first use. */
+export function createPowerSwitch(config: Static<typeof PowerUnion> | AnyKindConfig, ctx: PowerContext): PowerSwitch {
+  return powerKinds.create(config, ctx, ctx.board);
 }

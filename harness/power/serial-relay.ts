@@ -6,12 +6,14 @@
 import { existsSync } from 'node:fs';
 import { SerialPort } from 'serialport';
 import { resolvePort, withoutBoard } from '../console/ports.ts';
-import type { PowerConfig } from '../rig/schema.ts';
+import { Type, type Static } from '@sinclair/typebox';
+import { defineKind } from '../rig/kind.ts';
+import { PortRef, Channel } from '../rig/schema-parts.ts';
 import { hexBytes, LCUS_QUERY, lcusFrame, parseLcusStatus } from './lcus.ts';
 import { DEFAULT_HW_TIMEOUT_MS, PowerError, type PowerContext, type PowerState, type PowerSwitch } from './power-switch.ts';
 import { withTimeout } from './timeout.ts';
 
-type SerialRelayConfig = Extract<PowerConfig, { kind: 'serial-relay' }>;
+type SerialRelayConfig = Static<typeof serialRelayPower.schema>;
 
 const DRIVER = 'serial-relay';
 
@@ -174,3 +176,15 @@ function describeRef(ref: SerialRelayConfig['port']): string {
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Rig entry `power: { kind: 'serial-relay', ... }`. */
+export const serialRelayPower = defineKind({
+  kind: 'serial-relay',
+  description: 'LCUS relay behind a CH340 USB-serial chip (frames A0 <channel> <0|1> <sum>)',
+  options: {
+    port: PortRef,
+    channel: Channel,
+    baud: Type.Optional(Type.Integer({ minimum: 50, default: 9600 })),
+  },
+  create: (config, ctx: PowerContext): PowerSwitch => new SerialRelayPowerSwitch(config, ctx),
+});

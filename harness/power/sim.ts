@@ -1,6 +1,7 @@
 // The simulated board's supply: switching is instant and synchronous, like flipping a bench
 // supply, so the cut lands exactly where the scenario asked for it.
-import { PowerError, type PowerState, type SyncPowerSwitch } from './power-switch.ts';
+import { defineKind } from '../rig/kind.ts';
+import { PowerError, type PowerContext, type PowerState, type SyncPowerSwitch, type PowerSwitch } from './power-switch.ts';
 
 /** What the switch needs of a simulated board (harness/sim/device.ts SimDevice has it). */
 export interface SimSupply {
@@ -41,3 +42,11 @@ export class SimPowerSwitch implements SyncPowerSwitch {
     return Promise.resolve();
   }
 }
+
+/** Rig entry `power: { kind: 'sim' }`. */
+export const simPower = defineKind({
+  kind: 'sim',
+  description: "the simulated board's supply",
+  options: {},
+  create: (_config, ctx: PowerContext): PowerSwitch => new SimPowerSwitch(ctx),
+});

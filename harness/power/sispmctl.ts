@@ -1,11 +1,13 @@
 // Gembird SiS-PM / EG-PMS USB power strips through sispmctl (Debian package sispmctl).
 // Options are applied in order, so the device selector (-D serial or -d number) must come before
 // the action. `-q -g N` prints just "on" or "off".
-import type { PowerConfig } from '../rig/schema.ts';
-import { PowerError, type PowerContext, type PowerState, type SyncPowerSwitch } from './power-switch.ts';
+import { Type, type Static } from '@sinclair/typebox';
+import { defineKind } from '../rig/kind.ts';
+import { ToolTimeout } from '../rig/schema-parts.ts';
+import { PowerError, type PowerContext, type PowerState, type SyncPowerSwitch, type PowerSwitch } from './power-switch.ts';
 import { runTool, runToolSync, tail, type ToolSpec } from './run-tool.ts';
 
-type SispmctlConfig = Extract<PowerConfig, { kind: 'sispmctl' }>;
+type SispmctlConfig = Static<typeof sispmctlPower.schema>;
 
 const DRIVER = 'sispmctl';
 
@@ -65,3 +67,16 @@ export class SispmctlPowerSwitch implements SyncPowerSwitch {
 
   async close(): Promise<void> {}
 }
+
+/** Rig entry `power: { kind: 'sispmctl', ... }`. */
+export const sispmctlPower = defineKind({
+  kind: 'sispmctl',
+  description: 'Gembird SiS-PM / EG-PMS USB power strip, through sispmctl',
+  options: {
+    outlet: Type.Integer({ minimum: 1, maximum: 4 }),
+    serial: Type.Optional(Type.String({ description: 'sispmctl -D: the device serial, e.g. 01:01:56:a2:f1' })),
+    device: Type.Optional(Type.Integer({ minimum: 0, description: 'sispmctl -d: device number in scan order' })),
+    timeoutMs: ToolTimeout,
+  },
+  create: (config, ctx: PowerContext): PowerSwitch => new SispmctlPowerSwitch(config, ctx),
+});

@@ -2,11 +2,13 @@
 // /usr/sbin). uhubctl prints the port status before and after switching; we read the "New status"
 // it reports and fail if the port did not follow, because a ganged or fake-PPPS hub accepts the
 // request and keeps the power on.
-import type { PowerConfig } from '../rig/schema.ts';
-import { PowerError, type PowerContext, type PowerState, type SyncPowerSwitch } from './power-switch.ts';
+import { Type, type Static } from '@sinclair/typebox';
+import { defineKind } from '../rig/kind.ts';
+import { ToolTimeout } from '../rig/schema-parts.ts';
+import { PowerError, type PowerContext, type PowerState, type SyncPowerSwitch, type PowerSwitch } from './power-switch.ts';
 import { runTool, runToolSync, tail, type ToolSpec } from './run-tool.ts';
 
-type UhubctlConfig = Extract<PowerConfig, { kind: 'uhubctl' }>;
+type UhubctlConfig = Static<typeof uhubctlPower.schema>;
 
 const DRIVER = 'uhubctl';
 
@@ -95,3 +97,16 @@ export function parseUhubctl(stdout: string, port: number, block: 'Current statu
   if (seen.length === 0) return 'unknown';
   return seen.includes('on') ? 'on' : 'off';
 }
+
+/** Rig entry `power: { kind: 'uhubctl', ... }`. */
+export const uhubctlPower = defineKind({
+  kind: 'uhubctl',
+  description: 'per-port power switching on a smart USB hub, through uhubctl',
+  options: {
+    location: Type.String({ pattern: '^[0-9]+(-[0-9]+(\\.[0-9]+)*)?$', description: 'hub location as uhubctl prints it, e.g. 1-1.4' }),
+    port: Type.Integer({ minimum: 1, maximum: 31 }),
+    repeat: Type.Optional(Type.Integer({ minimum: 1, description: 'uhubctl -r: repeat the power-off request (some hubs need it)' })),
+    timeoutMs: ToolTimeout,
+  },
+  create: (config, ctx: PowerContext): PowerSwitch => new UhubctlPowerSwitch(config, ctx),
+});

@@ -1,11 +1,13 @@
 // USB HID relays through the usbrelay tool (Debian package usbrelay). usbrelay exits 0 even when
 // the named relay is not attached (it only counts misses from the second argument on), so after
 // every switch we list the relays again and fail unless our channel now shows the new state.
-import type { PowerConfig } from '../rig/schema.ts';
-import { PowerError, type PowerContext, type PowerState, type SyncPowerSwitch } from './power-switch.ts';
+import { Type, type Static } from '@sinclair/typebox';
+import { defineKind } from '../rig/kind.ts';
+import { Channel, ToolTimeout } from '../rig/schema-parts.ts';
+import { PowerError, type PowerContext, type PowerState, type SyncPowerSwitch, type PowerSwitch } from './power-switch.ts';
 import { runTool, runToolSync, tail, type ToolResult, type ToolSpec } from './run-tool.ts';
 
-type UsbrelayConfig = Extract<PowerConfig, { kind: 'usbrelay' }>;
+type UsbrelayConfig = Static<typeof usbrelayPower.schema>;
 
 const DRIVER = 'usbrelay';
 
@@ -65,3 +67,15 @@ export class UsbrelayPowerSwitch implements SyncPowerSwitch {
 
   async close(): Promise<void> {}
 }
+
+/** Rig entry `power: { kind: 'usbrelay', ... }`. */
+export const usbrelayPower = defineKind({
+  kind: 'usbrelay',
+  description: 'USB HID relay through the usbrelay tool',
+  options: {
+    serial: Type.String({ minLength: 1, description: 'relay ID as `usbrelay` lists it (the part before _N=)' }),
+    channel: Channel,
+    timeoutMs: ToolTimeout,
+  },
+  create: (config, ctx: PowerContext): PowerSwitch => new UsbrelayPowerSwitch(config, ctx),
+});

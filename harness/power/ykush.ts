@@ -3,11 +3,13 @@
 // made-up status such as "Downstream port 15 is ON". So we reject any output containing its
 // failure messages, check the port number in the status line, and read the state back after
 // every switch.
-import type { PowerConfig } from '../rig/schema.ts';
-import { PowerError, type PowerContext, type PowerState, type SyncPowerSwitch } from './power-switch.ts';
+import { Type, type Static } from '@sinclair/typebox';
+import { defineKind } from '../rig/kind.ts';
+import { ToolTimeout } from '../rig/schema-parts.ts';
+import { PowerError, type PowerContext, type PowerState, type SyncPowerSwitch, type PowerSwitch } from './power-switch.ts';
 import { runTool, runToolSync, tail, type ToolResult, type ToolSpec } from './run-tool.ts';
 
-type YkushConfig = Extract<PowerConfig, { kind: 'ykush' }>;
+type YkushConfig = Static<typeof ykushPower.schema>;
 
 const DRIVER = 'ykush';
 const FAILURE = /Unable to (open|write|read)|No YKUSH\w* boards found/i;
@@ -90,3 +92,16 @@ export class YkushPowerSwitch implements SyncPowerSwitch {
 
   async close(): Promise<void> {}
 }
+
+/** Rig entry `power: { kind: 'ykush', ... }`. */
+export const ykushPower = defineKind({
+  kind: 'ykush',
+  description: 'Yepkit YKUSH switchable hub, through ykushcmd',
+  options: {
+    model: Type.Optional(Type.Union([Type.Literal('ykush'), Type.Literal('ykush3'), Type.Literal('ykushxs')], { default: 'ykush' })),
+    serial: Type.Optional(Type.String({ description: 'board serial as `ykushcmd -l` lists it' })),
+    port: Type.Optional(Type.Integer({ minimum: 1, maximum: 3, description: 'downstream port (not used by the single-port ykushxs)' })),
+    timeoutMs: ToolTimeout,
+  },
+  create: (config, ctx: PowerContext): PowerSwitch => new YkushPowerSwitch(config, ctx),
+});

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Value } from '@sinclair/typebox/value';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { Kind, type TSchema } from '@sinclair/typebox';
-import { RigConfig, type BoardConfig, type ImageSpec } from './schema.ts';
+import { rigSchema, type BoardConfig, type ImageSpec } from './schema.ts';
 import { keyProblems, valueProblems } from './checks.ts';
 import { withCommitAck } from './acks.ts';
 
@@ -54,14 +54,17 @@ export function loadRig(file: string): Rig {
   return validateRig(data, abs);
 }
 
+/** A valid rig with the schema's defaults filled in: the one place defaults are applied. */
 export function validateRig(data: unknown, file: string): Rig {
+  const schema = rigSchema();
   // A bad record key is said once, by keyProblems, with its fix; not again as an unknown field.
   const keys = keyProblems(data);
   const keyed = new Set(keys.map((p) => p.pointer));
-  const problems = [...keys, ...schemaProblems(RigConfig, data).filter((p) => !keyed.has(p.pointer))];
+  const problems = [...keys, ...schemaProblems(schema, data).filter((p) => !keyed.has(p.pointer))];
   if (problems.length === 0) problems.push(...semanticProblems(data as RigData), ...valueProblems(data as RigData));
   if (problems.length) throw new RigError(file, problems);
-  const rig = data as RigData;
+  // Defaults first (the one place they are applied), then what a stack fills in (acks.ts).
+  const rig = Value.Default(schema, structuredClone(data)) as RigData;
   const boards = rig.boards.map((b, i) => withCommitAck(b, `/boards/${i}`, problems));
   if (problems.length) throw new RigError(file, problems);
   return { ...rig, boards, file };

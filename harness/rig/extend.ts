@@ -1,0 +1,29 @@
+// A user's own kinds, registered from their config (harness/config.ts) or `--kinds FILE` on the
+// rig CLI: each joins its category's registry, so rig validation, the JSON Schema and the board
+// fixture know it as they know the project's own.
+import type { TSchema } from '@sinclair/typebox';
+import type { KindDef } from './kind.ts';
+import { powerKinds } from '../power/registry.ts';
+import { transportKinds } from '../ota/registry.ts';
+import { installKinds } from '../install/registry.ts';
+import { commitKinds } from '../commit/registry.ts';
+import type { PowerContext, PowerSwitch } from '../power/power-switch.ts';
+import type { OtaTransport, TransportContext } from '../ota/transport.ts';
+import type { Installer } from '../install/installer.ts';
+import type { InstallContext } from '../install/registry.ts';
+import type { CommitContext, CommitMethod } from '../commit/method.ts';
+
+/** Kinds by category, as a config lists them: `{ power: [myPlug] }`. */
+export interface UserKinds {
+  power?: readonly KindDef<TSchema, PowerContext, PowerSwitch>[];
+  transport?: readonly KindDef<TSchema, TransportContext, OtaTransport>[];
+  install?: readonly KindDef<TSchema, InstallContext, Installer>[];
+  commit?: readonly KindDef<TSchema, CommitContext, CommitMethod>[];
+}
+
+export function registerKinds(kinds: UserKinds | undefined): void {
+  for (const k of kinds?.power ?? []) powerKinds.register(k);
+  for (const k of kinds?.transport ?? []) transportKinds.register(k);
+  for (const k of kinds?.install ?? []) installKinds.register(k);
+  for (const k of kinds?.commit ?? []) commitKinds.register(k);
+}
