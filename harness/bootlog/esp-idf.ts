@@ -4,7 +4,7 @@
 // null: standard offsets are never assumed. Rollback is silent at INFO level, so trial and revert
 // are inferred from how that offset moves between boots (facts §B).
 import type { Boot, BootLogParser } from './boot.ts';
-import { crashKind } from './lines.ts';
+import { crashKind, keywordVersion, looksLikeText } from './lines.ts';
 import { formatLines, messages, type ConsoleLine } from './format.ts';
 import { esp32ResetReason, esp32RomClass, esp32RomFailure } from './esp-rom.ts';
 import { draft, finish, safely, score, segment, type Draft, type LineClass } from './segment.ts';
@@ -21,13 +21,20 @@ export function idfLine(l: ConsoleLine | undefined): { tag: string; msg: string 
 }
 /** Tags of the app's startup code, before the version is printed. */
 const STARTUP_TAG = /^(?:cpu_start|app_init|main_task|heap_init|spi_flash|esp_psram|octal_psram|quad_psram|efuse_init|sleep|sleep_gpio|pm|clk|rtc|cache|system_api|esp_core_dump_flash|coexist|intr_alloc)$/;
-const BOOTLOADER_TAG = /^(?:boot(?:\.[\w-]+)?|esp_image|flash_encrypt|secure_boot[\w-]*|qio_mode|bootloader_[\w-]+|boot_comm|efuse|spi_flash_boot)$/;
-export const IDF_BANNER = /\b2nd stage bootloader\b/;
+const BOOTLOADER_TAG = /^(?:boot(?:\.[\w-]+)?|esp_image|flash_encrypt|secure_boot[\w-]*|qio_mode|bootloader_[\w-]+|boot_comm|boot_custom|efuse|spi_flash_boot|flash_parts)$/;
+export const IDF_BANNER = /\b2nd stage bootloader\b|bootloader plus version/;
 const LOADED = /Loaded app from partition at offset (0x[0-9a-f]+)/i;
 const TABLE_ROW = /^\s*\d+\s+(\S+)\s+.+?\s+([0-9a-f]{2})\s+([0-9a-f]{2})\s+(?:0x)?([0-9a-f]{8})\s+(?:0x)?([0-9a-f]{8})\s*$/i;
 const WRITING_LABEL = /Writing to <([^>]+)> partition at offset (0x[0-9a-f]+)/i;
 const WRITING_SUBTYPE = /Writing to partition subtype \d+ at offset (0x[0-9a-f]+)/i;
-const BL_FAILURE = /No bootable app partitions|No bootable app partition in the partition table|ota data partition invalid and no factory/i;
+const BL_FAILURE =
+  /No bootable app partitions|No bootable app partition in the partition table|load partition table error|Failed to verify partition table|^user code done$/i;
+/** Words, not line noise: what makes text after a reset an application's output. */
+const APP_WORDS = /[A-Za-z]{3,}[ :_-]+[A-Za-z]{3,}/;
+/** idf.py monitor's own decoding of an address it saw: not the device's output. */
+const MONITOR_DECODE = /^0x[0-9a-f]{8}: /i;
+/** Lines of forked or extended bootloaders without an ESP-IDF tag. */
+const BL_EXTRA = /bootloader plus version|^---------Selected AppImage/;
 const CANDIDATE_REJECTED = /(?:OTA app partition slot \d+|Factory app partition) is not bootable|has invalid magic byte|Checksum failed|Image hash failed|image is corrupt/i;
 
 function classifier(ls: readonly ConsoleLine[]) {
@@ -85,19 +92,33 @@ interface IdfBoot extends Draft {
   aborted: boolean;
   rejected: number | null;
   sawBootloader: boolean;
+  fallbackScan: boolean;
+  vendorApplied: boolean;
+  /** 'Loaded app' came after other bootloader lines (not the capture's first line). */
+  selectionSeen: boolean;
+  /** The app started without a 'Loaded app' line (bootloader silent at INFO). */
+  silentLoad: boolean;
+  appVersionLine: boolean;
+  appSaysReverted: boolean;
+  /** Lines before any ROM or bootloader line (a previous boot's app output). */
+  stray: number[];
 }
 
-function scan(ls: readonly ConsoleLine[], start: number, end: number): IdfBoot {
+function scan(ls: readonly ConsoleLine[], start: number, end: number, appOnly = false): IdfBoot {
   const b: IdfBoot = {
     ...draft({ start, end, preamble: false }),
     offset: null, writes: new Set(), otaActivity: false, rollbackRequested: false,
     confirmed: false, trialMarker: false, aborted: false, rejected: null, sawBootloader: false,
+    fallbackScan: false, vendorApplied: false, selectionSeen: false, silentLoad: false, appVersionLine: false,
+    appSaysReverted: false, stray: [],
   };
+  let entry = false; // the ROM handed over to the second stage ('entry 0x…')
+  let inApp = appOnly;
   for (let i = start; i <= end; i++) {
     const t = ls[i]?.text ?? '';
     if (!t) continue;
     const { tag, msg } = idfLine(ls[i]);
-    if (b.offset === null) {
+    if (!inApp) {
       // ROM and bootloader phase.
       const reason = esp32ResetReason(t);
       if (reason) b.notes.push(`reset: ${reason}`);
@@ -106,11 +127,14 @@ function scan(ls: readonly ConsoleLine[], start: number, end: number): IdfBoot {
         b.failure = romFail;
         b.evidence.push(i);
       }
-      if (IDF_BANNER.test(t) || BOOTLOADER_TAG.test(tag)) b.sawBootloader = true;
+      if (/^entry 0x/.test(t)) entry = true;
+      const bootloaderSays = IDF_BANNER.test(t) || BOOTLOADER_TAG.test(tag) || BL_EXTRA.test(t);
+      if (bootloaderSays) b.sawBootloader = true;
       if (BL_FAILURE.test(t)) {
-        b.failure = 'bootloader found no bootable app';
+        b.failure = `bootloader found no bootable app: ${msg}`;
         b.evidence.push(i);
       }
+      if (/ota data partition invalid/i.test(t)) b.fallbackScan = true;
       if (CANDIDATE_REJECTED.test(t)) {
         b.rejected = i;
         b.notes.push(`bootloader rejected an image: ${msg}`);
@@ -119,12 +143,35 @@ function scan(ls: readonly ConsoleLine[], start: number, end: number): IdfBoot {
         b.aborted = true;
         b.evidence.push(i);
       }
+      if (/OTA success, boot from slot/.test(t)) {
+        b.vendorApplied = true; // bootloader-plus unpacked a staged update
+        b.evidence.push(i);
+      }
       if (/Defaulting to factory image/.test(t)) b.notes.push('bootloader defaulted to the factory image (no valid OTA entry)');
       const loaded = LOADED.exec(t);
       if (loaded) {
         b.offset = parseInt(loaded[1] ?? '', 16);
         b.evidence.push(i);
+        b.selectionSeen = b.selectionSeen || i > start;
+        inApp = true;
+        continue;
       }
+      // A silent (or warning-only) bootloader: the app's first lines follow the ROM's or the bootloader's.
+      const appSays = (STARTUP_TAG.test(tag) || (tag !== '' && !bootloaderSays)) || (!tag && !bootloaderSays && !esp32RomClass(t) && (entry || b.sawBootloader) && (looksLikeText(t) || /[A-Za-z]{3,} [A-Za-z]{3,}/.test(t)) && /[A-Za-z]{3}/.test(t) && !MONITOR_DECODE.test(t));
+      if (!appSays || b.failure) {
+        if (!bootloaderSays && !esp32RomClass(t) && b.failure === null && !entry && !b.sawBootloader) b.stray.push(i);
+        continue;
+      }
+      inApp = true;
+      b.silentLoad = true;
+      b.evidence.push(i);
+    }
+    const late = b.offset === null ? LOADED.exec(t) : null;
+    if (late) {
+      b.offset = parseInt(late[1] ?? '', 16); // a 'Loaded app' after stray lines we took for the app
+      b.silentLoad = false;
+      b.selectionSeen = true;
+      b.evidence.push(i);
       continue;
     }
     // Application phase.
@@ -132,9 +179,20 @@ function scan(ls: readonly ConsoleLine[], start: number, end: number): IdfBoot {
     // lines show. Not earlier: an app reports its OTA state (PENDING_VERIFY) first thing in
     // app_main, and a verdict taken at the version line would miss it on a line-by-line console.
     if (!(BOOTLOADER_TAG.test(tag) || STARTUP_TAG.test(tag))) b.appUp = true;
-    const ver = /\bApp version:\s*(\S+)/.exec(t);
-    if (ver && b.version === null) {
+    const ver = /^App version:\s*(\S+)/.exec(msg);
+    if (ver && !b.appVersionLine) {
       b.version = ver[1] ?? null;
+      b.appVersionLine = true;
+      b.evidence.push(i);
+    } else if (b.version === null && !BOOTLOADER_TAG.test(tag)) {
+      const v = keywordVersion(msg);
+      if (v) {
+        b.version = v;
+        b.evidence.push(i);
+      }
+    }
+    if (/rollback detected|Rolled back from partition/i.test(t)) {
+      b.appSaysReverted = true;
       b.evidence.push(i);
     }
     const w = WRITING_LABEL.exec(t) ?? WRITING_SUBTYPE.exec(t);
@@ -162,27 +220,33 @@ function scan(ls: readonly ConsoleLine[], start: number, end: number): IdfBoot {
 
 function decide(boots: IdfBoot[], labels: Map<number, Named>): void {
   let prev: IdfBoot | null = null;
-  for (const b of boots) {
+  boots.forEach((b, k) => {
     if (b.offset === null) {
-      if (b.failure && !b.failure.startsWith('app crashed')) {
-        b.slot = 'none';
-        b.event = 'brick';
-      } else b.event = 'unknown';
-      continue;
+      decideUnloaded(b, prev, k < boots.length - 1);
+      prev = b;
+      return;
     }
     const o = b.offset;
     const named = labels.get(o);
     b.slot = named?.label ?? null;
+    b.failure = b.failure?.startsWith('app crashed') ? b.failure : null; // it found one after all
     if (!named) b.notes.push(`offset 0x${o.toString(16)} not in a printed partition table`);
     else if (named.label === null) b.notes.push(`offset 0x${o.toString(16)} has two names in this log`);
     else b.evidence.push(named.lines.filter((l) => l < b.end).pop() ?? named.lines[0] ?? b.start);
-    const moved = prev !== null && prev.offset !== o;
+    const moved = prev?.offset != null && prev.offset !== o;
     if (b.rejected !== null) {
       b.event = 'rollback';
       b.evidence.push(b.rejected);
+    } else if (b.vendorApplied) {
+      b.event = 'swap';
+    } else if (!prev && (b.fallbackScan || !b.selectionSeen)) {
+      b.event = b.trialMarker ? 'trial' : 'unknown'; // the capture starts after the bootloader chose
+      b.notes.push(b.fallbackScan ? 'otadata unreadable: the bootloader tried every partition' : 'capture starts after the bootloader chose the image');
     } else if (!prev || !moved) {
       b.event = b.trialMarker ? 'trial' : 'normal';
-    } else if (prev.rollbackRequested || b.aborted) {
+    } else if (prev.rollbackRequested) {
+      b.event = 'rollback'; // the app rejected the new image (esp_ota_mark_app_invalid_rollback_and_reboot)
+    } else if (b.aborted) {
       b.event = 'revert';
     } else if (prev.writes.has(o)) {
       b.event = b.trialMarker ? 'trial' : 'swap';
@@ -194,7 +258,55 @@ function decide(boots: IdfBoot[], labels: Map<number, Named>): void {
       b.notes.push('slot changed without a logged update');
     }
     prev = b;
+  });
+}
+
+/** No 'Loaded app' line: a silent bootloader, an app-only capture, a bootloader that gave up, or a cut. */
+function decideUnloaded(b: IdfBoot, prev: IdfBoot | null, followed: boolean): void {
+  if (b.failure && !b.failure.startsWith('app crashed')) {
+    b.slot = 'none';
+    b.event = 'brick';
+  } else if (b.silentLoad) {
+    if (b.rejected !== null) b.event = 'rollback';
+    else if (b.aborted || b.appSaysReverted || prev?.rollbackRequested) b.event = b.appSaysReverted || b.aborted ? 'revert' : 'rollback';
+    else if (b.trialMarker) b.event = 'trial';
+    else if (prev && (prev.otaActivity || prev.writes.size > 0)) b.event = 'unknown'; // a new image may run now
+    else if (prev && prev.version !== b.version) b.event = 'unknown'; // another image runs: swap, trial or revert
+    else b.event = prev?.silentLoad === false && prev.offset === null ? 'unknown' : 'normal';
+    if (b.event !== 'normal' && b.event !== 'unknown') b.evidence.push(b.start);
+  } else if (b.sawBootloader || !followed) {
+    b.event = 'unknown';
+  } else {
+    // The ROM started the second stage and the chip reset before anything spoke: nothing boots.
+    b.failure = 'reset before the bootloader or the app printed anything';
+    b.slot = 'none';
+    b.event = 'brick';
+    b.evidence.push(b.start);
   }
+}
+
+/** App lines with no ROM or bootloader line before them: one app-only boot per version announcement. */
+function appOnly(ls: readonly ConsoleLine[], start: number, end: number): IdfBoot[] {
+  const out: IdfBoot[] = [];
+  let from = start;
+  for (let i = start; i <= end + 1; i++) {
+    const announces = i <= end && keywordVersion(idfLine(ls[i]).msg) !== null;
+    if (i === end + 1 || (announces && i > from && out.length >= 0 && seenVersion(ls, from, i - 1))) {
+      const b = scan(ls, from, i - 1, true);
+      b.silentLoad = true;
+      b.appUp = true;
+      const first = ls.findIndex((l, j) => j >= from && j < i && APP_WORDS.test(l.text));
+      b.evidence.push(first >= 0 ? first : from);
+      out.push(b);
+      from = i;
+    }
+  }
+  return out;
+}
+
+function seenVersion(ls: readonly ConsoleLine[], from: number, to: number): boolean {
+  for (let j = from; j <= to; j++) if (keywordVersion(idfLine(ls[j]).msg) !== null) return true;
+  return false;
 }
 
 function parse(lines: readonly string[]): Boot[] {
@@ -204,8 +316,11 @@ function parse(lines: readonly string[]): Boot[] {
     const boots: IdfBoot[] = [];
     for (const seg of segment(messages(ls), classifier(ls))) {
       const b = scan(ls, seg.start, seg.end);
-      // A capture that starts mid-boot is a boot only if the bootloader's own lines are in it.
-      if (seg.preamble && !b.sawBootloader) continue;
+      // A capture that starts mid-boot with no bootloader line: app-only boots, if the app spoke.
+      if (seg.preamble && !b.sawBootloader) {
+        if (ls.slice(seg.start, seg.end + 1).some((l) => APP_WORDS.test(l.text) && looksLikeText(l.text) && !esp32RomClass(l.text))) boots.push(...appOnly(ls, seg.start, seg.end));
+        continue;
+      }
       boots.push(b);
     }
     decide(boots, labels);

@@ -14,7 +14,14 @@ const ESP32_ROM_FAILURE = /^(?:flash read err\b|invalid header: 0x[0-9a-f]+|ets_
 // ESP8266: ' ets Jan  8 2013,rst cause:2, boot mode:(3,6)' then the ROM loader's own lines.
 export const ESP8266_BANNER = /^ets Jan +8 2013, *rst cause:(\d+), *boot mode:\((\d+),(\d+)\)/;
 const ESP8266_ROM_NOISE =
-  /^(?:wdt reset$|load 0x[0-9a-f]+, len \d+, room \d+|tail \d+$|chksum 0x[0-9a-f]+|csum 0x[0-9a-f]+|ho \d+ tail \d+ room \d+|epc1=0x|rst cause:)/i;
+  /^(?:wdt reset$|load 0x[0-9a-f]+, len \d+, room \d+|tail \d+$|chksum 0x[0-9a-f]+|csum 0x[0-9a-f]+|ho \d+ tail \d+ room \d+|epc1=0x|rst cause:|csum err$|ets_main\.c)/i;
+/** The ROM could not load the second stage (bad checksum): nothing runs. */
+const ESP8266_ROM_FAILURE = /^(?:csum err|ets_main\.c\b)/;
+
+export function esp8266RomFailure(t: string): string | null {
+  const m = ESP8266_ROM_FAILURE.exec(t);
+  return m ? `ROM cannot load the bootloader: ${m[0]}` : null;
+}
 
 export function esp32RomClass(t: string): LineClass | null {
   if (ESP32_BANNER.test(t)) return { rank: 0, boundary: true };

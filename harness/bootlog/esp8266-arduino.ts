@@ -6,9 +6,11 @@
 import type { Boot, BootLogParser } from './boot.ts';
 import { crashKind, keywordVersion, looksLikeText, trailingVersion } from './lines.ts';
 import { formatLines, messages } from './format.ts';
-import { esp8266Rom, esp8266RomClass } from './esp-rom.ts';
+import { esp8266Rom, esp8266RomClass, esp8266RomFailure } from './esp-rom.ts';
 import { rbootClass } from './rboot.ts';
 import { draft, finish, safely, score, segment, type Draft, type LineClass, type Segment } from './segment.ts';
+
+const APP_WORDS = /[A-Za-z]{3,}[ :_-]+[A-Za-z]{3,}/;
 
 /** eboot writes characters, not lines: '@cp:0', 'ld', '~ld', 'v00000000', 'e:3'. */
 const EBOOT = /^(?:v[0-9a-f]{8}|[@~]?(?:cp:B*\d|ld|e:\d))$/;
@@ -39,6 +41,12 @@ function scan(texts: readonly string[], seg: Segment): SketchBoot {
   for (let i = seg.start; i <= seg.end; i++) {
     const t = texts[i] ?? '';
     if (!t) continue;
+    const romFail = !inApp && !b.sawLoader ? esp8266RomFailure(t) : null;
+    if (romFail) {
+      b.failure = romFail;
+      b.evidence.push(i);
+      continue;
+    }
     const rom = esp8266Rom(t);
     if (rom) {
       bootMode = rom.bootMode;
@@ -99,7 +107,9 @@ function scan(texts: readonly string[], seg: Segment): SketchBoot {
       b.evidence.push(i);
     }
   }
-  if (loadFailed !== null) {
+  if (b.failure?.startsWith('ROM cannot')) {
+    b.appUp = false;
+  } else if (loadFailed !== null) {
     b.failure = `eboot could not load the sketch (e:${loadFailed})`;
     b.appUp = false;
   } else if (bootMode === 1 && !b.sawLoader && !b.appUp) {
@@ -133,7 +143,18 @@ function parse(lines: readonly string[]): Boot[] {
     const boots: SketchBoot[] = [];
     for (const seg of segment(texts, classify)) {
       const b = scan(texts, seg);
-      if (seg.preamble && !b.sawLoader) continue; // a running sketch before the first reset is not a boot
+      if (seg.preamble && !b.sawLoader) {
+        // The sketch was running before the capture's first reset: a boot of the one sketch slot.
+        const first = texts.findIndex((t, j) => j >= seg.start && j <= seg.end && APP_WORDS.test(t) && looksLikeText(t));
+        // Only when the capture goes on into an ESP8266 reset: other stacks' text is not a sketch.
+        const resetFollows = texts.some((t, j) => j > seg.end && esp8266Rom(t) !== null);
+        if (first < 0 || b.failure || !resetFollows) continue;
+        b.slot = 'sketch';
+        b.event = 'normal';
+        b.appUp = true;
+        b.evidence.push(first);
+        b.notes.push('the sketch was already running when the capture began');
+      }
       boots.push(b);
     }
     // eboot's output was unreadable but the version moved: only a copy does that.

@@ -12,7 +12,7 @@ export type Level = 'E' | 'W' | 'I' | 'D' | 'V';
 export type Wrapper =
   | 'ansi' | 'ansi-rendered' | 'control' | 'quote' | 'indent' | 'terminal-timestamp' | 'uptime'
   | 'rtt' | 'shell-prompt' | 'espressif-port' | 'zephyr-timestamp' | 'zephyr-minimal' | 'zephyr-full'
-  | 'tfm-bl2' | 'esp-idf-log' | 'particle-log' | 'source-location' | 'truncated-line';
+  | 'tfm-bl2' | 'zephyr-syslog' | 'esp-idf-log' | 'particle-log' | 'source-location' | 'truncated-line';
 
 export interface ConsoleLine {
   /** The message as the stack printed it: no wrappers, no level, no module tag. */
@@ -22,6 +22,8 @@ export interface ConsoleLine {
   tag: string | null;
   /** The first timestamp found, verbatim. */
   stamp: string | null;
+  /** Milliseconds since reset, where the logging framework prints them (ESP-IDF '(123)', Particle '0000012345'). */
+  ticks: number | null;
   wrappers: Wrapper[];
 }
 
@@ -41,12 +43,14 @@ const TERMINAL_STAMPS: readonly RegExp[] = [
   /^\[\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:[.,:]\d+)?Z?\]\s?/, // [2024-06-25 20:14:54.126] (Tera Term, minicom)
   /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?Z?\s+/, // 2024-06-25T20:14:54.126Z (CI loggers)
   /^\[\d{2}:\d{2}:\d{2}(?:[.,:]\d{1,3})?\]\s?/, // [20:14:54.126]
-  /^\d{2}:\d{2}:\d{2}[.,:]\d{3} ?(?:>|->)\s?/, // 19:38:34.090 > (idf.py monitor), 20:14:54.126 -> (Arduino, PlatformIO)
-  /^\d{2}:\d{2}:\d{2}[.,]\d{3}\s+/, // 12:01:33.120  (CoolTerm, RealTerm)
+  /^\d{1,2}:\d{2}:\d{2}[.,:]\d{3} ?(?:>|->)(?:\s|$)/, // 19:38:34.090 > (idf.py monitor), 20:14:54.126 -> (Arduino, PlatformIO)
+  /^\d{1,2}:\d{2}:\d{2}[.,]\d{3}\s+/, // 12:01:33.120  (CoolTerm, RealTerm)
+  /^\d{2}:\d{2}:\d{2} (?=[A-Z]{3}: |\S)/, // 00:00:00 CFG: (Tasmota's uptime stamp)
 ];
 const UPTIME_STAMPS: readonly RegExp[] = [
   /^\[ *\d+\.\d{3,9}\]\s?/, // [    0.123456] (NuttX, Linux-style syslog)
   /^\d+\.\d{3}s {2}/, // '   0.069s  ' (this harness's console.log attachment)
+  /^\d{5,12} (?=[\w.-]+\.(?:c|cpp|h)(?::\d+)? )/, // '96542864 shelly_main.cpp:803 ' (Mongoose OS uptime µs)
 ];
 const ZEPHYR_STAMP = /^\[\d{2}:\d{2}:\d{2}[.,]\d{3},\d{3}\]\s?|^\[\d{8,10}\]\s?/; // [00:00:00.012,345] or raw cycles [00001234]
 const RTT = /^\d{1,2}> ?(?=\S|$)/; // SEGGER RTT Viewer/Logger terminal channel: '00> '
@@ -56,10 +60,13 @@ const ESPRESSIF_PORT = /^\[(esp32[a-z0-9]*|esp8266)\]\s*/i; // MCUboot's Espress
 // Logging frameworks: level and tag. Tried once, after the wrappers.
 const ZEPHYR_FULL = /^<(inf|wrn|err|dbg)> ([\w.-]+): ?/;
 const ZEPHYR_MINIMAL = /^([IWEDV]): /;
-const TFM = /^\[(INF|WRN|ERR|DBG|VRB)\]\s*/;
+const TFM = /^\[(INF|WRN|ERR|DBG|VRB)\]\s*|^(INF|WRN|ERR|DBG): /; // TF-M, NXP and Alif ports
+// Zephyr 1.x SYS_LOG: '[MCUBOOT] [INF] main: Starting bootloader' (module, level, function).
+const ZEPHYR_SYSLOG = /^\[([A-Z][A-Z0-9_]*)\] \[(INF|WRN|ERR|DBG)\] \w+: /;
 const ESP_IDF = /^([EWIDV]) \((\d+|\d{2}:\d{2}:\d{2}\.\d{3})\) ([^:\s][^:]{0,40}?): ?/;
 const PARTICLE = /^(\d{10}) \[([\w.:-]+)\] (TRACE|INFO|WARN|ERROR|PANIC|FATAL): ?/;
-const SOURCE_LOCATION = /^([\w.-]+\.(?:c|cpp|h)):\d+\s+/; // Mongoose OS: 'esp_main.c:172          '
+// Mongoose OS: 'esp_main.c:172          ', a cut 'mgos_vfs_fs_spiffs.:151 ', or (2018) a function name 'esp_mgos_init2       '.
+const SOURCE_LOCATION = /^([\w.-]+\.(?:c|cpp|h)?):\d+\s+|^((?:esp|mgos|mg)_\w{2,20}) {2,}(?=\S)/;
 
 const LEVELS: Record<string, Level> = {
   inf: 'I', wrn: 'W', err: 'E', dbg: 'D', INF: 'I', WRN: 'W', ERR: 'E', DBG: 'D', VRB: 'V',
@@ -82,7 +89,7 @@ function peel(s: string, re: RegExp, wrapper: Wrapper, out: ConsoleLine): string
 
 /** One console line: wrappers recorded, message and tag separated. Never throws. */
 export function formatLine(raw: unknown): ConsoleLine {
-  const out: ConsoleLine = { text: '', level: null, tag: null, stamp: null, wrappers: [] };
+  const out: ConsoleLine = { text: '', level: null, tag: null, stamp: null, ticks: null, wrappers: [] };
   if (typeof raw !== 'string') return out;
   let s = raw;
   if (s.length > MAX_LINE) {
@@ -122,6 +129,7 @@ function level(s: string, out: ConsoleLine): string {
   } else if ((m = ESP_IDF.exec(s))) {
     out.level = (m[1] as Level | undefined) ?? null;
     out.stamp ??= m[2] ?? null;
+    out.ticks = /^\d+$/.test(m[2] ?? '') ? Number(m[2]) : null;
     out.tag = m[3] ?? null;
     out.wrappers.push('esp-idf-log');
     // Mongoose OS on ESP32 logs 'I (123) esp_main.c:172   msg': the tag is a source location.
@@ -129,17 +137,22 @@ function level(s: string, out: ConsoleLine): string {
     if (loc && /\.(?:c|cpp|h)$/.test(out.tag ?? '')) return s.slice(m[0].length + loc[0].length);
   } else if ((m = PARTICLE.exec(s))) {
     out.stamp ??= m[1] ?? null;
+    out.ticks = Number(m[1]);
     out.tag = m[2] ?? null;
     out.level = LEVELS[m[3] ?? ''] ?? null;
     out.wrappers.push('particle-log');
+  } else if ((m = ZEPHYR_SYSLOG.exec(s))) {
+    out.tag = m[1]?.toLowerCase() ?? null;
+    out.level = LEVELS[m[2] ?? ''] ?? null;
+    out.wrappers.push('zephyr-syslog');
   } else if ((m = ZEPHYR_MINIMAL.exec(s))) {
     out.level = (m[1] as Level | undefined) ?? null;
     out.wrappers.push('zephyr-minimal');
   } else if ((m = TFM.exec(s))) {
-    out.level = LEVELS[m[1] ?? ''] ?? null;
+    out.level = LEVELS[m[1] ?? m[2] ?? ''] ?? null;
     out.wrappers.push('tfm-bl2');
   } else if ((m = SOURCE_LOCATION.exec(s))) {
-    out.tag = m[1] ?? null;
+    out.tag = m[1] ?? m[2] ?? null;
     out.wrappers.push('source-location');
   }
   return m ? s.slice(m[0].length).replace(/^\s+/, '') : s;

@@ -1,11 +1,15 @@
 // Console text → lines, and the meaning-level helpers every parser shares (versions, crashes).
 // Wrappers around a line (stamps, colours, levels, tags) are format.ts's business.
 
-/** Split console text into lines: CRLF, LF and lone CR all end a line. */
+// A pasted log whose newlines were lost: 'I: Starting bootloader I: Primary image: …'. Only a
+// line that holds two or more such starts is cut (a live console never joins lines).
+const JOINED = / (?=[IWE]: [A-Z]|\*{3} (?:Booting|Using) )/g;
+
+/** Split console text into lines: CRLF, LF and lone CR all end a line; joined pastes are unjoined. */
 export function splitLines(text: string): string[] {
   const lines = text.split(/\r\n|\n|\r/);
   if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
-  return lines;
+  return lines.flatMap((l) => (l.length < 20000 && (l.match(JOINED)?.length ?? 0) >= 2 ? l.split(JOINED) : [l]));
 }
 
 /** Bytes from a serial capture → text. UTF-8 when valid, else latin1 (every byte maps to a char). */
@@ -18,10 +22,14 @@ export function decodeConsole(bytes: Uint8Array): string {
 }
 
 /** A version token: 1.2, 1.2.3, v1.2.3-rc1, 0.0.0+0. An IPv4 address is not one. */
-const VERSION_TOKEN = /^v?(\d+\.\d+(?:\.\d+)?(?:[-+][0-9A-Za-z][0-9A-Za-z.+-]*)?)$/;
+const VERSION_TOKEN = /^v?(\d+\.\d+(?:\.\d+){0,2}[a-z]?(?:[-+][0-9A-Za-z][0-9A-Za-z.+-]*)?)$/;
 const IPV4 = /^\d+\.\d+\.\d+\.\d+/;
 
 export function versionToken(token: string): string | null {
+  // A build tag in parentheses belongs to the version ('8.2.0.6(a32682b-minimal)'); an Arduino core
+  // suffix after it does not ('-2_7_0').
+  const tagged = /^v?(\d+(?:\.\d+)+\([\w.-]+\))(?:-\d+_\d+_\d+)?$/.exec(token);
+  if (tagged) return tagged[1] ?? null;
   const t = token.replace(/[,;)]+$/, '');
   if (IPV4.test(t)) return null;
   const m = VERSION_TOKEN.exec(t);

@@ -7,7 +7,7 @@
 // boot is then a revert. Version: the app banner printed next to 'Mongoose OS x.y.z (…)',
 // e.g. 'switch1 2.0.1 (20200517-133521/…)' → 'switch1 2.0.1' (facts §C).
 import type { Boot, BootLogParser } from './boot.ts';
-import { crashKind, versionToken } from './lines.ts';
+import { crashKind, looksLikeText, versionToken } from './lines.ts';
 import { formatLines, messages } from './format.ts';
 import { esp32RomClass, esp32RomFailure } from './esp-rom.ts';
 import { IDF_BANNER } from './esp-idf.ts';
@@ -80,7 +80,7 @@ function appHook(texts: readonly string[], esp32: boolean): AppHook {
 function scanEsp32(texts: readonly string[], tags: readonly (string | null)[], seg: Segment, app: AppHook): RbootBoot {
   const b: RbootBoot = {
     ...draft(seg), sawBootloader: false, bad: 0, temp: false, unconfirmed: false,
-    fallback: false, revertRequested: false, updateActivity: false, slotLine: -1,
+    fallback: false, revertRequested: false, updateActivity: false, slotLine: -1, requestedRom: null,
   };
   let inApp = false;
   for (let i = seg.start; i <= seg.end; i++) {
@@ -93,7 +93,10 @@ function scanEsp32(texts: readonly string[], tags: readonly (string | null)[], s
         b.failure = romFail;
         b.evidence.push(i);
       }
-      if (/No bootable app partitions/.test(t)) b.failure = 'bootloader found no bootable app';
+      if (/No bootable app partitions|load partition table error|Failed to verify partition table/.test(t)) {
+        b.failure = 'bootloader found no bootable app';
+        b.evidence.push(i);
+      }
       if (/Loaded app from partition at offset/.test(t)) inApp = true;
       continue;
     }
@@ -123,7 +126,27 @@ function parse(lines: readonly string[]): Boot[] {
       if (seg.preamble && !b.sawBootloader) continue;
       boots.push(b);
     }
+    // rBoot started a ROM and the chip reset before the Mongoose OS banner: the app never ran.
+    boots.forEach((b, k) => {
+      const spoke = texts.slice(b.slotLine + 1, b.end + 1).some((t) => /[A-Za-z]{3,}[ :_-]+[A-Za-z]{3,}/.test(t) && looksLikeText(t));
+      if (k < boots.length - 1 && b.slot !== null && !b.appUp && !spoke && !b.failure && /^rom\d/.test(b.slot)) {
+        b.failure = 'reset before the app printed its banner';
+        b.evidence.push(b.slotLine);
+      }
+    });
     decideRboot(boots);
+    // Only the app's lines (a capture of a running device): it runs, from a slot it does not name.
+    if (boots.length === 0) {
+      const first = tags.findIndex((t) => t !== null && /\.(?:c|cpp|h)?$|^(?:esp|mgos|mg)_/.test(t));
+      if (first >= 0) {
+        const b = scanRboot(texts, { start: first, end: texts.length - 1, preamble: true }, hook8266);
+        b.event = b.revertRequested ? 'unknown' : 'normal';
+        b.appUp = true;
+        b.evidence.push(first);
+        b.notes.push('only the app\'s lines: the slot is not named');
+        boots.push(b);
+      }
+    }
     return finish(boots);
   });
 }

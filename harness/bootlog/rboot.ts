@@ -43,6 +43,23 @@ export interface RbootBoot extends Draft {
   updateActivity: boolean;
   /** The line that named the slot. */
   slotLine: number;
+  /** The app set the ROM for the next boot ('Firmware updated, rebooting to rom 1...'). */
+  requestedRom: string | null;
+}
+
+/** App lines that name the running ROM or the next one (Sming's samples and their kin). */
+export function romAnnouncement(b: RbootBoot, t: string, i: number): void {
+  const run = /^Currently running rom (\d+)/.exec(t);
+  if (run && b.slot === null) {
+    b.slot = `rom${run[1]}`;
+    b.slotLine = i;
+    b.evidence.push(i);
+  }
+  const next = /rebooting to rom (\d+)|^Swapping from rom \d+ to rom (\d+)/i.exec(t);
+  if (next) {
+    b.requestedRom = `rom${next[1] ?? next[2]}`;
+    b.evidence.push(i);
+  }
 }
 
 export type AppHook = (b: RbootBoot, t: string, i: number) => void;
@@ -51,7 +68,7 @@ export type AppHook = (b: RbootBoot, t: string, i: number) => void;
 export function scanRboot(texts: readonly string[], seg: Segment, app: AppHook, anyLineIsApp = true): RbootBoot {
   const b: RbootBoot = {
     ...draft(seg), sawBootloader: false, bad: 0, temp: false, unconfirmed: false,
-    fallback: false, revertRequested: false, updateActivity: false, slotLine: -1,
+    fallback: false, revertRequested: false, updateActivity: false, slotLine: -1, requestedRom: null,
   };
   let inApp = false;
   for (let i = seg.start; i <= seg.end; i++) {
@@ -111,7 +128,10 @@ export function scanRboot(texts: readonly string[], seg: Segment, app: AppHook, 
 /** Events from what rBoot printed and how the ROM moved since the previous boot. */
 export function decideRboot(boots: RbootBoot[]): void {
   let prev: RbootBoot | null = null;
+  let requested: string | null = null;
   for (const b of boots) {
+    const asked = requested;
+    requested = b.requestedRom;
     if (b.failure && !b.failure.startsWith('app crashed')) {
       b.slot = 'none';
       b.event = 'brick';
@@ -131,6 +151,7 @@ export function decideRboot(boots: RbootBoot[]): void {
     if (b.fallback || prev?.revertRequested) b.event = 'revert';
     else if (b.bad > 0) b.event = 'rollback';
     else if (b.unconfirmed || b.temp) b.event = 'trial';
+    else if (asked !== null && asked === b.slot) b.event = 'swap'; // the app installed it and set it to boot
     else if (moved && prev?.event === 'trial') b.event = 'revert';
     else if (moved) b.event = 'swap';
     else b.event = 'normal';
@@ -152,8 +173,10 @@ function parse(lines: readonly string[]): Boot[] {
           }
         }
         if (/\b(?:ota|update|upgrade)\b/i.test(t)) d.updateActivity = true;
+        romAnnouncement(d, t, i);
       });
-      if (seg.preamble && !b.sawBootloader) continue;
+      // The app was running before the capture's first reset: a boot when it says so much.
+      if (seg.preamble && !b.sawBootloader && b.slot === null && b.requestedRom === null) continue;
       boots.push(b);
     }
     decideRboot(boots);

@@ -9,6 +9,7 @@ import { mongooseOsParser } from './mongoose-os.ts';
 import { particleParser } from './particle.ts';
 import { rbootParser } from './rboot.ts';
 import { zerynthParser } from './zerynth.ts';
+import { applyAppPatterns, type AppPatterns } from './app-announce.ts';
 
 // Order breaks ties in detection: a stack that runs on another's bootloader comes first.
 export const parsers: Readonly<Record<StackName, BootLogParser>> = {
@@ -55,8 +56,8 @@ export function detectStack(lines: readonly string[]): StackName | null {
 }
 
 /** Boots and the final verdict: the last boot's slot, event and version. */
-export function summarize(stack: StackName, lines: readonly string[]): BootLogSummary {
-  const boots = parserFor(stack).parse(lines);
+export function summarize(stack: StackName, lines: readonly string[], app?: AppPatterns): BootLogSummary {
+  const boots = applyAppPatterns(parserFor(stack).parse(lines), lines, app);
   const last = boots[boots.length - 1];
   return {
     stack,

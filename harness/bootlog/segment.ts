@@ -104,12 +104,14 @@ export function finish(drafts: Draft[]): Boot[] {
   // A capture cut right after the next reset of a boot loop: that fragment is the loop going on.
   const last = drafts[drafts.length - 1];
   const before = drafts[drafts.length - 2];
-  if (last && before?.event === 'brick' && before.notes.some((n) => n.startsWith('boot loop')) && undecided(last)) {
+  // Likewise after a bootloader that found nothing to run: no app ran since, so nothing changed.
+  const bootloaderGaveUp = before?.event === 'brick' && before.slot === 'none' && !before.failure?.startsWith('app crashed');
+  if (last && before && (bootloaderGaveUp || before.notes.some((n) => n.startsWith('boot loop'))) && undecided(last)) {
     last.slot = 'none';
     last.event = 'brick';
     last.failure = before.failure;
     last.evidence.push(last.start, ...before.evidence);
-    last.notes.push('boot loop continues');
+    last.notes.push('the same failure again: nothing ran since to change the flash');
   }
   return drafts.map((d, index) => ({
     index,
@@ -126,7 +128,7 @@ export function finish(drafts: Draft[]): Boot[] {
 }
 
 function undecided(d: Draft): boolean {
-  return d.slot === null && d.version === null && !d.appUp && d.failure === null && d.evidence.length === 0 && (d.event === 'unknown' || d.event === 'normal');
+  return d.slot === null && d.version === null && !d.appUp && d.failure === null && (d.event === 'unknown' || d.event === 'normal');
 }
 
 /** Parser bugs swallowed by safely(): counted so the corpus test can fail on them. */

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { decodeConsole, splitLines } from '../../harness/bootlog/lines.ts';
 import { detectStack, summarize } from '../../harness/bootlog/registry.ts';
 import { swallowed } from '../../harness/bootlog/segment.ts';
+import { compileAppPatterns } from '../../harness/bootlog/app-announce.ts';
 import { isStackName, type StackName } from '../../harness/rig/schema.ts';
 
 export const corpusDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 'corpus');
@@ -24,6 +25,8 @@ export interface Sidecar {
   final: Label;
   boots?: Label[];
   why: string;
+  /** The app's announcement patterns, as a rig entry would declare them (board.app). */
+  app?: { version?: string; slot?: string; confirmed?: string };
 }
 
 export interface Entry {
@@ -116,7 +119,7 @@ export function score(entry: Entry): Scored {
   try {
     lines = readLines(entry.file);
     s.detected = detectStack(lines);
-    const sum = summarize(entry.side.stack, lines);
+    const sum = summarize(entry.side.stack, lines, compileAppPatterns(entry.side.app, `${entry.file.replace(/\.log$/, '.json')}: /app`));
     const f = entry.side.final;
     check('final.slot', f.slot, sum.final.slot);
     check('final.event', f.event, sum.final.event);

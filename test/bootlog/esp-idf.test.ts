@@ -60,13 +60,13 @@ void test('without a PENDING_VERIFY line the new image is a swap, and going back
   );
 });
 
-void test('an app-requested rollback and a logged debug ABORTED mark are reverts; a new OTA back is a swap', () => {
+void test('an app-requested rollback is a rollback (the contract), a bootloader ABORTED mark a revert; a new OTA back is a swap', () => {
   const requested = [
     ...boot({ offset: '0x20000', version: '1.0.0', app: OTA_TO_1 }),
     ...boot({ offset: '0x1d0000', version: '1.1.0', app: ['E (900) app: self test failed', 'I (905) esp_ota_ops: Rollback to previously worked partition. Restart.'] }),
     ...boot({ offset: '0x20000', version: '1.0.0' }),
   ];
-  assert.equal(final('esp-idf', requested).event, 'revert');
+  assert.equal(final('esp-idf', requested).event, 'rollback');
 
   const backAgain = [
     ...boot({ offset: '0x20000', version: '1.0.0', app: OTA_TO_1 }),

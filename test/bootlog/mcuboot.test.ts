@@ -31,14 +31,14 @@ void test('old MCUboot prints "Swap type: test" without "Image index:": still a 
   assert.equal(detectStack(lines), 'mcuboot');
 });
 
-void test('app-side mcuboot_util and mcumgr "Swap type:" lines are not boots', () => {
+void test('app-side mcuboot_util and mcumgr "Swap type:" lines are not bootloader decisions', () => {
   const before = log(`
     [00:00:10.000,000] <inf> mcuboot_util: Image index: 0, Swap type: none
     I: Image index: 0, Swap type: none
     I: Image index: 0, Swap type: test
   `);
-  assert.equal(mcubootParser.parse(before).length, 0);
-  assert.deepEqual(final('mcuboot', before), { slot: null, event: 'unknown', version: null });
+  // Only the app speaks: it runs from the primary slot, and what the bootloader did is not shown.
+  assert.deepEqual(final('mcuboot', before), { slot: 'primary', event: 'unknown', version: null });
 
   // The same lines printed by an app that is already running belong to that boot's app phase.
   const during = [...BOOT('I: Image index: 0, Swap type: none'), '[00:00:05.000,000] <inf> mcuboot_util: Swap type: revert', 'I: Image index: 0, Swap type: test'];
@@ -120,12 +120,15 @@ void test('an app crash is a note on an otherwise unchanged boot; the same crash
   assert.equal(final('mcuboot', loop.slice(0, (loop.length * 2) / 3)).event, 'normal');
 });
 
-void test('a capture that ends inside the bootloader is incomplete and names no slot', () => {
+void test('a capture that ends inside the bootloader is incomplete; once the bootloader decided, the slot is primary', () => {
   const lines = BOOT('I: Image index: 0, Swap type: test').slice(0, 5);
   const [b] = mcubootParser.parse(lines);
   assert.equal(b?.complete, false);
-  assert.equal(b?.slot, null);
+  assert.equal(b?.slot, 'primary', 'swap modes run the primary slot whatever they decided');
   assert.equal(b?.event, 'trial', 'the bootloader already decided');
+  // Before any decision: nothing is known.
+  const [early] = mcubootParser.parse(lines.slice(0, 2));
+  assert.deepEqual([early?.slot, early?.event, early?.complete], [null, 'unknown', false]);
 });
 
 void test('NCS prints "*** Booting … ***" for bootloader and app; the Espressif port has vendor prefixes', () => {
