@@ -10,6 +10,7 @@ import { benchOverhead } from './overhead.bench.ts';
 import { benchSuite } from './suite.bench.ts';
 import { TARGETS, type Figures } from './stats.ts';
 import { benchRig } from './rig.bench.ts';
+import { benchFleet } from './fleet.bench.ts';
 
 const OUT = `${process.env.OTA_HIL_REPORTS ?? 'reports'}/bench.json`;
 const figures: Figures = {};
@@ -20,6 +21,7 @@ const all: Record<string, (out: Figures) => void | Promise<void>> = {
   overhead: benchOverhead,
   suite: benchSuite,
   rig: benchRig,
+  fleet: benchFleet,
 };
 const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim()).filter(Boolean);
 process.stdout.write(`ota-hil benchmarks — node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, load ${os.loadavg()[0]!.toFixed(1)}\n`);
