@@ -12,8 +12,9 @@ import { uhubctlPower } from './uhubctl.ts';
 import { ykushPower } from './ykush.ts';
 import { sispmctlPower } from './sispmctl.ts';
 import { usbrelayPower } from './usbrelay.ts';
+import { tasmotaPower } from './tasmota.ts';
 
-export const POWER_KINDS = [simPower, manualPower, commandPower, hidRelayPower, serialRelayPower, uhubctlPower, ykushPower, sispmctlPower, usbrelayPower] as const;
+export const POWER_KINDS = [simPower, manualPower, commandPower, hidRelayPower, serialRelayPower, uhubctlPower, ykushPower, sispmctlPower, usbrelayPower, tasmotaPower] as const;
 
 export const PowerUnion = unionOf(POWER_KINDS);
 export const powerKinds = new KindRegistry<PowerContext, PowerSwitch>('power', POWER_KINDS);
