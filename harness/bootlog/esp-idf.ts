@@ -100,6 +100,7 @@ interface IdfBoot extends Draft {
   silentLoad: boolean;
   appVersionLine: boolean;
   appSaysReverted: boolean;
+  appSlot: string | null;
   /** Lines before any ROM or bootloader line (a previous boot's app output). */
   stray: number[];
 }
@@ -110,7 +111,7 @@ function scan(ls: readonly ConsoleLine[], start: number, end: number, appOnly = 
     offset: null, writes: new Set(), otaActivity: false, rollbackRequested: false,
     confirmed: false, trialMarker: false, aborted: false, rejected: null, sawBootloader: false,
     fallbackScan: false, vendorApplied: false, selectionSeen: false, silentLoad: false, appVersionLine: false,
-    appSaysReverted: false, stray: [],
+    appSaysReverted: false, stray: [], appSlot: null,
   };
   let entry = false; // the ROM handed over to the second stage ('entry 0x…')
   let inApp = appOnly;
@@ -191,6 +192,11 @@ function scan(ls: readonly ConsoleLine[], start: number, end: number, appOnly = 
         b.evidence.push(i);
       }
     }
+    const running = b.appSlot === null ? /^Running partition: ([a-z_][\w-]*)(?=[\s,(]|$)/.exec(msg) : null;
+    if (running) {
+      b.appSlot = running[1] ?? null; // the app names its partition (what a silent bootloader does not)
+      b.evidence.push(i);
+    }
     if (/rollback detected|Rolled back from partition/i.test(t)) {
       b.appSaysReverted = true;
       b.evidence.push(i);
@@ -228,7 +234,7 @@ function decide(boots: IdfBoot[], labels: Map<number, Named>): void {
     }
     const o = b.offset;
     const named = labels.get(o);
-    b.slot = named?.label ?? null;
+    b.slot = named?.label ?? b.appSlot;
     b.failure = b.failure?.startsWith('app crashed') ? b.failure : null; // it found one after all
     if (!named) b.notes.push(`offset 0x${o.toString(16)} not in a printed partition table`);
     else if (named.label === null) b.notes.push(`offset 0x${o.toString(16)} has two names in this log`);
@@ -267,6 +273,7 @@ function decideUnloaded(b: IdfBoot, prev: IdfBoot | null, followed: boolean): vo
     b.slot = 'none';
     b.event = 'brick';
   } else if (b.silentLoad) {
+    b.slot = b.appSlot;
     if (b.rejected !== null) b.event = 'rollback';
     else if (b.aborted || b.appSaysReverted || prev?.rollbackRequested) b.event = b.appSaysReverted || b.aborted ? 'revert' : 'rollback';
     else if (b.trialMarker) b.event = 'trial';

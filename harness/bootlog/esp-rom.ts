@@ -31,8 +31,11 @@ export function esp32RomClass(t: string): LineClass | null {
   return null;
 }
 
+/** The ROM banner cut off mid-line ('ets Jan  8 '): a reset whose boot is not shown. */
+const ESP8266_BANNER_CUT = /^ets(?: [A-Z][a-z]{0,2}(?: +\d{0,2}(?: \d{0,4},?(?: *rst(?: cause:\d*)?)?)?)?)?$/;
+
 export function esp8266RomClass(t: string): LineClass | null {
-  if (ESP8266_BANNER.test(t)) return { rank: 0, boundary: true };
+  if (ESP8266_BANNER.test(t) || ESP8266_BANNER_CUT.test(t)) return { rank: 0, boundary: true };
   if (ESP8266_ROM_NOISE.test(t)) return { rank: 1, boundary: false };
   return null;
 }

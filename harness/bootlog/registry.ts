@@ -65,3 +65,16 @@ export function summarize(stack: StackName, lines: readonly string[], app?: AppP
     final: last ? { slot: last.slot, event: last.event, version: last.version } : { slot: null, event: 'unknown', version: null },
   };
 }
+
+/** Why the final verdict leaves a field null or unknown, from the last boot's notes; null when all is known. */
+export function explain(s: BootLogSummary): string | null {
+  const last = s.boots[s.boots.length - 1];
+  const f = s.final;
+  if (!last) return `no boot found: no ${s.stack} bootloader line and no app line this parser knows`;
+  const gaps: string[] = [];
+  if (f.slot === null) gaps.push('slot: the log does not name what runs');
+  if (f.event === 'unknown') gaps.push(last.complete ? 'event: the log does not show what the bootloader decided' : 'event: the boot is cut off before it shows what happened');
+  if (f.version === null && f.slot !== 'none') gaps.push('version: no version line');
+  if (gaps.length === 0) return null;
+  return `${gaps.join('; ')}${last.notes.length ? ` (${last.notes.join('; ')})` : ''}`;
+}

@@ -105,7 +105,8 @@ export function finish(drafts: Draft[]): Boot[] {
   const last = drafts[drafts.length - 1];
   const before = drafts[drafts.length - 2];
   // Likewise after a bootloader that found nothing to run: no app ran since, so nothing changed.
-  const bootloaderGaveUp = before?.event === 'brick' && before.slot === 'none' && !before.failure?.startsWith('app crashed');
+  // Not a strapping problem (download mode): that is not in the flash and may be gone next time.
+  const bootloaderGaveUp = before?.event === 'brick' && before.slot === 'none' && !before.failure?.startsWith('app crashed') && !/download mode/.test(before.failure ?? '');
   if (last && before && (bootloaderGaveUp || before.notes.some((n) => n.startsWith('boot loop'))) && undecided(last)) {
     last.slot = 'none';
     last.event = 'brick';

@@ -106,7 +106,22 @@ export const ImageSpec = closed({
 });
 export type ImageSpec = Static<typeof ImageSpec>;
 
+/** What a simulated board's console looks like, per stack (the simulator prints it; parsers only read it). */
+export const SimLogFormat = Type.Union(
+  [
+    Type.Literal('zephyr-minimal'),
+    Type.Literal('zephyr-full'),
+    Type.Literal('rtt'),
+    Type.Literal('esp-idf-colour'),
+    Type.Literal('esp-idf-plain'),
+    Type.Literal('esp-idf-silent'),
+  ],
+  { description: "mcuboot: zephyr-minimal (default), zephyr-full (timestamps, module tags), rtt (a J-Link RTT capture); esp-idf: esp-idf-colour, esp-idf-plain (default), esp-idf-silent (a bootloader built silent)" },
+);
+export type SimLogFormat = Static<typeof SimLogFormat>;
+
 export const SimConfig = closed({
+  logFormat: Type.Optional(SimLogFormat),
   timeScale: Type.Optional(Type.Number({ exclusiveMinimum: 0, default: 20, description: 'simulated seconds per wall second' })),
   seed: Type.Optional(Type.Integer({ default: 1 })),
   slotSize: Type.Optional(Type.Integer({ minimum: 4096 })),
@@ -155,6 +170,17 @@ export const FirmwareConfig = closed(
 );
 export type FirmwareConfig = Static<typeof FirmwareConfig>;
 
+/** The app's own announcements, read with the bootloader's lines (issue 11); regex strings. */
+export const AppAnnouncements = closed(
+  {
+    version: Type.Optional(Type.String({ description: "regex of the app's version line; group 1 or the named group 'version' is the version" })),
+    slot: Type.Optional(Type.String({ description: "regex of the app's running-slot line; group 1 or the named group 'slot' is the slot, as the stack names it" })),
+    confirmed: Type.Optional(Type.String({ description: 'regex of the line that shows the app confirmed its image' })),
+  },
+  { description: 'how the application announces its version, running slot and confirmation on the console' },
+);
+export type AppAnnouncements = Static<typeof AppAnnouncements>;
+
 export const BoardConfig = closed({
   name: Name,
   stack: StackName,
@@ -168,6 +194,7 @@ export const BoardConfig = closed({
   sim: Type.Optional(SimConfig),
   images: Type.Optional(Type.Record(Name, ImageSpec, { additionalProperties: false })),
   bootTimeoutMs: Type.Optional(Ms),
+  app: Type.Optional(AppAnnouncements),
 });
 export type BoardConfig = Static<typeof BoardConfig>;
 

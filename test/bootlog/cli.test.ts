@@ -77,5 +77,42 @@ void test('binary garbage never crashes: auto finds no stack (exit 1), a given s
   assert.deepEqual(JSON.parse(auto.stdout), { stack: null, boots: [], final: { slot: null, event: 'unknown', version: null } });
   const given = run([f, '--stack', 'esp-idf', '--json']);
   assert.equal(given.code, 0, given.stderr);
-  assert.deepEqual((JSON.parse(given.stdout) as { final: unknown }).final, { slot: null, event: 'unknown', version: null });
+  const { why, ...verdict } = (JSON.parse(given.stdout) as { final: { why?: string } }).final;
+  assert.deepEqual(verdict, { slot: null, event: 'unknown', version: null });
+  assert.ok(why, 'final.why says why nothing is known');
+});
+
+void test('a truncated ESP8266 ROM banner after a download-mode boot is no normal boot; final.why says why', () => {
+  const f = file('cut.log', '\n ets Jan  8 2013,rst cause:1, boot mode:(1,7)\n\n ets Jan  8 ');
+  const r = run([f, '--stack', 'esp8266-arduino', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const out = JSON.parse(r.stdout) as { final: { slot: string | null; event: string; version: string | null; why?: string } };
+  assert.deepEqual([out.final.slot, out.final.event, out.final.version], [null, 'unknown', null]);
+  assert.match(out.final.why ?? '', /cut off/);
+});
+
+void test('--stack naming another stack than the log shows: the detected stack is named and no verdict given', () => {
+  const f = file('mcuboot-as-idf.log', TRIAL);
+  const r = run([f, '--stack', 'esp-idf', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const out = JSON.parse(r.stdout) as { final: { event: string; why?: string }; stackMismatch?: { detected: string } };
+  assert.equal(out.stackMismatch?.detected, 'mcuboot');
+  assert.equal(out.final.event, 'unknown');
+  assert.match(out.final.why ?? '', /looks like mcuboot/);
+  assert.match(r.stderr, /does not look like esp-idf/);
+  // The right stack gets no such note.
+  assert.equal((JSON.parse(run([f, '--stack', 'mcuboot', '--json']).stdout) as { stackMismatch?: unknown }).stackMismatch, undefined);
+});
+
+void test('--app-version and --app-slot read the app\'s own words; a bad regex is a usage error naming the flag', () => {
+  const f = file('app.log', ['0000001200 [app] INFO: fw {"v":7} slot B', '0000001300 [app] INFO: up'].join('\n'));
+  const r = run([f, '--stack', 'particle', '--app-version', '"v":(\\d+)', '--app-slot=slot (?<slot>[AB])', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const out = JSON.parse(r.stdout) as { final: { slot: string | null; version: string | null } };
+  assert.deepEqual([out.final.slot, out.final.version], ['B', '7']);
+  const without = JSON.parse(run([f, '--stack', 'particle', '--json']).stdout) as { final: { version: string | null } };
+  assert.equal(without.final.version, null);
+  const bad = run([f, '--stack', 'particle', '--app-version', '(']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--app-version/);
 });

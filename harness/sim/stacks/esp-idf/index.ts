@@ -6,6 +6,7 @@ import { layoutFor } from './layout.ts';
 import { buildAppImage } from './app-desc.ts';
 import { MUTANTS, mutationFor } from './mutants.ts';
 import { espLog } from './esp-log.ts';
+import { espIdfConsole } from './console-format.ts';
 import { runRom } from './rom.ts';
 import { runBootloader } from './bootloader.ts';
 import { runApp } from './app.ts';
@@ -23,7 +24,8 @@ export const espIdfStack: SimStack = {
   buildImage: buildAppImage,
   install,
   inspect,
-  async boot(ctx: DeviceContext): Promise<void> {
+  async boot(device: DeviceContext): Promise<void> {
+    const ctx = espIdfConsole(device); // the rig's console format, printed like a real build
     // Everything is derived afresh from config and flash: no state survives between boots.
     const layout = layoutFor(ctx.config);
     const mut = mutationFor(ctx.config);

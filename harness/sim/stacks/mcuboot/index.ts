@@ -5,6 +5,7 @@ import { layoutFor } from './layout.ts';
 import { buildImage } from './image.ts';
 import { MUTANTS, mutationFor } from './mutants.ts';
 import { runBootloader } from './bootloader.ts';
+import { mcubootConsole } from './console-format.ts';
 import { runApp } from './app.ts';
 import { inspect, install } from './inspect.ts';
 
@@ -19,7 +20,8 @@ export const mcubootStack: SimStack = {
   buildImage,
   install,
   inspect,
-  async boot(ctx: DeviceContext): Promise<void> {
+  async boot(device: DeviceContext): Promise<void> {
+    const ctx = mcubootConsole(device); // the rig's console format, printed like a real build
     // Everything is derived afresh from config and flash: no state survives between boots.
     const layout = layoutFor(ctx.config);
     const outcome = await runBootloader(ctx, layout, mutationFor(ctx.config));
