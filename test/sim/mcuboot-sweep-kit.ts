@@ -9,7 +9,7 @@ import { layoutFor } from '../../harness/sim/stacks/mcuboot/layout.ts';
 import { trailerOffsets } from '../../harness/sim/stacks/mcuboot/trailer.ts';
 
 /** A full sweep (every op, clean and torn) when set; otherwise a dense sample. */
-export const FULL = process.env.OTAHIL_FULL_SWEEP === '1';
+export const FULL = process.env.OTA_HIL_FULL_SWEEP === '1';
 
 export interface Snapshots {
   /** Upgrade requested (secondary trailer written), before the rebooting bootloader swaps. */
