@@ -1,0 +1,60 @@
+// The Playwright config of an ota-hil run, from rig files: one project per rig board running the
+// given specs, and, when asked, the stock scenario library (this package's scenarios/) against
+// the same boards, chosen by title or tag. A firmware repository's playwright.config.ts is then
+//   export default otaHilConfig({ testDir: 'tests/ota', stock: { grep: /confirmed update|withheld/ }, kinds: { power: [myPdu] } });
+// Environment: OTA_HIL_RIG, OTA_HIL_BOARDS, OTA_HIL_REPORTS, OTA_HIL_BLOB, CI (README's table).
+import { fileURLToPath } from 'node:url';
+import { defineConfig, type PlaywrightTestConfig, type Project } from '@playwright/test';
+import { rigProjects, exitOnRigError } from './rig/projects.ts';
+import { registerKinds, type UserKinds } from './rig/extend.ts';
+import type { BoardOptions } from './fixtures/test.ts';
+import { sigtermStopsRunner } from './power/safe-state.ts';
+
+/** The stock scenario library: the scenarios this package ships, beside this module's folder. */
+export const STOCK_SCENARIOS = fileURLToPath(new URL('../scenarios', import.meta.url));
+
+export interface OtaHilConfigOptions {
+  /** Rig files (default: OTA_HIL_RIG, comma-separated, else rigs/sim.json). */
+  rigs?: string[];
+  /** Your own specs; omit to run only the stock library. */
+  testDir?: string;
+  /** Run the stock library too; `grep` picks scenarios by title or @tag, `grepInvert` leaves some out. */
+  stock?: boolean | { grep?: RegExp | RegExp[]; grepInvert?: RegExp | RegExp[] };
+  /** Power drivers, transports, installers, commit methods of your own (harness/rig/kind.ts). */
+  kinds?: UserKinds;
+  /** Anything else for Playwright; wins over what is built here. */
+  playwright?: PlaywrightTestConfig<object, BoardOptions>;
+}
+
+export function otaHilConfig(opts: OtaHilConfigOptions = {}): PlaywrightTestConfig<object, BoardOptions> {
+  registerKinds(opts.kinds);
+  sigtermStopsRunner();
+  const reports = process.env.OTA_HIL_REPORTS ?? 'reports';
+  const rigs = opts.rigs ?? (process.env.OTA_HIL_RIG ?? 'rigs/sim.json').split(',').filter(Boolean);
+  let boards: Project<object, BoardOptions>[] = [];
+  try {
+    boards = rigProjects(rigs, process.env.OTA_HIL_BOARDS);
+  } catch (e) {
+    exitOnRigError(e);
+  }
+  const stock = opts.stock === true ? {} : opts.stock || undefined;
+  const projects: Project<object, BoardOptions>[] = [];
+  for (const b of boards) {
+    if (opts.testDir) projects.push({ ...b, testDir: opts.testDir });
+    if (stock || !opts.testDir) projects.push({ ...b, name: opts.testDir ? `${b.name}/stock` : b.name, testDir: STOCK_SCENARIOS, ...stock });
+  }
+  return defineConfig<object, BoardOptions>({
+    outputDir: `${reports}/test-results`,
+    timeout: 120_000,
+    fullyParallel: true,
+    workers: process.env.CI ? 2 : undefined,
+    reporter: [
+      ['list'],
+      ['allure-playwright', { resultsDir: `${reports}/allure-results`, detail: true, suiteTitle: false }],
+      // A rig host's share of a multi-host run: `npm run merge` combines the hosts' blobs.
+      ...(process.env.OTA_HIL_BLOB ? [['blob', { outputDir: `${reports}/blob-report` }] as const] : []),
+    ],
+    projects,
+    ...opts.playwright,
+  });
+}

@@ -1,0 +1,28 @@
+// otaHilConfig: a firmware repository's specs and the stock library, per rig board, with its own kinds.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { existsSync } from 'node:fs';
+import { otaHilConfig, STOCK_SCENARIOS } from '../../harness/config.ts';
+import { powerKinds } from '../../harness/power/registry.ts';
+import { defineKind } from '../../harness/rig/kind.ts';
+
+test('own specs and the chosen stock scenarios run on every board; kinds are registered', () => {
+  const plug = defineKind({ kind: 'test-config-plug', options: {}, create: () => ({}) as never });
+  const config = otaHilConfig({ rigs: ['rigs/sim.json'], testDir: 'tests/ota', stock: { grep: /withheld commit/ }, kinds: { power: [plug] } });
+  const names = config.projects!.map((p) => p.name);
+  assert.ok(names.includes('sim/mcuboot-1') && names.includes('sim/mcuboot-1/stock'), names.join(', '));
+  const own = config.projects!.find((p) => p.name === 'sim/mcuboot-1')!;
+  const stock = config.projects!.find((p) => p.name === 'sim/mcuboot-1/stock')!;
+  assert.equal(own.testDir, 'tests/ota');
+  assert.equal(stock.testDir, STOCK_SCENARIOS);
+  assert.deepEqual(stock.grep, /withheld commit/);
+  assert.deepEqual(stock.use, own.use);
+  assert.ok(existsSync(path.join(STOCK_SCENARIOS, 'withheld-commit.spec.ts')) || existsSync(path.join(STOCK_SCENARIOS, 'withheld-commit.spec.js')));
+  assert.ok(powerKinds.kinds.some((k) => k.kind === 'test-config-plug'));
+});
+
+test('without testDir only the stock library runs, under the board names', () => {
+  const config = otaHilConfig({ rigs: ['rigs/sim.json'] });
+  assert.ok(config.projects!.every((p) => p.testDir === STOCK_SCENARIOS && !p.name!.endsWith('/stock')));
+});
