@@ -3,6 +3,7 @@
 // the same boards, chosen by title or tag. A firmware repository's playwright.config.ts is then
 //   export default otaHilConfig({ testDir: 'tests/ota', stock: { grep: /confirmed update|withheld/ }, kinds: { power: [myPdu] } });
 // Environment: OTA_HIL_RIG, OTA_HIL_BOARDS, OTA_HIL_REPORTS, OTA_HIL_BLOB, CI (README's table).
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type PlaywrightTestConfig, type Project } from '@playwright/test';
 import { rigProjects, exitOnRigError } from './rig/projects.ts';
@@ -47,7 +48,9 @@ export function otaHilConfig(opts: OtaHilConfigOptions = {}): PlaywrightTestConf
     outputDir: `${reports}/test-results`,
     timeout: 120_000,
     fullyParallel: true,
-    workers: process.env.CI ? 2 : undefined,
+    // Every core (Playwright's default is half): each worker simulates boards of its own, and a real
+    // board's project keeps to one worker (rigProjects).
+    workers: process.env.CI ? 2 : availableParallelism(),
     reporter: [
       ['list'],
       ['allure-playwright', { resultsDir: `${reports}/allure-results`, detail: true, suiteTitle: false }],

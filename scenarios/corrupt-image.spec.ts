@@ -1,5 +1,6 @@
 import { test, expect } from '../harness/index.ts';
 import { describeBoot } from '../harness/fixtures/to-boot.ts';
+import { deviceMs, SIM_WINDOW_FLOOR_MS } from '../harness/fixtures/device-time.ts';
 
 const NO_REBOOT_WINDOW_MS = 3000;
 
@@ -18,8 +19,8 @@ test('a corrupt image is rejected and the baseline stays, or its installation is
   }
   if (outcome !== 'no-reboot') await expect(board).toBoot({ version: images[outcome.runs]!.version, event: outcome.event });
   else {
-    // Refused before any reboot: give a wrongly accepted image time to reboot the board, then look.
-    await new Promise((r) => setTimeout(r, NO_REBOOT_WINDOW_MS));
+    // Refused before any reboot: give a wrongly accepted image time to reboot the board (board time), then look.
+    await new Promise((r) => setTimeout(r, deviceMs(board.config, NO_REBOOT_WINDOW_MS, SIM_WINDOW_FLOOR_MS)));
     const boots = board.boots.all().filter((b) => b.startLine >= from);
     expect(boots.map(describeBoot), `${board.stack} refuses a corrupt image without a reboot`).toEqual([]);
   }

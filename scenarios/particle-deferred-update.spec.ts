@@ -1,4 +1,5 @@
 import { test, expect } from '../harness/index.ts';
+import { deviceMs, SIM_WINDOW_FLOOR_MS } from '../harness/fixtures/device-time.ts';
 
 // A Particle-style device can defer updates while it is busy (System.disableUpdates()): the update
 // is reported pending and the device does not reboot; once updates are enabled again it applies.
@@ -14,7 +15,7 @@ test('with updates disabled the device does not reboot; once enabled the update 
   const from = board.console.lines.length;
   const ota = await board.ota.start(candidate!);
   await board.console.expect(/firmware_update_pending/, { from });
-  await new Promise((r) => setTimeout(r, WINDOW_MS));
+  await new Promise((r) => setTimeout(r, deviceMs(board.config, WINDOW_MS, SIM_WINDOW_FLOOR_MS))); // board time
   const boots = board.boots.all().filter((b) => b.startLine >= from);
   expect(boots.map((b) => `${b.version ?? '?'} (${b.event}) at console line ${b.startLine}`), 'no reboot while updates are disabled').toEqual([]);
   const probe = board.console.lines.length;

@@ -6,6 +6,7 @@ import type { Boot } from '../bootlog/boot.ts';
 import { flashAudit } from './fork.ts';
 import { pickOutcomeBoot, type Dut } from './recover.ts';
 import { waitOn } from './wait.ts';
+import { deviceMs, SIM_BOOT_FLOOR_MS } from '../fixtures/device-time.ts';
 
 const OFF_MS = 50;
 
@@ -55,7 +56,7 @@ export class BoardDut implements Dut {
   async nextBoot(timeoutMs?: number): Promise<Boot | null> {
     this.check();
     const since = () => this.board.boots.all().filter((b) => b.startLine >= this.from);
-    const timeout = timeoutMs ?? this.board.config.bootTimeoutMs ?? 30_000;
+    const timeout = timeoutMs ?? deviceMs(this.board.config, this.board.config.bootTimeoutMs ?? 30_000, SIM_BOOT_FLOOR_MS);
     let boot: Boot | null = (await waitOn(this.board.console, () => pickOutcomeBoot(since()), timeout, 'settled boot', () => this.cancelled)) ?? null;
     this.check();
     if (!boot) {

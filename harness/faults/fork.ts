@@ -13,6 +13,7 @@ import { pickOutcomeBoot, type Dut } from './recover.ts';
 import type { PowerOnState } from './memo.ts';
 import { createCommitMethod } from '../commit/registry.ts';
 import type { CommitIo, CommitMethod } from '../commit/method.ts';
+import { ReadSet } from './read-memo.ts';
 
 export interface ForkSetup {
   stack: SimStack;
@@ -55,6 +56,7 @@ export class Fork implements Dut {
   private readonly opsAtStart: number;
   /** The rig's commit step, the same method the board runs (never opened: no services of its own). */
   private readonly commitMethod: CommitMethod;
+  private reads: ReadSet | null = null;
 
   constructor(
     private readonly setup: ForkSetup,
@@ -143,7 +145,24 @@ export class Fork implements Dut {
   powerOnState(): PowerOnState {
     const flash = this.device.flash;
     const { ops, dirtyPrograms } = flash.stats;
-    return { bytes: flash.view(0, flash.geometry.size), dirty: dirtyPrograms - this.dirtyAtStart, changed: ops > this.opsAtStart };
+    const watch = flash.watch;
+    flash.watch = null; // the memo's own look at the flash is not the device's
+    const bytes = flash.view(0, flash.geometry.size);
+    flash.watch = watch;
+    return { bytes, dirty: dirtyPrograms - this.dirtyAtStart, changed: ops > this.opsAtStart, used: () => this.reads?.readAll() };
+  }
+
+  /** The flash as the fork starts (before any power-on), not counted as read. */
+  get startBytes(): Uint8Array {
+    return this.device.flash.view(0, this.device.flash.geometry.size);
+  }
+
+  /** From now on, note what the device depends on of its starting flash (see read-memo.ts). */
+  watchReads(): ReadSet {
+    const flash = this.device.flash;
+    this.reads = new ReadSet(flash.view(0, flash.geometry.size));
+    flash.watch = this.reads;
+    return this.reads;
   }
 
   /** After the recovery (the device is off and settled): its flash buffer serves the next fork. */
@@ -151,6 +170,7 @@ export class Fork implements Dut {
     this.device.powerOff();
     this.device.uart.removeAllListeners('tx');
     this.device.flash.onOp = null;
+    this.device.flash.watch = null;
     if (!this.device.powered) {
       const b = this.device.flash.release();
       const list = spare.get(b.length) ?? [];

@@ -11,6 +11,8 @@ export interface PowerOnState {
   dirty: number;
   /** The flash changed since the cut: only then can another fork have reached the same state. */
   changed: boolean;
+  /** Called when a remembered recovery is taken for this state (which depended on all of it). */
+  used?: () => void;
 }
 
 /** The rest of a recovery from a power-on. */
@@ -33,7 +35,7 @@ export class RecoveryMemo {
   misses = 0;
 
   /** Entries hold a copy of the flash each; beyond `maxBytes` the oldest go (a sweep's forks converge in runs). */
-  constructor(private readonly maxBytes = 96 * 1024 * 1024) {}
+  constructor(private readonly maxBytes = 16 * 1024 * 1024) {}
 
   get(state: string, s: PowerOnState): RecoveryTail | undefined {
     const key = `${state}|${s.dirty}|${sample(s.bytes)}`;
@@ -44,6 +46,7 @@ export class RecoveryMemo {
       return undefined;
     }
     this.hits++;
+    s.used?.();
     // Most recently used last, so eviction takes the stalest bucket.
     this.buckets.delete(key);
     this.buckets.set(key, bucket!);

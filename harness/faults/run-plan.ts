@@ -13,6 +13,7 @@ import { describeCut, describePlan, simOnlySteps, validatePlan, type Cut, type F
 import { heldStall, networkProblems } from './network.ts';
 import { cutWhen, type TriggerContext } from './triggers.ts';
 import { BoardDut, Interrupted } from './board-dut.ts';
+import { deviceMs, SIM_WINDOW_FLOOR_MS } from '../fixtures/device-time.ts';
 import { recover, type Expectation, type Recovery } from './recover.ts';
 
 export class PlanRefused extends Error {
@@ -32,7 +33,7 @@ export interface PlanResult {
 }
 
 const DEFAULT_OFF_MS = 100;
-/** How long a board that promises no reboot is watched after a corrupt delivery. */
+/** How long a board that promises no reboot is watched after a corrupt delivery (board time). */
 const NO_REBOOT_WINDOW_MS = 3000;
 
 /** Throws PlanRefused when `board` cannot carry out `plan` as written. */
@@ -77,7 +78,7 @@ export async function runPlan(board: Board, input: FaultPlan): Promise<PlanResul
   const promises = board.promises;
   const expectation = planExpectation(plan, promises);
   // A stack that refuses a corrupt image before any reboot is held to that too.
-  const noRebootWithinMs = plan.network?.corrupt && promises.corruptImage === 'no-reboot' ? NO_REBOOT_WINDOW_MS : undefined;
+  const noRebootWithinMs = plan.network?.corrupt && promises.corruptImage === 'no-reboot' ? deviceMs(board.config, NO_REBOOT_WINDOW_MS, SIM_WINDOW_FLOOR_MS) : undefined;
   const versions = { baseline: baseline.version, candidate: candidate.version };
   const cuts = plan.cuts ?? [];
   const fired: boolean[] = [];

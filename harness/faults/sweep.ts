@@ -8,6 +8,10 @@ import type { FlashCounters } from '../sim/flash.ts';
 import { Fork, type ForkSetup, type TornOp } from './fork.ts';
 import { recover, type Outcome } from './recover.ts';
 import { RecoveryMemo } from './memo.ts';
+import { ReadMemo } from './read-memo.ts';
+
+/** Neighbouring cut points handed out together (see sweep()). */
+const BLOCK = 32;
 import { expectationFor, type Phase } from './phases.ts';
 import type { RecordedOp, Recording } from './record.ts';
 
@@ -79,13 +83,21 @@ export async function sweep(rec: Recording, opts: SweepOptions = {}): Promise<Sw
   };
   const results: PointResult[] = [];
   const shard = opts.shard;
-  let seq = 0;
-  const mine = (p: CutPoint) => (!shard || seq++ % shard.count === shard.index) && (!opts.filter || opts.filter(p));
-  const points = forkStates(rec, fractions, mine);
-  const memo = opts.memo === false ? undefined : new RecoveryMemo();
+  const concurrency = Math.max(1, opts.concurrency ?? 8);
+  const memo = opts.memo === false ? undefined : { power: new RecoveryMemo(), reads: new ReadMemo<Recalled>() };
   let failed = 0;
   const enough = () => opts.stopAfterFailures !== undefined && failed >= opts.stopAfterFailures;
-  const worker = async () => {
+  // Points go out in runs of BLOCK neighbours (threads, then forks in flight, take turns by run):
+  // neighbours mostly recover alike, and a run's later forks find its first one's recovery.
+  const worker = async (w: number) => {
+    let seq = 0;
+    const mine = (p: CutPoint) => {
+      const block = Math.floor(seq++ / BLOCK);
+      if (shard && block % shard.count !== shard.index) return false;
+      const local = shard ? Math.floor(block / shard.count) : block;
+      return local % concurrency === w && (!opts.filter || opts.filter(p));
+    };
+    const points = forkStates(rec, fractions, mine);
     // The generator advances only between forks; each fork copies the image before the next step.
     for (let it = points.next(); !it.done && !enough(); it = points.next()) {
       const r = await runPoint(rec, setup, it.value, memo);
@@ -94,7 +106,7 @@ export async function sweep(rec: Recording, opts: SweepOptions = {}): Promise<Sw
       opts.onResult?.(r);
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, opts.concurrency ?? 8) }, worker));
+  await Promise.all(Array.from({ length: concurrency }, (_, w) => worker(w)));
   results.sort((a, b) => a.op - b.op || Number(a.torn) - Number(b.torn) || (a.fraction ?? 0) - (b.fraction ?? 0));
   return {
     board: rec.board,
@@ -148,14 +160,22 @@ function apply(image: Uint8Array, op: RecordedOp): void {
   else image.set(op.data!, op.addr);
 }
 
-async function runPoint(rec: Recording, setup: ForkSetup, s: ForkState, memo?: RecoveryMemo): Promise<PointResult> {
+type Recalled = Pick<PointResult, 'outcome' | 'ok' | 'boots' | 'detail'>;
+
+async function runPoint(rec: Recording, setup: ForkSetup, s: ForkState, memo?: { power: RecoveryMemo; reads: ReadMemo<Recalled> }): Promise<PointResult> {
   const { point } = s;
   const op = rec.ops[Math.max(0, point.op - 1)];
   const phase: Phase = op?.phase ?? 'download';
+  const at = { ...point, phase, what: describePoint(rec, point) };
   const fork = new Fork(setup, `${rec.board}~${point.torn ? 't' : 'c'}${point.op}`, s.bytes, s.counters, s.torn);
   try {
-    const r = await recover(fork, rec.versions, expectationFor(rec.flow, phase, rec.promises), { memo });
-    return { ...point, phase, what: describePoint(rec, point), outcome: r.outcome, ok: r.ok, boots: r.boots, detail: r.detail };
+    const known = memo?.reads.get(fork.startBytes);
+    if (known) return { ...at, ...known, boots: [...known.boots] };
+    const reads = memo ? fork.watchReads() : null;
+    const r = await recover(fork, rec.versions, expectationFor(rec.flow, phase, rec.promises), { memo: memo?.power });
+    const recalled: Recalled = { outcome: r.outcome, ok: r.ok, boots: r.boots, detail: r.detail };
+    if (reads) memo!.reads.add(reads, recalled);
+    return { ...at, ...recalled, boots: [...r.boots] };
   } finally {
     fork.dispose();
   }

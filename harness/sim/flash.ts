@@ -49,6 +49,8 @@ export class NorFlash {
   private counters: FlashCounters = { ops: 0, erases: 0, programs: 0, dirtyPrograms: 0 };
   private cut: CutPlan | null = null;
   private rng: () => number;
+  /** Sees which of the content the device depended on (a sweep's memo); erases make content new. */
+  watch: { read(addr: number, len: number): void; erase(addr: number, len: number): void } | null = null;
   /** Called after every completed operation; sweeps use it to fork snapshots. */
   onOp: ((op: FlashOp, n: number) => void) | null = null;
 
@@ -71,6 +73,7 @@ export class NorFlash {
 
   read(addr: number, len: number): Uint8Array {
     this.checkRange(addr, len);
+    this.watch?.read(addr, len);
     return this.bytes.slice(addr, addr + len);
   }
 
@@ -80,6 +83,7 @@ export class NorFlash {
    */
   view(addr: number, len: number): Uint8Array {
     this.checkRange(addr, len);
+    this.watch?.read(addr, len);
     return this.bytes.subarray(addr, addr + len);
   }
 
@@ -117,6 +121,7 @@ export class NorFlash {
       if (end > stop && this.bytes.subarray(stop, end).every((b) => b === 0xff)) this.bytes[stop] = 0x7f;
       throw new PowerLoss(`power lost during erase at 0x${addr.toString(16)}`);
     }
+    this.watch?.erase(addr, len);
     this.bytes.fill(0xff, addr, addr + len);
     this.counters.erases++;
     this.afterOp({ kind: 'erase', addr, len });
@@ -130,6 +135,7 @@ export class NorFlash {
     }
     const torn = this.beforeOp();
     const n = torn === null ? data.length : Math.floor(data.length * torn);
+    this.watch?.read(addr, n); // the result (and the dirty count) depends on what was there
     if (this.erased(addr, n)) {
       this.bytes.set(n === data.length ? data : data.subarray(0, n), addr); // onto erased cells: old & data is data
     } else {
@@ -146,6 +152,7 @@ export class NorFlash {
   }
 
   snapshot(): FlashSnapshot {
+    this.watch?.read(0, this.bytes.length);
     return { bytes: this.bytes.slice(), counters: { ...this.counters } };
   }
 
