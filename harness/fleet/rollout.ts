@@ -141,6 +141,11 @@ export class Rollout {
     return this.find(board).state;
   }
 
+  /** Targets whose commit the scenario withholds: they are meant to end on the baseline. */
+  withheld(): string[] {
+    return this.tracked.filter((t) => (this.opts.commit?.(t.board) ?? 'confirm') === 'withhold').map((t) => t.board.name);
+  }
+
   /** The delivery in flight to `board` (for hold points: a cut at an exact byte), if any. */
   delivery(board: string): OtaDelivery | null {
     return this.find(board).delivery;

@@ -10,11 +10,13 @@ export interface FleetSummary {
   deferred: number;
   bricked: number;
   failed: number;
+  /** Targets whose commit was withheld on purpose (meant to revert). */
+  withheld: number;
   /** Boards the filter left out (never offered the release). */
   excluded: number;
   /** ms from start until every target settled; null if it never did. */
   timeToConvergeMs: number | null;
-  /** onCandidate / targets. */
+  /** onCandidate / (targets - withheld): of the boards meant to take the candidate, how many did. */
   convergedFraction: number;
 }
 
@@ -44,6 +46,8 @@ export function summarize(r: Rollout): FleetSummary {
   const o = outcomes(r);
   const n = (f: (x: BoardOutcome) => boolean) => o.filter(f).length;
   const onCandidate = n((x) => x.runs === 'candidate');
+  const withheld = r.withheld().length;
+  const meant = o.length - withheld;
   return {
     targets: o.length,
     onCandidate,
@@ -51,13 +55,14 @@ export function summarize(r: Rollout): FleetSummary {
     deferred: n((x) => x.state === 'deferred'),
     bricked: n((x) => x.bricked),
     failed: n((x) => x.state === 'failed' && !x.bricked),
+    withheld,
     excluded: r.excluded.length,
     timeToConvergeMs: r.timeToConvergeMs,
-    convergedFraction: o.length ? onCandidate / o.length : 0,
+    convergedFraction: meant > 0 ? Math.min(onCandidate, meant) / meant : 1,
   };
 }
 
 export function summaryLine(s: FleetSummary): string {
   const t = s.timeToConvergeMs === null ? 'not converged' : `converged in ${(s.timeToConvergeMs / 1000).toFixed(1)} s`;
-  return `${s.onCandidate}/${s.targets} on candidate, ${s.onBaseline} on baseline, ${s.deferred} deferred, ${s.bricked} bricked, ${s.failed} failed, ${s.excluded} not targeted; ${t}`;
+  return `${s.onCandidate}/${s.targets} on candidate, ${s.onBaseline} on baseline, ${s.deferred} deferred, ${s.bricked} bricked, ${s.failed} failed, ${s.withheld} withheld on purpose, ${s.excluded} not targeted; ${t}`;
 }

@@ -16,7 +16,7 @@ let n = 0;
 const POLICY: GatePolicy = { boards: ['sim/mcuboot-1'], scenarios: [{ title: '^a withheld commit reverts' }] };
 const board: FakeResult = { title: 'a withheld commit reverts to the baseline' };
 const summary = (s: Partial<FleetSummary>): string =>
-  JSON.stringify({ targets: 50, onCandidate: 50, onBaseline: 0, deferred: 0, bricked: 0, failed: 0, excluded: 0, timeToConvergeMs: 1000, convergedFraction: 1, ...s });
+  JSON.stringify({ targets: 50, onCandidate: 50, onBaseline: 0, deferred: 0, bricked: 0, failed: 0, withheld: 0, excluded: 0, timeToConvergeMs: 1000, convergedFraction: 1, ...s });
 const rollout = (s: Partial<FleetSummary>): FakeResult => ({ title: 'rollout to 50 boards', board: 'fleet', fleet: summary(s) });
 
 function judge(results: FakeResult[], policy: GatePolicy = POLICY) {
