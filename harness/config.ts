@@ -3,6 +3,8 @@
 // the same boards, chosen by title or tag. A firmware repository's playwright.config.ts is then
 //   export default otaHilConfig({ testDir: 'tests/ota', stock: { grep: /confirmed update|withheld/ }, kinds: { power: [myPdu] } });
 // Environment: OTA_HIL_RIG, OTA_HIL_BOARDS, OTA_HIL_REPORTS, OTA_HIL_BLOB, CI (README's table).
+import { execFileSync } from 'node:child_process';
+import { hostname } from 'node:os';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type PlaywrightTestConfig, type Project } from '@playwright/test';
@@ -25,6 +27,28 @@ export interface OtaHilConfigOptions {
   kinds?: UserKinds;
   /** Anything else for Playwright; wins over what is built here. */
   playwright?: PlaywrightTestConfig<object, BoardOptions>;
+}
+
+/** Who ran it, on what: the report's overview shows it (and a merge unites the hosts'). */
+function environmentInfo(rigs: string[]): Record<string, string> {
+  const git = (...args: string[]) => {
+    try {
+      return execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    } catch {
+      return '';
+    }
+  };
+  const e = process.env;
+  const ciRun = e.OTA_HIL_CI_RUN_URL ?? (e.GITHUB_RUN_ID ? `${e.GITHUB_SERVER_URL}/${e.GITHUB_REPOSITORY}/actions/runs/${e.GITHUB_RUN_ID}` : (e.CI_JOB_URL ?? e.BUILD_URL));
+  const info: Record<string, string> = {
+    'rig host': hostname(),
+    rigs: rigs.join(', '),
+    commit: git('rev-parse', '--short', 'HEAD') + (git('status', '--porcelain', '--untracked-files=no') ? ' (with local changes)' : ''),
+    node: process.version,
+  };
+  if (e.OTA_HIL_BOARDS) info.boards = e.OTA_HIL_BOARDS;
+  if (ciRun) info['CI run'] = ciRun;
+  return info;
 }
 
 export function otaHilConfig(opts: OtaHilConfigOptions = {}): PlaywrightTestConfig<object, BoardOptions> {
@@ -53,7 +77,7 @@ export function otaHilConfig(opts: OtaHilConfigOptions = {}): PlaywrightTestConf
     workers: process.env.CI ? 2 : availableParallelism(),
     reporter: [
       ['list'],
-      ['allure-playwright', { resultsDir: `${reports}/allure-results`, detail: true, suiteTitle: false }],
+      ['allure-playwright', { resultsDir: `${reports}/allure-results`, detail: true, suiteTitle: false, environmentInfo: environmentInfo(rigs) }],
       // A rig host's share of a multi-host run: `npm run merge` combines the hosts' blobs.
       ...(process.env.OTA_HIL_BLOB ? [['blob', { outputDir: `${reports}/blob-report` }] as const] : []),
     ],

@@ -15,7 +15,7 @@ test.describe('warm resets', () => {
     test.setTimeout(10 * 60_000);
     const rec = await recordUpdate(board, { flow: 'confirm', baseline: images.baseline!, candidate: images.candidate! });
     const install = rec.ops.flatMap((o, i) => (o.phase === 'swap' ? [i + 1] : []));
-    test.skip(install.length === 0, `${board.stack}: the bootloader writes nothing while installing`);
+    await report.notApplicable(install.length === 0, `${board.stack}: the bootloader writes nothing while installing`);
     const ops = [...new Set(Array.from({ length: POINTS }, (_, k) => install[Math.floor(((k + 0.5) * install.length) / POINTS)]!))];
     await report.fault(`warm reset after flash operation ${ops.join(', ')} (the install)`);
     const lines: string[] = [];
@@ -26,6 +26,6 @@ test.describe('warm resets', () => {
     const text = lines.join('\n');
     console.log(text);
     await testInfo.attach('resets.txt', { body: text, contentType: 'text/plain' });
-    expect(lines.filter((l) => l.startsWith('FAIL')), text).toEqual([]);
+    expect(lines.filter((l) => l.startsWith('FAIL')), 'every reset ends on the old or the new image').toEqual([]);
   });
 });

@@ -31,7 +31,7 @@ async function announced(board: Board, kind: TransportConfig['kind'], from: numb
 
 for (const kind of ['smp', 'mos-rpc', 'http-push', 'espota'] as const) {
   test(`${kind}: a cut at half the transfer keeps the baseline; a full delivery boots the candidate and stays`, async ({ board, images, report }) => {
-    test.skip(!board.profile.transports.includes(kind) && board.config.transport.kind !== kind, `${board.stack} firmware does not offer ${kind}`);
+    await report.notApplicable(!board.profile.transports.includes(kind) && board.config.transport.kind !== kind, `${board.stack} firmware does not offer ${kind}`);
     await report.fault(`${kind}: power cut at 50% of the transfer`);
     const promised = board.promises;
     const { t } = transportFor(board, kind);
@@ -64,7 +64,7 @@ for (const kind of ['smp', 'mos-rpc', 'http-push', 'espota'] as const) {
 
 test('http-pull: a dropped download leaves the baseline running; the next one succeeds', async ({ board, images, report }) => {
   const cfg = board.config.transport;
-  test.skip(cfg.kind !== 'http-pull', 'the rig transport is not http-pull');
+  await report.notApplicable(cfg.kind !== 'http-pull', `the board's transport is ${cfg.kind}, not http-pull`);
   if (cfg.kind !== 'http-pull') return;
   await report.fault('the image server drops the connection at 50%');
   const promised = board.promises;

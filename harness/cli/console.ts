@@ -2,7 +2,8 @@
 // timestamp and the harness's events (console lost / back) between them, until Ctrl-C. Lines typed
 // on stdin are sent to the board. The board's lock is held meanwhile, so no run starts on a board
 // someone is watching. A simulated board is built in this process, its baseline installed and
-// powered on, so there is a boot to watch.
+// powered on, so there is a boot to watch. With --follow it opens nothing: it follows the live log
+// a run writes for the board (read-only, while the run holds the board).
 import { createInterface } from 'node:readline';
 import { existsSync } from 'node:fs';
 import { Console, fmtTime } from '../console/console.ts';
@@ -10,19 +11,31 @@ import { serialRoot } from '../console/ports.ts';
 import { acquireBoardLock, BoardLockError, type BoardLock } from '../locks/board-lock.ts';
 import { loadImages } from '../fixtures/images.ts';
 import { CliError, findBoard, loadRigOrFail, openSimBoard, parseBoardArgs, runCli, type SimBoard } from './board-args.ts';
+import { liveLogPath, reportsDir } from '../report/live-log.ts';
+import { followFile } from './follow-file.ts';
 
 const USAGE = `usage: ota-hil console <board> [--rig FILE] [--wait]
-  --rig FILE   the rig file (default rigs/sim.json)
-  --wait       if the port is not there yet (board off, adapter unplugged), wait for it
-  Ctrl-C ends it; lines typed on stdin go to the board.
+       ota-hil console <board> --follow [--rig FILE] [--reports DIR]
+  --rig FILE      the rig file (default rigs/sim.json)
+  --wait          if the port is not there yet (board off, adapter unplugged), wait for it
+  --follow        read-only: follow the live log a run writes for the board (its console with the
+                  harness's notes: power, OTA progress, cuts, verdicts), from the current test on;
+                  the port and the board stay the run's. Same file: tail -f <reports>/live/<rig>/<board>.log
+  --reports DIR   the run's reports dir (default $OTA_HIL_REPORTS or reports)
+  Ctrl-C ends it; without --follow, lines typed on stdin go to the board.
 `;
 
 export function consoleCommand(argv: string[]): Promise<number> {
   return runCli(async () => {
-    const args = parseBoardArgs(argv, USAGE, { wait: { type: 'boolean' } });
+    const args = parseBoardArgs(argv, USAGE, { wait: { type: 'boolean' }, follow: { type: 'boolean' }, reports: { type: 'string' } });
     if (!args) return 0;
     const rig = loadRigOrFail(args.values.rig);
     const config = findBoard(rig, args.positionals[0], USAGE);
+    if (args.values.follow) {
+      const file = liveLogPath(typeof args.values.reports === 'string' ? args.values.reports : reportsDir(), rig.name, config.name);
+      await followFile(file, { out: (s) => process.stdout.write(s), note: (s) => process.stderr.write(`${s}\n`) });
+      return 0;
+    }
     let sim: SimBoard | undefined;
     let lock: BoardLock | undefined;
     let con: Console | undefined;
@@ -30,7 +43,7 @@ export function consoleCommand(argv: string[]): Promise<number> {
       if (config.sim) sim = await openSimBoard(config);
       else {
         lock = await acquireBoardLock(config.name, { waitMs: 0, what: `ota-hil console ${config.name}` }).catch((e: unknown) => {
-          throw e instanceof BoardLockError ? new CliError(`${e.message}\n  a run is using it (and its console port)`) : e;
+          throw e instanceof BoardLockError ? new CliError(`${e.message}\n  a run is using it (and its console port); watch it read-only: ota-hil console ${config.name} --follow`) : e;
         });
       }
       const opts = { board: config.name, baudRate: config.console.baud ?? 115200, lineEnding: config.console.lineEnding, encoding: config.console.encoding };

@@ -1,15 +1,16 @@
 // `ota-hil merge DIR...` (npm run merge -- DIR...): one report and one verdict for a run spread
 // over several rig hosts. Each DIR is a host's OTA_HIL_REPORTS dir (run with OTA_HIL_BLOB=1 for
-// the Playwright side). Allure results are merged and generated once (with history), the blobs go
-// through `playwright merge-reports`, and the gate judges the merged results; the exit status is
-// the gate's.
+// the Playwright side). Allure results are merged, the blobs go through `playwright
+// merge-reports`, the gate judges the merged results (its verdict goes into them) and the Allure
+// report is generated once (with history); the exit status is the gate's.
 import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { findHostOutput, gatherBlobs, mergeAllureResults } from '../report/merge-results.ts';
 import { generateAllureReport } from '../report/allure-generate.ts';
-import { runGate } from './gate.ts';
+import { markFlakyRetries } from '../report/allure-results.ts';
+import { judge } from './gate.ts';
 
 const USAGE = `usage: ota-hil merge DIR... [--out DIR] [--policy FILE] [--no-gate]
   DIR              a rig host's reports dir (allure-results/, blob-report/) or an allure-results dir
@@ -67,15 +68,19 @@ export function mergeCommand(argv: string[]): number {
     log('no Playwright blob reports (run the hosts with OTA_HIL_BLOB=1 for a merged Playwright report)');
   }
 
+  markFlakyRetries(merged);
+  const gate = o['no-gate'] ? null : judge({ results: [merged], policy: o.policy, out, intoResults: true });
+  if (!o['no-gate'] && !gate) return 2;
   const gen = generateAllureReport(out);
   if (!gen.ok) {
     process.stderr.write(`merge: the Allure report could not be generated:\n${gen.stderr}`);
     return 1;
   }
-  log(`Allure report ${path.join(gen.report, 'index.html')} (${secs(gen.ms)})`);
-
-  if (o['no-gate']) return 0;
-  return runGate({ results: [merged], policy: o.policy, out });
+  log(`Allure report ${gen.open} (${secs(gen.ms)})`);
+  if (!gate) return 0;
+  process.stdout.write(gate.table);
+  process.stdout.write(`\ngate: ${gate.verdict.pass ? 'PASS' : 'FAIL'}  (${gate.files.join(', ')})\n`);
+  return gate.verdict.pass ? 0 : 1;
 }
 
 function mergeBlobs(hosts: ReturnType<typeof findHostOutput>[], out: string): boolean {

@@ -20,6 +20,13 @@ export interface ConsoleLine {
   text: string;
 }
 
+/** A received line or a harness note, as it is recorded (what a live log writes). */
+export interface ConsoleRecord {
+  t: number;
+  kind: 'line' | 'note';
+  text: string;
+}
+
 /** Something the harness did (power off, OTA start), placed between received lines. */
 export interface ConsoleEvent {
   t: number;
@@ -64,6 +71,7 @@ export class Console {
   private readonly t0 = performance.now();
   private waiters = new Set<() => void>();
   private taps = new Set<(chunk: Buffer) => void>();
+  private recorders = new Set<(r: ConsoleRecord) => void>();
   private absentAtOpen = false;
   /** Default start for expect(): the line after the last match. */
   cursor = 0;
@@ -165,10 +173,18 @@ export class Console {
     return () => this.taps.delete(fn);
   }
 
+  /** Every line and note from now on, as it is recorded (a live log); returns the unsubscribe function. */
+  onRecord(fn: (r: ConsoleRecord) => void): () => void {
+    this.recorders.add(fn);
+    return () => this.recorders.delete(fn);
+  }
+
   /** Record a harness event in the log. A half-received line is closed first: the sender is gone. */
   note(text: string): void {
     if (text.startsWith('power off')) this.flushPartial();
-    this.events.push({ t: this.now(), atLine: this.lines.length, text });
+    const e = { t: this.now(), atLine: this.lines.length, text };
+    this.events.push(e);
+    for (const r of this.recorders) r({ t: e.t, kind: 'note', text });
   }
 
   /** Wait for a line matching `pattern`, starting at `from` (default: the cursor). */
@@ -252,7 +268,9 @@ export class Console {
   }
 
   private push(text: string): void {
-    this.lines.push({ n: this.lines.length, t: this.now(), text: text.replace(/\r$/, '').replace(/[\u0000-\u0008\u000b-\u001f]/g, '') });
+    const line = { n: this.lines.length, t: this.now(), text: text.replace(/\r$/, '').replace(/[\u0000-\u0008\u000b-\u001f]/g, '') };
+    this.lines.push(line);
+    for (const r of this.recorders) r({ t: line.t, kind: 'line', text: line.text });
   }
 }
 

@@ -12,6 +12,7 @@ import type { Boot } from '../bootlog/boot.ts';
 import { describeBoot, sameVersion } from '../fixtures/to-boot.ts';
 import type { StackPromises } from '../fixtures/promises.ts';
 import type { PowerOnState, RecoveryMemo, RecoveryTail } from './memo.ts';
+import { LABEL, type RiskLabel } from '../report/vocabulary.ts';
 
 /** What the procedure needs of a board; every verdict comes from `nextBoot`, i.e. the console. */
 export interface Dut {
@@ -65,6 +66,21 @@ export interface Recovery {
   boots: string[];
   /** Why it failed, or notes such as "committed again". */
   detail: string;
+}
+
+/**
+ * The risk a stack documents for its install window, in words that stay the same run after run
+ * (scenario, plan and sweep alike), so the report groups them and the gate's policy can name them.
+ */
+export function installWindowRisk(stack: string, window: NonNullable<StackPromises['cutDuringSwap']>): { label: RiskLabel; description: string } {
+  if ('brickRisk' in window) return { label: LABEL.brickRisk, description: `${stack}: a power cut while the bootloader installs the update can leave no runnable firmware` };
+  return { label: LABEL.documentedRisk, description: `${stack}: an interruption while the bootloader installs the update leaves the board in ${window.slot ?? window.event} until the update is sent again` };
+}
+
+/** The documented risk a passing outcome stands for; null when an image runs (or it failed). */
+export function riskOf(outcome: Outcome, stack: string, exp: Expectation): { label: RiskLabel; description: string } | null {
+  if ((outcome !== 'brick-risk' && outcome !== 'documented') || !exp.installWindow) return null;
+  return installWindowRisk(stack, exp.installWindow);
 }
 
 export function classify(boot: Boot | null, v: Versions): Seen {

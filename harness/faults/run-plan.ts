@@ -9,12 +9,13 @@ import type { FirmwareImage } from '../fixtures/images.ts';
 import type { StackPromises } from '../fixtures/promises.ts';
 import { mulberry32 } from '../sim/flash.ts';
 import { phase } from '../report/step.ts';
+import { recordRisk } from '../report/scenario-report.ts';
 import { describeCut, describePlan, simOnlySteps, validatePlan, type Cut, type FaultPlan } from './plan.ts';
 import { heldStall, networkProblems } from './network.ts';
 import { cutWhen, type TriggerContext } from './triggers.ts';
 import { BoardDut, Interrupted } from './board-dut.ts';
 import { deviceMs, SIM_WINDOW_FLOOR_MS } from '../fixtures/device-time.ts';
-import { recover, type Expectation, type Recovery } from './recover.ts';
+import { recover, riskOf, type Expectation, type Recovery } from './recover.ts';
 
 export class PlanRefused extends Error {
   override name = 'PlanRefused';
@@ -160,6 +161,9 @@ export async function runPlan(board: Board, input: FaultPlan): Promise<PlanResul
     const firedText = cuts.length ? ` [${cutsOut.map((c) => `${c.step} ${c.fired ? 'fired' : 'never triggered'}`).join(', ')}]` : '';
     const summary = `${board.name}: ${describePlan(plan)}${firedText} → ${recovery.outcome}${recovery.ok ? '' : ' (FAIL)'}: ${recovery.boots.join(' → ')}${recovery.detail ? ` (${recovery.detail})` : ''}`;
     board.console.note(`fault plan verdict: ${summary}`);
+    // Passed, but only as the stack documents it: the result says so (the report and the gate see it).
+    const risk = riskOf(recovery.outcome, board.stack, expectation);
+    if (risk) await recordRisk(risk.label, risk.description);
     return { plan, board: board.name, cuts: cutsOut, expectation, recovery, ok: recovery.ok, summary };
   });
 }

@@ -1,9 +1,10 @@
 // A sweep's cut points by outcome, for the report: JSON (counts per phase and outcome, every failing
-// point with the boots it saw and a fault plan that replays it through the harness) and a small
-// text table for humans.
+// point with the boots it saw and a fault plan that replays it through the harness), a small text
+// table for the terminal, CSV tables for the report, and the data of the sweep's picture.
 import type { FaultPlan } from './plan.ts';
 import type { PointResult, SweepResult } from './sweep.ts';
 import { PHASES } from './phases.ts';
+import type { PointClass, SweepPictureData } from '../report/sweep-picture.ts';
 
 export interface SweepFailure {
   what: string;
@@ -81,4 +82,47 @@ export function sweepTable(s: SweepSummary, maxFailures = 20): string {
     if (s.failures.length > maxFailures) out.push(`  … and ${s.failures.length - maxFailures} more (sweep-failures.json)`);
   }
   return out.join('\n');
+}
+
+/** Outcomes by class: an image the promise allows, a documented risk, or a failure. */
+export function pointClass(p: Pick<PointResult, 'outcome' | 'ok'>): PointClass {
+  if (p.outcome === 'baseline' || p.outcome === 'candidate') return p.ok ? p.outcome : 'failure';
+  return p.ok ? 'risk' : 'failure';
+}
+
+/** The picture's data: every point at its operation, failures numbered in `r.failures` order (as their fault plans). */
+export function sweepPictureData(r: SweepResult, phases: readonly string[]): SweepPictureData {
+  const number = new Map(r.failures.map((p, i) => [p, i + 1]));
+  const flow = r.flow === 'confirm' ? 'update then commit' : 'withheld commit, revert';
+  return {
+    title: `${r.board} (${r.stack}) · power-cut sweep · ${flow}`,
+    subtitle: `${r.ops} flash operations, ${r.covered}/${r.total} cut points run; each cell a cut after (clean) or during (torn) an operation, coloured by how the board ended`,
+    ops: r.ops,
+    phases: [...phases],
+    total: r.total,
+    points: r.results.map((p) => ({
+      op: p.op,
+      torn: p.torn,
+      cls: pointClass(p),
+      text: `${p.what} [${p.phase}]: ${p.outcome}${p.detail ? ` — ${p.detail}` : ''}`,
+      failure: number.get(p),
+    })),
+  };
+}
+
+/** Phase rows by outcome columns, as CSV (a table attachment). */
+export function sweepCsv(s: SweepSummary): string {
+  const outcomes = Object.keys(s.byOutcome).sort();
+  const rows = PHASES.filter((p) => s.byPhase[p]).map((ph) => [ph, ...outcomes.map((o) => String(s.byPhase[ph]![o] ?? 0))]);
+  rows.push(['all', ...outcomes.map((o) => String(s.byOutcome[o]))]);
+  return csv([['phase', ...outcomes], ...rows]);
+}
+
+/** Every failing point: its number in the picture, where the cut hit, how it ended, and the plan that replays it. */
+export function failuresCsv(s: SweepSummary): string {
+  return csv([['#', 'cut point', 'phase', 'outcome', 'detail', 'boots', 'fault plan (runPlan)'], ...s.failures.map((f, i) => [`#${i + 1}`, f.what, f.phase, f.outcome, f.detail, f.boots.join(' → '), JSON.stringify(f.plan)])]);
+}
+
+function csv(rows: string[][]): string {
+  return rows.map((r) => r.map((c) => (/[",\n]/.test(c) ? `"${c.replaceAll('"', '""')}"` : c)).join(',')).join('\n') + '\n';
 }

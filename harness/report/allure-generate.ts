@@ -1,7 +1,9 @@
 // One Allure report per run, with history: the repo's allurerc.mjs puts report and history.jsonl
-// under OTA_HIL_REPORTS, so a merged run keeps its own history next to its report.
+// under OTA_HIL_REPORTS (the history elsewhere with OTA_HIL_HISTORY), so a merged run keeps its
+// own history next to its report. The report is a single index.html by default (it opens from
+// the file system; OTA_HIL_REPORT_SINGLE_FILE=0 writes the multi-file report, which needs a server).
 import { spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -11,10 +13,17 @@ export interface Generated {
   ok: boolean;
   ms: number;
   report: string;
+  /** How to open it: the file, or the command that serves it. */
+  open: string;
   stderr: string;
 }
 
-export function generateAllureReport(reportsDir: string): Generated {
+export function singleFileReport(): boolean {
+  return process.env.OTA_HIL_REPORT_SINGLE_FILE !== '0';
+}
+
+export function generateAllureReport(reportsDir: string, opts: { singleFile?: boolean } = {}): Generated {
+  const single = opts.singleFile ?? singleFileReport();
   const reports = path.resolve(reportsDir);
   const report = path.join(reports, 'allure-report');
   // Allure 3 does not clear its output: a report generated over an old one stays hidden under it.
@@ -23,7 +32,20 @@ export function generateAllureReport(reportsDir: string): Generated {
   const r = spawnSync('npx', ['allure', 'generate', path.join(reports, 'allure-results')], {
     cwd: REPO,
     encoding: 'utf8',
-    env: { ...process.env, OTA_HIL_REPORTS: reports },
+    env: { ...process.env, OTA_HIL_REPORTS: reports, OTA_HIL_REPORT_SINGLE_FILE: single ? '1' : '0' },
   });
-  return { ok: r.status === 0, ms: performance.now() - t0, report, stderr: r.stderr ?? '' };
+  const index = path.join(report, 'index.html');
+  if (r.status === 0 && existsSync(index)) dropAnalytics(index);
+  const open = single ? index : `npx allure open ${path.relative(process.cwd(), report) || '.'}`;
+  return { ok: r.status === 0, ms: performance.now() - t0, report, open, stderr: r.stderr ?? '' };
+}
+
+/**
+ * The report template loads Google's tag manager: a lab report must not call a third party (and
+ * must render on a machine without Internet). Its script tags are removed; nothing else uses them.
+ */
+export function dropAnalytics(index: string): void {
+  const html = readFileSync(index, 'utf8');
+  const cleaned = html.replace(/\s*<script async src="https:\/\/www\.googletagmanager\.com\/[^"]*"><\/script>\s*<script>[^<]*?gtag\([^<]*?<\/script>/, '');
+  if (cleaned !== html) writeFileSync(index, cleaned);
 }

@@ -1,9 +1,11 @@
 // Reads a run's allure-results back into what the gate judges: one entry per scenario and board,
-// with its labels, final status across retries, sweep coverage and the bricks its boots.json
-// attachments record. Only the files allure-playwright writes; no report needs generating.
-import { readdirSync, readFileSync } from 'node:fs';
+// with its labels, final status across retries, why it cannot apply (when it cannot), its
+// documented risks, sweep coverage and the bricks its boots.json attachments record. Only the
+// files allure-playwright writes; no report needs generating. Also marks a pass on retry flaky in
+// those files, so the report shows what the gate judges.
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ATTACHMENT, LABEL, parseCoverage, type Coverage } from './vocabulary.ts';
+import { ATTACHMENT, LABEL, RISK_LABELS, parseCoverage, type Coverage, type RiskLabel } from './vocabulary.ts';
 
 export type Status = 'passed' | 'failed' | 'broken' | 'skipped' | 'unknown';
 
@@ -11,9 +13,15 @@ export interface ScenarioResult {
   /** "describe › title", without the spec file. */
   title: string;
   rig: string;
+  /** The board label; else the Playwright project ("rig/board"); '' when neither says. */
   board: string;
-  candidate: string;
+  /** Null when the result carries no candidate label: it belongs to every candidate of the run. */
+  candidate: string | null;
   baseline: string;
+  /** Why the scenario cannot apply to this board (label not-applicable); null for any other result. */
+  notApplicable: string | null;
+  /** Documented risks the result shows (labels brick-risk, documented-risk). */
+  risks: { label: RiskLabel; description: string }[];
   faults: string[];
   /** Status of the last attempt. */
   status: Status;
@@ -44,7 +52,8 @@ interface RawResult extends RawStep {
   status?: string;
   stop?: number;
   labels?: { name: string; value: string }[];
-  statusDetails?: { message?: string };
+  parameters?: { name: string; value: string }[];
+  statusDetails?: { message?: string; flaky?: boolean };
 }
 
 export interface ReadResults {
@@ -53,9 +62,42 @@ export interface ReadResults {
   warnings: string[];
 }
 
+type Raw = { r: RawResult; dir: string; file: string };
+
 export function readResults(dirs: string[]): ReadResults {
   const warnings: string[] = [];
-  const raw: { r: RawResult; dir: string; file: string }[] = [];
+  const results = attemptGroups(readRaw(dirs, warnings)).map((attempts) => {
+    const last = attempts[attempts.length - 1]!;
+    const status = toStatus(last.r.status);
+    const result = toScenario(last.r, last.dir, last.file, warnings);
+    result.status = status;
+    result.attempts = attempts.length;
+    result.flaky = status === 'passed' && attempts.some((a) => toStatus(a.r.status) === 'failed' || toStatus(a.r.status) === 'broken');
+    return result;
+  });
+  results.sort((a, b) => (a.candidate ?? '').localeCompare(b.candidate ?? '') || a.board.localeCompare(b.board) || a.title.localeCompare(b.title));
+  return { results, warnings };
+}
+
+/**
+ * Sets statusDetails.flaky on the last attempt of every test that passed only on a retry, in the
+ * result files themselves: Allure then shows it flaky, as the gate judges it. Returns how many.
+ */
+export function markFlakyRetries(dir: string): number {
+  let n = 0;
+  for (const attempts of attemptGroups(readRaw([dir], []))) {
+    const last = attempts[attempts.length - 1]!;
+    const earlierFailed = attempts.slice(0, -1).some((a) => a.r.status === 'failed' || a.r.status === 'broken');
+    if (last.r.status !== 'passed' || !earlierFailed || last.r.statusDetails?.flaky) continue;
+    last.r.statusDetails = { ...last.r.statusDetails, flaky: true };
+    writeFileSync(last.file, JSON.stringify(last.r));
+    n++;
+  }
+  return n;
+}
+
+function readRaw(dirs: string[], warnings: string[]): Raw[] {
+  const raw: Raw[] = [];
   for (const dir of dirs) {
     let names: string[];
     try {
@@ -73,36 +115,34 @@ export function readResults(dirs: string[]): ReadResults {
       }
     }
   }
-  // Retries of one test share its history id; the last attempt decides, earlier ones make it flaky.
-  // The candidate is part of the key: its version is kept out of the history id on purpose.
-  const groups = new Map<string, typeof raw>();
+  return raw;
+}
+
+/** Retries of one test share its history id; the candidate is part of the key (its version is kept out of the history id on purpose). Each group by stop time. */
+function attemptGroups(raw: Raw[]): Raw[][] {
+  const groups = new Map<string, Raw[]>();
   for (const x of raw) {
     const key = `${x.r.historyId ?? `${x.r.fullName}|${labelOf(x.r, LABEL.board)}`}|${labelOf(x.r, LABEL.candidate)}`;
     groups.set(key, [...(groups.get(key) ?? []), x]);
   }
-  const results = [...groups.values()].map((attempts) => {
-    attempts.sort((a, b) => (a.r.stop ?? 0) - (b.r.stop ?? 0));
-    const last = attempts[attempts.length - 1]!;
-    const status = toStatus(last.r.status);
-    const result = toScenario(last.r, last.dir, last.file, warnings);
-    result.status = status;
-    result.attempts = attempts.length;
-    result.flaky = status === 'passed' && attempts.some((a) => toStatus(a.r.status) === 'failed' || toStatus(a.r.status) === 'broken');
-    return result;
-  });
-  results.sort((a, b) => a.candidate.localeCompare(b.candidate) || a.board.localeCompare(b.board) || a.title.localeCompare(b.title));
-  return { results, warnings };
+  return [...groups.values()].map((g) => g.sort((a, b) => (a.r.stop ?? 0) - (b.r.stop ?? 0)));
 }
 
 function toScenario(r: RawResult, dir: string, file: string, warnings: string[]): ScenarioResult {
   const sweepLabel = labelOf(r, LABEL.sweepCoverage) ?? null;
-  const board = labelOf(r, LABEL.board) ?? '(no board label)';
+  // A result that failed before its board fixture ran has no board label; its project says which.
+  const project = r.parameters?.find((p) => p.name === 'Project')?.value ?? '';
+  const slash = project.indexOf('/');
+  const rig = labelOf(r, LABEL.rig) ?? (slash > 0 ? project.slice(0, slash) : '');
+  const board = labelOf(r, LABEL.board) ?? (slash > 0 ? project.slice(slash + 1) : project);
   return {
     title: scenarioTitle(r),
-    rig: labelOf(r, LABEL.rig) ?? '',
+    rig,
     board,
-    candidate: labelOf(r, LABEL.candidate) ?? '(no candidate label)',
+    candidate: labelOf(r, LABEL.candidate) ?? null,
     baseline: labelOf(r, LABEL.baseline) ?? '',
+    notApplicable: labelOf(r, LABEL.notApplicable) ?? null,
+    risks: (r.labels ?? []).flatMap((l) => ((RISK_LABELS as readonly string[]).includes(l.name) ? [{ label: l.name as RiskLabel, description: l.value }] : [])),
     faults: (r.labels ?? []).filter((l) => l.name === LABEL.fault).map((l) => l.value),
     status: toStatus(r.status),
     flaky: false,

@@ -6,10 +6,10 @@ import * as allure from 'allure-js-commons';
 import type { Rig } from '../rig/load.ts';
 import type { BoardConfig } from '../rig/schema.ts';
 import type { Board } from '../fixtures/board.ts';
-import type { ImageSet } from '../fixtures/images.ts';
-import { ATTACHMENT, LABEL } from './vocabulary.ts';
+import { ATTACHMENT, LABEL, type RiskLabel } from './vocabulary.ts';
 import { collectTimeline } from './timeline-collect.ts';
-import { renderTimeline } from './timeline.ts';
+import { esc, renderTimeline } from './timeline.ts';
+import { risksOf, type Picture, type ScenarioReport } from './scenario-report.ts';
 
 export async function labelBoard(rig: Rig, config: BoardConfig): Promise<void> {
   await allure.parentSuite(rig.name);
@@ -21,8 +21,11 @@ export async function labelBoard(rig: Rig, config: BoardConfig): Promise<void> {
   for (const [k, v] of Object.entries(config.tags ?? {})) await allure.tag(`${k}=${v}`);
 }
 
-/** The rig's "baseline" and "candidate" images are the release this result speaks for. */
-export async function labelVersions(images: ImageSet): Promise<void> {
+/**
+ * The rig's "baseline" and "candidate" images are the release this result speaks for. Labelled
+ * from the rig before the board opens: a result that fails to open its board still belongs to it.
+ */
+export async function labelVersions(images: Partial<Record<string, { version: string }>>): Promise<void> {
   const { baseline, candidate } = images;
   if (baseline) await allure.label(LABEL.baseline, baseline.version);
   if (candidate) await allure.label(LABEL.candidate, candidate.version);
@@ -46,14 +49,15 @@ export function timelineSvg(board: Board, faults: readonly string[]): string {
 }
 
 /**
- * Each attachment on its own: a broken picture must not cost the console log. The timeline is
- * also the result's description, so it is on the Overview tab, not one click and one expand away.
+ * Each attachment on its own: a broken picture must not cost the console log. The result's
+ * description is on the Overview tab: its documented risks first, then its pictures (a sweep's),
+ * then the timeline, so none is one click and one expand away.
  */
-export async function attachBoard(testInfo: TestInfo, board: Board, faults: readonly string[]): Promise<void> {
+export async function attachBoard(testInfo: TestInfo, board: Board, report: ScenarioReport): Promise<void> {
   board.otaLog.stop();
   let svg = '';
   const parts: [string, string, () => string | Buffer][] = [
-    [ATTACHMENT.timeline, 'image/svg+xml', () => (svg = timelineSvg(board, faults))],
+    [ATTACHMENT.timeline, 'image/svg+xml', () => (svg = timelineSvg(board, report.faults))],
     [ATTACHMENT.console, 'text/plain', () => board.console.transcript()],
     [ATTACHMENT.consoleRaw, 'application/octet-stream', () => board.console.rawBytes()],
     [ATTACHMENT.boots, 'application/json', () => JSON.stringify(board.boots.all(), null, 2)],
@@ -69,10 +73,22 @@ export async function attachBoard(testInfo: TestInfo, board: Board, faults: read
     }
     await testInfo.attach(name, { body: text, contentType });
   }
-  if (svg) await allure.descriptionHtml(timelineHtml(svg));
+  await allure.descriptionHtml(overviewHtml(risksOf(testInfo.annotations), report.pictures, svg));
 }
 
-/** An <img> with the SVG inline: Allure shows descriptions in a sandboxed frame, sanitized. */
+/** Risks, pictures and the timeline as the result's description (Allure shows it in a sandboxed frame, sanitized). */
+export function overviewHtml(risks: readonly { label: RiskLabel; description: string }[], pictures: readonly Picture[], timeline: string): string {
+  const banners = risks.map(
+    (r) => `<p style="background:#fff3e0;border-left:4px solid #ffa000;padding:6px 10px;margin:0 0 8px;font-family:system-ui,sans-serif"><b>⚠ documented risk (${r.label})</b>: ${esc(r.description)}</p>`,
+  );
+  return [...banners, ...pictures.map((p) => svgImg(p.svg, p.name)), ...(timeline ? [timelineHtml(timeline)] : [])].join('\n');
+}
+
 export function timelineHtml(svg: string): string {
-  return `<img alt="timeline: power, OTA progress, boots, harness actions" style="max-width:100%" src="data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}">`;
+  return svgImg(svg, 'timeline: power, OTA progress, boots, harness actions');
+}
+
+/** An <img> with the SVG inline: a sandboxed description frame loads nothing else. */
+function svgImg(svg: string, alt: string): string {
+  return `<img alt="${esc(alt)}" style="max-width:100%" src="data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}">`;
 }

@@ -8,6 +8,19 @@ import { Value } from '@sinclair/typebox/value';
 import { FleetPolicy } from './gate-fleet.ts';
 
 const Pattern = Type.String({ minLength: 1, description: 'regular expression, case-insensitive, matched against "describe › title"' });
+const RiskVerdict = Type.Union([Type.Literal('accept'), Type.Literal('fail')], { description: 'accept: listed with the verdict; fail: fails the gate' });
+
+const RiskRule = Type.Object(
+  {
+    label: Type.Optional(Type.Union([Type.Literal('brick-risk'), Type.Literal('documented-risk')], { description: 'the risk label it applies to' })),
+    board: Type.Optional(Type.String({ minLength: 1, description: 'the board it applies to: "board" or "rig/board"' })),
+    scenario: Type.Optional(Type.String({ minLength: 1, description: 'regular expression, case-insensitive, matched against "describe › title"' })),
+    risk: Type.Optional(Type.String({ minLength: 1, description: 'regular expression, case-insensitive, matched against the risk\'s description' })),
+    verdict: RiskVerdict,
+    why: Type.Optional(Type.String()),
+  },
+  { additionalProperties: false },
+);
 
 export const GatePolicy = Type.Object(
   {
@@ -38,8 +51,24 @@ export const GatePolicy = Type.Object(
     ),
     bricks: Type.Optional(Type.Union([Type.Literal('fail'), Type.Literal('report')], { description: 'a boot with event "brick" anywhere: fail the gate (default) or only report it' })),
     flaky: Type.Optional(Type.Union([Type.Literal('fail'), Type.Literal('pass')], { description: 'a required scenario that passed only on retry (default: fail)' })),
-    skipped: Type.Optional(Type.Union([Type.Literal('fail'), Type.Literal('pass')], { description: 'a required scenario that was skipped (default: fail)' })),
+    skipped: Type.Optional(Type.Union([Type.Literal('fail'), Type.Literal('pass')], { description: 'a required scenario that was skipped without being not applicable (default: fail)' })),
     fleet: Type.Optional(FleetPolicy),
+    risks: Type.Optional(
+      Type.Union(
+        [
+          RiskVerdict,
+          Type.Object(
+            {
+              default: RiskVerdict,
+              why: Type.Optional(Type.String()),
+              rules: Type.Optional(Type.Array(RiskRule, { description: 'the first rule that matches a risk decides it; else default' })),
+            },
+            { additionalProperties: false },
+          ),
+        ],
+        { description: 'documented risks (labels brick-risk, documented-risk): accept or fail, per label, board, scenario or risk (default: fail)' },
+      ),
+    ),
   },
   { additionalProperties: false },
 );
@@ -107,6 +136,12 @@ function patternProblems(p: GatePolicy): PolicyProblem[] {
   };
   p.scenarios.forEach((s, i) => check(s.title, `/scenarios/${i}/title`));
   if (p.sweeps?.title !== undefined) check(p.sweeps.title, '/sweeps/title');
+  if (typeof p.risks === 'object') {
+    p.risks.rules?.forEach((r, i) => {
+      if (r.scenario !== undefined) check(r.scenario, `/risks/rules/${i}/scenario`);
+      if (r.risk !== undefined) check(r.risk, `/risks/rules/${i}/risk`);
+    });
+  }
   return out;
 }
 
@@ -119,10 +154,40 @@ export interface ResolvedPolicy {
   flaky: 'fail' | 'pass';
   skipped: 'fail' | 'pass';
   fleet?: FleetPolicy;
+  risks: ResolvedRiskRule[];
+}
+
+/** A risk rule with its patterns compiled; the last one is the default (matches every risk). */
+export interface ResolvedRiskRule {
+  label?: string;
+  board?: string;
+  scenario?: RegExp;
+  risk?: RegExp;
+  verdict: 'accept' | 'fail';
+  /** Where it is in the policy, for the verdict's reasons: "/risks/rules/0" or "/risks/default". */
+  pointer: string;
+  why?: string;
 }
 
 export function resolvePolicy(p: GatePolicy): ResolvedPolicy {
+  const r = p.risks ?? 'fail';
+  const rules: ResolvedRiskRule[] =
+    typeof r === 'string'
+      ? [{ verdict: r, pointer: p.risks ? '/risks' : '(default)' }]
+      : [
+          ...(r.rules ?? []).map((x, i) => ({
+            label: x.label,
+            board: x.board,
+            scenario: x.scenario ? new RegExp(x.scenario, 'i') : undefined,
+            risk: x.risk ? new RegExp(x.risk, 'i') : undefined,
+            verdict: x.verdict,
+            pointer: `/risks/rules/${i}`,
+            why: x.why,
+          })),
+          { verdict: r.default, pointer: '/risks/default', why: r.why },
+        ];
   return {
+    risks: rules,
     boards: p.boards,
     scenarios: p.scenarios.map((s) => ({ title: new RegExp(s.title, 'i'), source: s.title, why: s.why })),
     sweeps: p.sweeps ? { title: new RegExp(p.sweeps.title ?? '\\bsweep', 'i'), minCoverage: p.sweeps.minCoverage } : null,

@@ -1,22 +1,38 @@
-// The release gate: judges a run's results against the policy, per candidate version. A candidate
-// passes when every required board has results, every required scenario ran and passed on every
-// board, sweeps reached their coverage, and no boot bricked. The verdict lists each problem in
-// words a firmware team can act on, and a table of candidate × board × scenario.
-import type { ResolvedPolicy } from './gate-policy.ts';
+// The release gate: judges a run's results against the policy, per candidate version. Each result
+// gets one verdict, the one the report shows (categories, allurerc.mjs): failed, flaky, documented
+// risk, passed, not applicable (the board cannot do what the scenario asks: never a failure) or
+// skipped (not proven). A candidate passes when every required board has results, every required
+// scenario passed or cannot apply on every board, sweeps reached their coverage, no boot bricked
+// outside a documented risk, and every documented risk is one the policy accepts.
+import type { ResolvedPolicy, ResolvedRiskRule } from './gate-policy.ts';
 import type { ScenarioResult, Status } from './allure-results.ts';
-import { formatCoverage } from './vocabulary.ts';
+import { formatCoverage, type RiskLabel } from './vocabulary.ts';
 import { fleetProblems, isFleetResult } from './gate-fleet.ts';
+
+export type RowVerdict = Exclude<Status, 'skipped'> | 'skipped' | 'not-applicable' | 'flaky' | 'risk';
+
+export interface GateRisk {
+  candidate: string;
+  board: string;
+  scenario: string;
+  label: RiskLabel;
+  description: string;
+  verdict: 'accept' | 'fail';
+  /** The policy entry that decided it ("/risks/default", "/risks/rules/0"). */
+  pointer: string;
+}
 
 export interface GateRow {
   candidate: string;
   board: string;
   scenario: string;
-  status: Status | 'flaky';
+  verdict: RowVerdict;
   /** Policy patterns this scenario satisfies; empty when it is informational only. */
   required: string[];
   sweep: string | null;
   bricks: number;
   attempts: number;
+  /** The failure's first line, why it cannot apply, or its risks. */
   message: string;
 }
 
@@ -24,16 +40,29 @@ export interface GateProblem {
   candidate: string;
   board: string | null;
   scenario: string | null;
-  rule: 'results' | 'board' | 'scenario' | 'sweep' | 'brick' | 'fleet';
+  rule: 'results' | 'board' | 'scenario' | 'sweep' | 'brick' | 'risk' | 'fleet';
   message: string;
 }
 
+export interface Counts {
+  total: number;
+  passed: number;
+  risks: number;
+  failed: number;
+  flaky: number;
+  notApplicable: number;
+  skipped: number;
+}
+
 export interface CandidateVerdict {
+  /** '' when no result names a candidate (a rig without a "candidate" image). */
   candidate: string;
   pass: boolean;
   boards: string[];
   rows: GateRow[];
   problems: GateProblem[];
+  risks: GateRisk[];
+  counts: Counts;
   summary: string;
 }
 
@@ -44,11 +73,24 @@ export interface GateVerdict {
 }
 
 const boardKey = (r: ScenarioResult) => (r.rig ? `${r.rig}/${r.board}` : r.board);
-const onBoard = (r: ScenarioResult, board: string) => r.board === board || boardKey(r) === board;
+const onBoard = (r: { rig: string; board: string }, board: string) => r.board === board || `${r.rig}/${r.board}` === board;
+
+/** The result's one verdict; the report's categories (allurerc.mjs) sort by the same rules. */
+export function verdictOf(r: ScenarioResult): RowVerdict {
+  if (r.status === 'passed') return r.flaky ? 'flaky' : r.risks.length ? 'risk' : 'passed';
+  if (r.status === 'skipped') return r.notApplicable !== null ? 'not-applicable' : 'skipped';
+  return r.status;
+}
 
 export function evaluateGate(policy: ResolvedPolicy, results: ScenarioResult[], opts: { candidate?: string } = {}): GateVerdict {
-  const chosen = opts.candidate ? results.filter((r) => r.candidate === opts.candidate) : results;
-  if (chosen.length === 0) {
+  const named = [...new Set(results.flatMap((r) => (r.candidate === null ? [] : [r.candidate])))].sort();
+  const versions = opts.candidate ? [opts.candidate] : named.length ? named : [''];
+  const candidates = versions
+    // A result without a candidate label belongs to the run, so to every candidate judged in it.
+    .map((v) => ({ v, own: results.filter((r) => r.candidate === v || r.candidate === null) }))
+    .filter(({ v, own }) => own.length > 0 && (v === '' || own.some((r) => r.candidate === v)))
+    .map(({ v, own }) => judgeCandidate(policy, v, own));
+  if (candidates.length === 0) {
     const problem: GateProblem = {
       candidate: opts.candidate ?? '',
       board: null,
@@ -58,105 +100,154 @@ export function evaluateGate(policy: ResolvedPolicy, results: ScenarioResult[], 
     };
     return { pass: false, candidates: [], problems: [problem] };
   }
-  const versions = [...new Set(chosen.map((r) => r.candidate))].sort();
-  const candidates = versions.map((v) => judgeCandidate(policy, v, chosen.filter((r) => r.candidate === v)));
   return { pass: candidates.every((c) => c.pass), candidates, problems: candidates.flatMap((c) => c.problems) };
 }
 
 function judgeCandidate(policy: ResolvedPolicy, candidate: string, results: ScenarioResult[]): CandidateVerdict {
   const problems: GateProblem[] = [];
-  const problem = (rule: GateProblem['rule'], board: string | null, scenario: string | null, message: string) =>
-    problems.push({ candidate, board, scenario, rule, message });
+  const problem = (rule: GateProblem['rule'], board: string | null, scenario: string | null, message: string) => problems.push({ candidate, board, scenario, rule, message });
+  const required = (r: ScenarioResult) => policy.scenarios.filter((s) => s.title.test(r.title));
 
-  for (const b of policy.boards) {
-    if (!results.some((r) => onBoard(r, b))) problem('board', b, null, `required board ${b} has no results`);
+  for (const r of results.filter((x) => x.board === '')) {
+    problem('results', null, r.title, `"${r.title}" (${r.file}) names no board (no board label, no Playwright project): it cannot be judged`);
   }
-  const boards = [...new Set(results.map(boardKey))].sort();
-  for (const p of fleetProblems(policy.fleet, results, boardKey)) problem('fleet', p.board, p.scenario, p.message);
+  const judged = results.filter((r) => r.board !== '');
+  for (const b of policy.boards) {
+    if (!judged.some((r) => onBoard(r, b))) problem('board', b, null, `required board ${b} has no results`);
+  }
+  const boards = [...new Set(judged.map(boardKey))].sort();
+  // A fleet rollout is many boards in one test: judged by the fleet rule, not the per-board scenarios.
+  for (const p of fleetProblems(policy.fleet, judged, boardKey)) problem('fleet', p.board, p.scenario, p.message);
+  const scenarioBoards = [...new Set(judged.filter((r) => !isFleetResult(r)).map(boardKey))].sort();
+
   for (const s of policy.scenarios) {
-    for (const board of [...new Set(results.filter((r) => !isFleetResult(r)).map(boardKey))].sort()) {
-      const runs = results.filter((r) => boardKey(r) === board && s.title.test(r.title));
+    for (const board of scenarioBoards) {
+      const runs = judged.filter((r) => boardKey(r) === board && s.title.test(r.title));
       if (runs.length === 0) {
         problem('scenario', board, s.source, `required scenario /${s.source}/ did not run on ${board}${s.why ? ` (${s.why})` : ''}`);
         continue;
       }
-      for (const r of runs.filter((x) => !satisfies(policy, x))) {
-        const how = r.flaky ? `passed only after ${r.attempts - 1} failed attempt(s)` : r.status === 'skipped' ? `was skipped${r.message ? `: ${r.message}` : ''}` : `${r.status}${r.message ? `: ${r.message}` : ''}`;
-        problem('scenario', board, r.title, `"${r.title}" on ${board} ${how}${s.why ? ` (required: ${s.why})` : ''}`);
+      for (const r of runs) {
+        const how = unproven(policy, r);
+        if (how) problem('scenario', board, r.title, `"${r.title}" on ${board} ${how}${s.why ? ` (required: ${s.why})` : ''}`);
       }
     }
   }
-  for (const r of results) {
+
+  for (const r of judged) {
     const isSweep = r.sweepLabel !== null || (policy.sweeps?.title.test(r.title) ?? false);
-    if (!isSweep || !policy.sweeps) continue;
-    if (!r.sweep) {
+    if (!isSweep || !policy.sweeps || r.notApplicable !== null) continue;
+    if (r.status === 'skipped') {
+      if (policy.skipped === 'fail' && required(r).length === 0) problem('sweep', boardKey(r), r.title, `sweep "${r.title}" on ${boardKey(r)} was skipped${r.message ? `: ${r.message}` : ''}; its cut points are unproven`);
+    } else if (!r.sweep) {
       problem('sweep', boardKey(r), r.title, `sweep "${r.title}" on ${boardKey(r)} reports no coverage${r.sweepLabel ? ` (label sweep-coverage is "${r.sweepLabel}", expected "covered/total")` : ' (label sweep-coverage)'}`);
     } else if (r.sweep.covered / r.sweep.total < policy.sweeps.minCoverage) {
       problem('sweep', boardKey(r), r.title, `sweep "${r.title}" on ${boardKey(r)} covered ${formatCoverage(r.sweep)}, below the required ${(policy.sweeps.minCoverage * 100).toFixed(1).replace(/\.0$/, '')}%`);
     }
   }
-  for (const r of results.filter((x) => x.bricks.length > 0)) {
+
+  // A brick the scenario labelled as a documented risk is judged as that risk; any other is a brick.
+  for (const r of judged.filter((x) => x.bricks.length > 0 && x.risks.length === 0)) {
     const where = r.bricks.map((b) => `console line ${b.line}`).join(', ');
-    const message = `BRICK on ${boardKey(r)} in "${r.title}" (${r.bricks.length} boot(s) with event brick at ${where})`;
-    if (policy.bricks === 'fail') problem('brick', boardKey(r), r.title, message);
+    if (policy.bricks === 'fail') problem('brick', boardKey(r), r.title, `BRICK on ${boardKey(r)} in "${r.title}" (${r.bricks.length} boot(s) with event brick at ${where}), not a risk its stack documents`);
   }
 
-  const rows = results.map<GateRow>((r) => ({
-    candidate,
-    board: boardKey(r),
-    scenario: r.title,
-    status: r.flaky ? 'flaky' : r.status,
-    required: policy.scenarios.filter((s) => s.title.test(r.title)).map((s) => s.source),
-    sweep: r.sweep ? formatCoverage(r.sweep) : r.sweepLabel,
-    bricks: r.bricks.length,
-    attempts: r.attempts,
-    message: r.message,
-  }));
+  const risks: GateRisk[] = judged
+    .filter((r) => verdictOf(r) === 'risk')
+    .flatMap((r) =>
+      r.risks.map((k) => {
+        const rule = riskRule(policy.risks, r, k);
+        return { candidate, board: boardKey(r), scenario: r.title, label: k.label, description: k.description, verdict: rule.verdict, pointer: rule.pointer };
+      }),
+    );
+  for (const k of risks.filter((x) => x.verdict === 'fail')) {
+    problem('risk', k.board, k.scenario, `documented risk on ${k.board} in "${k.scenario}" fails by policy (${k.pointer}): ${k.label}: ${k.description}`);
+  }
+
+  const rows = judged.map<GateRow>((r) => {
+    const verdict = verdictOf(r);
+    return {
+      candidate,
+      board: boardKey(r),
+      scenario: r.title,
+      verdict,
+      required: required(r).map((s) => s.source),
+      sweep: r.sweep ? formatCoverage(r.sweep) : r.sweepLabel,
+      bricks: r.bricks.length,
+      attempts: r.attempts,
+      message: verdict === 'not-applicable' ? r.notApplicable! : verdict === 'risk' ? r.risks.map((k) => `${k.label}: ${k.description}`).join('; ') : r.message,
+    };
+  });
+  const counts = countRows(rows);
   const pass = problems.length === 0;
+  const name = candidate ? `candidate ${candidate}` : 'this run (no candidate image)';
+  const accepted = risks.filter((k) => k.verdict === 'accept').length;
   const summary = pass
-    ? `candidate ${candidate}: PASS — ${results.length} result(s) on ${boards.length} board(s); every required scenario passed`
-    : `candidate ${candidate}: FAIL — ${summarize(problems)}`;
-  return { candidate, pass, boards, rows, problems, summary };
+    ? `${name}: PASS — ${describeCounts(counts)}; every required scenario passed or cannot apply to its board${accepted ? `; ${accepted} documented risk(s) accepted by policy` : ''}`
+    : `${name}: FAIL — ${summarize(problems)}`;
+  return { candidate, pass, boards, rows, problems, risks, counts, summary };
+}
+
+/** Why a required run proves nothing, or null when it does (passed, or cannot apply, or a risk judged on its own). */
+function unproven(policy: ResolvedPolicy, r: ScenarioResult): string | null {
+  switch (verdictOf(r)) {
+    case 'passed':
+    case 'risk':
+    case 'not-applicable':
+      return null;
+    case 'flaky':
+      return policy.flaky === 'pass' ? null : `passed only after ${r.attempts - 1} failed attempt(s)`;
+    case 'skipped':
+      return policy.skipped === 'pass' ? null : `was skipped${r.message ? `: ${r.message}` : ''} (not marked not applicable: unproven)`;
+    default:
+      return `${r.status}${r.message ? `: ${r.message}` : ''}`;
+  }
+}
+
+function riskRule(rules: ResolvedRiskRule[], r: ScenarioResult, k: { label: string; description: string }): ResolvedRiskRule {
+  return rules.find(
+    (x) =>
+      (x.label === undefined || x.label === k.label) &&
+      (x.board === undefined || onBoard(r, x.board)) &&
+      (x.scenario === undefined || x.scenario.test(r.title)) &&
+      (x.risk === undefined || x.risk.test(k.description)),
+  )!;
+}
+
+export function countRows(rows: readonly { verdict: RowVerdict }[]): Counts {
+  const n = (...v: RowVerdict[]) => rows.filter((r) => v.includes(r.verdict)).length;
+  return {
+    total: rows.length,
+    passed: n('passed'),
+    risks: n('risk'),
+    failed: n('failed', 'broken', 'unknown'),
+    flaky: n('flaky'),
+    notApplicable: n('not-applicable'),
+    skipped: n('skipped'),
+  };
+}
+
+/** "150 passed, 14 documented risk(s), 88 not applicable" (zero counts left out, but always passed and failed). */
+export function describeCounts(c: Counts): string {
+  const parts = [`${c.passed} passed`, `${c.failed} failed`];
+  if (c.risks) parts.push(`${c.risks} documented risk(s)`);
+  if (c.flaky) parts.push(`${c.flaky} flaky`);
+  if (c.notApplicable) parts.push(`${c.notApplicable} not applicable`);
+  if (c.skipped) parts.push(`${c.skipped} skipped`);
+  return `${c.total} result(s): ${parts.join(', ')}`;
 }
 
 /** "2 required scenario(s) failed or missing on rig-b/mcuboot-b; 1 brick on rig-b/mcuboot-b". */
 function summarize(problems: GateProblem[]): string {
   const on = (ps: GateProblem[]) => [...new Set(ps.map((p) => p.board).filter(Boolean))].join(', ');
-  const parts: string[] = [];
   const of = (rule: GateProblem['rule']) => problems.filter((p) => p.rule === rule);
-  if (of('scenario').length) parts.push(`${of('scenario').length} required scenario(s) failed or missing on ${on(of('scenario'))}`);
-  if (of('brick').length) parts.push(`${of('brick').length} brick(s) on ${on(of('brick'))}`);
+  const parts: string[] = [];
+  if (of('scenario').length) parts.push(`${of('scenario').length} required scenario(s) failed, skipped or missing on ${on(of('scenario'))}`);
+  if (of('risk').length) parts.push(`${of('risk').length} documented risk(s) failing by policy on ${on(of('risk'))}`);
+  if (of('brick').length) parts.push(`${of('brick').length} brick(s) outside a documented risk on ${on(of('brick'))}`);
   if (of('sweep').length) parts.push(`${of('sweep').length} sweep(s) short of coverage on ${on(of('sweep'))}`);
   if (of('board').length) parts.push(`no results from required board(s) ${on(of('board'))}`);
   if (of('fleet').length) parts.push(`${of('fleet').length} rollout problem(s) on ${on(of('fleet'))}`);
+  if (of('results').length) parts.push(`${of('results').length} result(s) that name no board`);
   return parts.join('; ');
-}
-
-function satisfies(policy: ResolvedPolicy, r: ScenarioResult): boolean {
-  if (r.status === 'skipped') return policy.skipped === 'pass';
-  if (r.status !== 'passed') return false;
-  return !r.flaky || policy.flaky === 'pass';
-}
-
-/** A Markdown table, padded so it also reads in a terminal; then the problems and the verdict. */
-export function formatGate(v: GateVerdict): string {
-  const head = ['candidate', 'board', 'scenario', 'status', 'required', 'sweep', 'bricks'];
-  const body = v.candidates.flatMap((c) =>
-    c.rows.map((r) => [r.candidate, r.board, clip(r.scenario, 72), r.status === 'passed' ? 'passed' : r.status.toUpperCase(), r.required.length ? 'yes' : '', r.sweep ?? '', r.bricks ? `${r.bricks} BRICK` : '0']),
-  );
-  const widths = head.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
-  const out = [line(head), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...body.map(line), ''];
-  if (v.problems.length) {
-    out.push('Problems:');
-    for (const p of v.problems) out.push(`  - ${p.candidate ? `[${p.candidate}] ` : ''}${p.message}`);
-    out.push('');
-  }
-  if (v.candidates.length === 0) out.push(`gate: FAIL — ${v.problems[0]?.message ?? 'no results'}`);
-  for (const c of v.candidates) out.push(c.summary);
-  return out.join('\n') + '\n';
-}
-
-function clip(s: string, n: number): string {
-  return s.length > n ? `${s.slice(0, n - 1)}…` : s;
 }

@@ -22,6 +22,7 @@ export class OtaProgressLog {
   readonly samples: OtaSample[] = [];
   private readonly tracked: { delivery: OtaDelivery; id: number; image: string }[] = [];
   private timer: NodeJS.Timeout | null = null;
+  private readonly listeners = new Set<(s: OtaSample) => void>();
 
   constructor(
     private readonly now: () => number,
@@ -36,6 +37,12 @@ export class OtaProgressLog {
     this.timer ??= setInterval(() => this.sample(), this.intervalMs).unref();
   }
 
+  /** Every sample from now on, as it is taken (the live log); returns the unsubscribe function. */
+  onSample(fn: (s: OtaSample) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
   /** Record every tracked delivery whose progress changed since its last sample. */
   sample(): void {
     const t = this.now();
@@ -44,7 +51,7 @@ export class OtaProgressLog {
       const last = this.lastOf(a.id);
       // Steps of 0.5% or a phase change: at most ~200 points per download.
       const moved = !last || last.phase !== p.phase || Math.abs(p.bytes - last.bytes) >= Math.max(1, p.total / 200);
-      if (moved) this.samples.push({ t, delivery: a.id, image: a.image, bytes: p.bytes, total: p.total, phase: p.phase });
+      if (moved) this.push({ t, delivery: a.id, image: a.image, bytes: p.bytes, total: p.total, phase: p.phase });
     }
   }
 
@@ -57,7 +64,7 @@ export class OtaProgressLog {
     const hits: string[] = [];
     for (const a of this.tracked) {
       const p = a.delivery.progress();
-      this.samples.push({ t, delivery: a.id, image: a.image, bytes: p.bytes, total: p.total, phase: p.phase, cut: true });
+      this.push({ t, delivery: a.id, image: a.image, bytes: p.bytes, total: p.total, phase: p.phase, cut: true });
       if (p.phase === 'transferring') hits.push(`at ${pct(p.bytes / p.total)} of ${a.image}`);
     }
     return hits.join(', ');
@@ -66,6 +73,11 @@ export class OtaProgressLog {
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+  }
+
+  private push(s: OtaSample): void {
+    this.samples.push(s);
+    for (const l of this.listeners) l(s);
   }
 
   private lastOf(id: number): OtaSample | undefined {

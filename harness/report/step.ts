@@ -10,6 +10,11 @@ export function enableReportSteps(): void {
   enabled = true;
 }
 
+/** Whether this process reports to Allure (a Playwright worker with the fixture loaded). */
+export function reportingEnabled(): boolean {
+  return enabled;
+}
+
 export interface PhaseContext {
   /** Rename the step once its outcome is known (e.g. which boot was seen). */
   rename(name: string): Promise<void>;

@@ -29,6 +29,7 @@ const LEFT = 96;
 const RIGHT = 16;
 const PLOT = W - LEFT - RIGHT;
 const CHAR = 6.3; // px per character at 11px: good enough to keep labels apart
+const BOLD_CHAR = 7.2;
 
 const Y = { title: 22, subtitle: 40, power: 56, ota: 84, otaH: 56, boots: 152, bootH: 20, bootLabels: 186, marks: 222, markLabels: 238, axis: 298, legend: 332 };
 const HEIGHT = 348;
@@ -58,7 +59,11 @@ const MARK_COLOURS: Record<MarkKind, string> = {
 
 const POWER_COLOURS: Record<PowerState, string> = { on: '#66bb6a', off: '#424242', unknown: '#e0e0e0' };
 
+/** Labels left out by the last lanes drawn (where events crowd); reset per picture. */
+const hidden = { boots: 0, marks: 0 };
+
 export function renderTimeline(data: TimelineData): string {
+  hidden.boots = hidden.marks = 0;
   const start = Math.max(0, Math.min(data.startMs ?? 0, data.endMs));
   const end = Math.max(data.endMs, start + 1);
   const x = (t: number) => LEFT + ((Math.min(Math.max(t, start), end) - start) / (end - start)) * PLOT;
@@ -72,6 +77,8 @@ export function renderTimeline(data: TimelineData): string {
     out.push(text(8, y, label, { fill: '#333', weight: 'bold' }));
   }
   out.push(...powerLane(data, x), ...otaLane(data, x), ...bootLane(data, x), ...markLane(data, x), ...axis(start, end, x), ...legend(data));
+  const left = hidden.boots + hidden.marks;
+  if (left) out.push(text(W - RIGHT, Y.legend, `${left} label(s) left out where events crowd: console.log has every line`, { anchor: 'end', fill: '#777', size: 10 }));
   out.push('</svg>');
   return out.join('\n') + '\n';
 }
@@ -120,8 +127,8 @@ function bootLane(data: TimelineData, x: (t: number) => number): string[] {
   const out: string[] = [];
   const labels = data.boots.map((b) => `${b.event === 'brick' ? 'BRICK' : (b.version ?? '?')} · ${b.slot ?? '?'} · ${b.event}${b.complete ? '' : ' (cut short)'}`);
   // A label runs right from its boot's start, or (at the right edge) ends at its boot's end.
-  const placed = labels.map((l, i) => label(x(data.boots[i]!.from), l, x(data.boots[i]!.to)));
-  const rows = placeRows(placed, 2);
+  const placed = labels.map((l, i) => label(x(data.boots[i]!.from), l, x(data.boots[i]!.to), BOLD_CHAR));
+  const rows = placeRows(placed, 2, { drop: true });
   data.boots.forEach((b, i) => {
     const x0 = x(b.from);
     const w = Math.max(x(b.to) - x0, 3);
@@ -130,11 +137,15 @@ function bootLane(data: TimelineData, x: (t: number) => number): string[] {
     out.push(
       `<g><title>${esc(`boot ${i}: ${labels[i]} (${secs(b.from)} – ${secs(b.to)})`)}</title>`,
       `<rect x="${n(x0)}" y="${Y.boots}" width="${n(w)}" height="${Y.bootH}" rx="2" fill="${colour}"${b.complete ? '' : ' fill-opacity="0.55" stroke-dasharray="3,2" stroke="#333"'}/>`,
-      `<line x1="${n(x0)}" y1="${Y.boots + Y.bootH}" x2="${n(x0)}" y2="${ly - 9}" stroke="${colour}" stroke-width="1"/>`,
-      text(placed[i]!.anchor === 'end' ? placed[i]!.x + placed[i]!.w : x0, ly, labels[i]!, { fill: colour, weight: 'bold', anchor: placed[i]!.anchor }),
+      // Where boots crowd, only the first that fits is named; the bar's colour and tooltip tell the rest.
+      rows[i]! < 0
+        ? ''
+        : `<line x1="${n(x0)}" y1="${Y.boots + Y.bootH}" x2="${n(x0)}" y2="${ly - 9}" stroke="${colour}" stroke-width="1"/>` +
+            text(placed[i]!.anchor === 'end' ? placed[i]!.x + placed[i]!.w : x0, ly, labels[i]!, { fill: colour, weight: 'bold', anchor: placed[i]!.anchor }),
       '</g>',
     );
   });
+  hidden.boots = rows.filter((r) => r < 0).length;
   if (data.boots.length === 0) out.push(text(LEFT + 6, Y.boots + 14, 'no boot on the console', { fill: '#999' }));
   return out;
 }
@@ -143,7 +154,8 @@ function markLane(data: TimelineData, x: (t: number) => number): string[] {
   const out: string[] = [];
   const marks = data.marks.filter((m) => m.kind !== 'note');
   const placed = marks.map((m) => label(x(m.t), m.text));
-  const rows = placeRows(placed, MARK_ROWS);
+  const rows = placeRows(placed, MARK_ROWS, { drop: true });
+  hidden.marks = rows.filter((r) => r < 0).length;
   marks.forEach((m, i) => {
     const mx = x(m.t);
     const colour = MARK_COLOURS[m.kind];
@@ -155,8 +167,7 @@ function markLane(data: TimelineData, x: (t: number) => number): string[] {
     out.push(
       `<g><title>${esc(`${secs(m.t)} ${m.text}`)}</title>`,
       `<path d="M${n(mx - 4)},${Y.marks - 6} L${n(mx + 4)},${Y.marks - 6} L${n(mx)},${Y.marks + 2} Z" fill="${colour}"/>`,
-      `<line x1="${n(mx)}" y1="${Y.marks + 2}" x2="${n(mx)}" y2="${ly - 9}" stroke="${colour}" stroke-width="0.5"/>`,
-      text(mx, ly, m.text, { fill: colour, anchor: placed[i]!.anchor }),
+      rows[i]! < 0 ? '' : `<line x1="${n(mx)}" y1="${Y.marks + 2}" x2="${n(mx)}" y2="${ly - 9}" stroke="${colour}" stroke-width="0.5"/>` + text(mx, ly, m.text, { fill: colour, anchor: placed[i]!.anchor }),
       '</g>',
     );
   });
@@ -187,17 +198,21 @@ function legend(data: TimelineData): string[] {
 }
 
 /** A label at `x`: it runs right, or ends at `endAt` (default `x`) where it would leave the picture. */
-function label(x: number, s: string, endAt = x): { x: number; w: number; anchor: 'start' | 'end' } {
-  const w = s.length * CHAR;
+function label(x: number, s: string, endAt = x, charW = CHAR): { x: number; w: number; anchor: 'start' | 'end' } {
+  const w = s.length * charW;
   const right = Math.min(Math.max(endAt, x), W - RIGHT);
   return x + w > W - RIGHT ? { x: right - w, w, anchor: 'end' } : { x, w, anchor: 'start' };
 }
 
-/** Greedy rows for labels: each goes in the first row where it does not overlap; else the least crowded. */
-export function placeRows(items: { x: number; w: number }[], rows: number): number[] {
+/**
+ * Greedy rows for labels: each goes in the first row where it does not overlap; else the least
+ * crowded, or -1 with `drop` (a label that would overprint others is left out: its mark keeps a tooltip).
+ */
+export function placeRows(items: { x: number; w: number }[], rows: number, opts: { drop?: boolean } = {}): number[] {
   const ends = new Array<number>(rows).fill(-Infinity);
   return items.map(({ x, w }) => {
     let row = ends.findIndex((e) => e + 6 <= x);
+    if (row < 0 && opts.drop) return -1;
     if (row < 0) row = ends.indexOf(Math.min(...ends));
     ends[row] = x + w;
     return row;
@@ -238,3 +253,6 @@ function text(x: number, y: number, s: string, o: { fill?: string; weight?: stri
 export function esc(s: string): string {
   return s.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
+
+/** For the other pictures (sweep-picture.ts): the same number and text formatting. */
+export { n as svgNum, text as svgText };

@@ -17,7 +17,18 @@ export const LABEL = {
   brickRisk: 'brick-risk',
   /** A fleet rollout's summary as JSON (harness/fleet/verdict.ts FleetSummary): the gate's fleet rule reads it. */
   fleet: 'fleet',
+  /** A documented state that is not a brick but not the old or new image either (Particle's safe mode). */
+  documentedRisk: 'documented-risk',
+  /**
+   * Why a skipped scenario cannot apply to this board (its stack's promises or its build rule it
+   * out): never a failure. A skip without it is a scenario that did not prove what it should.
+   */
+  notApplicable: 'not-applicable',
 } as const;
+
+/** The labels that make a passing result a documented risk (the gate's `risks` policy judges them). */
+export const RISK_LABELS = [LABEL.brickRisk, LABEL.documentedRisk] as const;
+export type RiskLabel = (typeof RISK_LABELS)[number];
 
 export const ATTACHMENT = {
   console: 'console.log',

@@ -17,7 +17,10 @@ export function rigProjects(rigFiles: string[], filter: string | undefined): Pro
       // A real board is one device: its scenarios run one after another, in one worker (a second
       // worker would only wait for the board's lock). Each worker simulates a board of its own.
       const workers = board.sim ? {} : { workers: 1 };
-      projects.push({ name: `${rig.name}/${board.name}`, ...workers, testIgnore: FLEET_SPECS, use: { rigFile: rig.file, boardName: board.name } });
+      // A real rig has contact problems a simulator has not: one more try (OTA_HIL_RETRIES), and
+      // a pass on a retry is reported flaky (the gate fails it unless its policy allows flaky).
+      const retries = board.sim ? 0 : Number(process.env.OTA_HIL_RETRIES ?? 1);
+      projects.push({ name: `${rig.name}/${board.name}`, ...workers, retries, testIgnore: FLEET_SPECS, use: { rigFile: rig.file, boardName: board.name } });
     }
     // Fleet scenarios need many boards in one test: they run once per rig, over its simulated boards.
     if (rig.boards.some((b) => b.sim && matchesFilter(b, terms))) {

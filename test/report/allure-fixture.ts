@@ -17,11 +17,20 @@ export interface FakeResult {
   message?: string;
   faults?: string[];
   sweep?: string;
-  /** A rollout summary (the fleet label's JSON). */
-  fleet?: string;
   boots?: { event: string; slot?: string | null; version?: string | null; startLine?: number }[];
   timelineSvg?: string;
   console?: string;
+  /** Label not-applicable: why the scenario cannot apply (a skipped result). */
+  notApplicable?: string;
+  risks?: { label: 'brick-risk' | 'documented-risk'; description: string }[];
+  /** A rollout summary (the fleet label's JSON). */
+  fleet?: string;
+  /** Leave out the candidate label (a result that failed before its board opened, say). */
+  noCandidate?: true;
+  /** Leave out the board and rig labels (only the Playwright project names the board). */
+  noBoard?: true;
+  /** Leave out the Playwright project too. */
+  noProject?: true;
   /** Same value for retries of one test (default: derived from title and board). */
   historyId?: string;
   stop?: number;
@@ -50,14 +59,15 @@ export function writeResults(dir: string, results: FakeResult[]): void {
       ['parentSuite', rig],
       ['suite', board],
       ...(r.describe ? [['subSuite', r.describe]] : []),
-      ['rig', rig],
-      ['board', board],
+      ...(r.noBoard ? [] : [['rig', rig], ['board', board]]),
       ['stack', 'mcuboot'],
       ['transport', 'http-pull'],
       ['baseline', r.baseline ?? '1.0.0'],
-      ['candidate', r.candidate ?? '1.1.0'],
+      ...(r.noCandidate ? [] : [['candidate', r.candidate ?? '1.1.0']]),
       ...(r.faults ?? []).map((f) => ['fault', f]),
       ...(r.sweep !== undefined ? [['sweep-coverage', r.sweep]] : []),
+      ...(r.notApplicable !== undefined ? [['not-applicable', r.notApplicable]] : []),
+      ...(r.risks ?? []).map((k) => [k.label, k.description]),
       ...(r.fleet !== undefined ? [['fleet', r.fleet]] : []),
     ].map(([name, value]) => ({ name: name!, value: value! }));
     const fullName = [file, r.describe, r.title].filter(Boolean).join(' › ');
@@ -77,7 +87,7 @@ export function writeResults(dir: string, results: FakeResult[]): void {
       start,
       stop,
       labels,
-      parameters: [{ name: 'Project', value: `${rig}/${board}` }],
+      parameters: r.noProject ? [] : [{ name: 'Project', value: `${rig}/${board}` }],
       links: [],
       attachments: [],
       steps: [

@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { writeResults, type FakeResult } from './allure-fixture.ts';
 import { readResults } from '../../harness/report/allure-results.ts';
-import { evaluateGate, formatGate } from '../../harness/report/gate.ts';
+import { evaluateGate } from '../../harness/report/gate.ts';
+import { formatGate } from '../../harness/report/gate-format.ts';
 import { resolvePolicy, validatePolicy, PolicyError, type GatePolicy } from '../../harness/report/gate-policy.ts';
 import type { FleetSummary } from '../../harness/fleet/verdict.ts';
 

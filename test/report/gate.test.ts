@@ -1,15 +1,19 @@
 // The release gate on hand-made allure-results: it fails for each thing the policy requires
-// (a failed or missing scenario, a missing board, a brick, short sweep coverage, a flaky pass),
-// passes a clean run, and refuses an invalid policy naming the file and JSON pointer.
+// (a failed or missing scenario, a missing board, a brick outside a documented risk, short sweep
+// coverage, a flaky pass, a skip that is not "not applicable", a risk the policy fails), passes a
+// clean run, tells "not applicable" from "skipped", judges documented risks by policy, invents no
+// candidate or board, writes JUnit and the report's share, and refuses an invalid policy naming
+// the file and JSON pointer. Each rule has a test that fails when the rule is gone.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { writeResults, type FakeResult } from './allure-fixture.ts';
 import { readResults } from '../../harness/report/allure-results.ts';
-import { evaluateGate, formatGate } from '../../harness/report/gate.ts';
+import { evaluateGate, verdictOf } from '../../harness/report/gate.ts';
+import { formatGate, gateJunit, reportVariables, writeGateIntoResults } from '../../harness/report/gate-format.ts';
 import { loadPolicy, resolvePolicy, validatePolicy, PolicyError, type GatePolicy } from '../../harness/report/gate-policy.ts';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'ota-hil-gate-'));
@@ -41,8 +45,8 @@ void test('a clean run passes; an unrequired failure is listed but does not fail
   assert.equal(v.candidates.length, 1);
   assert.match(v.candidates[0]!.summary, /^candidate 1\.1\.0: PASS/);
   const table = formatGate(v);
-  assert.match(table, /\| 1\.1\.0 +\| sim\/mcuboot-1 \| power loss during the download › cut at 50% keeps the baseline \| passed \| yes/);
-  assert.match(table, /an optional extra +\| FAILED \| +\|/);
+  assert.match(table, /\| 1\.1\.0 +\| sim\/mcuboot-1 \| power loss during the download › cut at 50% keeps the baseline \| passed +\| yes/);
+  assert.match(table, /an optional extra +\| FAILED +\| +\|/);
 });
 
 void test('a required scenario that failed fails the gate, naming board, scenario and why', () => {
@@ -53,7 +57,7 @@ void test('a required scenario that failed fails the gate, naming board, scenari
     v.problems[0]!.message,
     '"power loss during the download › cut at 50% keeps the baseline" on sim/mcuboot-1 failed: Error: expected mcuboot-1 to boot 1.0.0 (event normal); it booted nothing (event brick) (required: a cut mid-download keeps the running image)',
   );
-  assert.equal(v.candidates[0]!.summary, 'candidate 1.1.0: FAIL — 1 required scenario(s) failed or missing on sim/mcuboot-1');
+  assert.equal(v.candidates[0]!.summary, 'candidate 1.1.0: FAIL — 1 required scenario(s) failed, skipped or missing on sim/mcuboot-1');
 });
 
 void test('a required board without results, and a required scenario not run on a board, fail', () => {
@@ -69,7 +73,7 @@ void test('a brick in any boots.json fails the gate unless the policy only repor
   const bricked = [clean[0]!, { ...clean[1]!, boots: [{ event: 'trial' }, { event: 'brick', slot: 'none', version: null, startLine: 42 }] }];
   const v = judge(bricked);
   assert.equal(v.pass, false);
-  assert.deepEqual(v.problems.map((p) => [p.rule, p.message]), [['brick', 'BRICK on sim/mcuboot-1 in "a withheld commit reverts to the baseline" (1 boot(s) with event brick at console line 42)']]);
+  assert.deepEqual(v.problems.map((p) => [p.rule, p.message]), [['brick', 'BRICK on sim/mcuboot-1 in "a withheld commit reverts to the baseline" (1 boot(s) with event brick at console line 42), not a risk its stack documents']]);
   assert.match(formatGate(v), /\| 1 BRICK \|/);
   assert.equal(judge(bricked, { ...POLICY, bricks: 'report' }).pass, true);
 });
@@ -96,9 +100,165 @@ void test('a retry that passed is flaky: it fails a required scenario unless the
 });
 
 void test('a skipped required scenario is not proven', () => {
-  const v = judge([clean[0]!, { ...clean[1]!, status: 'skipped', message: 'mcuboot cannot roll back an unconfirmed image' }]);
-  assert.match(v.problems[0]!.message, /was skipped: mcuboot cannot roll back/);
+  const v = judge([clean[0]!, { ...clean[1]!, status: 'skipped', message: 'the rig has no "crashing" image' }]);
+  assert.equal(v.pass, false);
+  assert.match(v.problems[0]!.message, /was skipped: the rig has no "crashing" image \(not marked not applicable: unproven\)/);
   assert.equal(judge([clean[0]!, { ...clean[1]!, status: 'skipped' }], { ...POLICY, skipped: 'pass' }).pass, true);
+});
+
+void test('a required scenario that is not applicable to its board is never a failure, and is shown as such', () => {
+  const na: FakeResult = { ...clean[1]!, board: 'esp-idf-2', status: 'skipped', message: 'not applicable: esp-idf built without rollback cannot roll back', notApplicable: 'esp-idf built without rollback cannot roll back an unconfirmed image' };
+  const v = judge([...clean, { ...clean[0]!, board: 'esp-idf-2' }, na]);
+  assert.equal(v.pass, true, formatGate(v));
+  const row = v.candidates[0]!.rows.find((r) => r.board === 'sim/esp-idf-2' && r.scenario === na.title)!;
+  assert.equal(row.verdict, 'not-applicable');
+  assert.equal(row.message, 'esp-idf built without rollback cannot roll back an unconfirmed image');
+  assert.equal(v.candidates[0]!.counts.notApplicable, 1);
+  assert.match(formatGate(v), /a withheld commit reverts to the baseline +\| n\/a +\| yes/);
+  assert.match(v.candidates[0]!.summary, /1 not applicable/);
+  // The same skip without its not-applicable label is a plain skip: it fails.
+  const { notApplicable: _, ...plain } = na;
+  assert.equal(judge([...clean, { ...clean[0]!, board: 'esp-idf-2' }, plain]).pass, false);
+});
+
+void test('a sweep that cannot apply needs no coverage; a sweep skipped for any other reason fails under skipped: fail', () => {
+  const sweep: FakeResult = { title: 'power-cut sweep › every cut point of an update with a withheld commit', status: 'skipped' };
+  const na = judge([...clean, { ...sweep, notApplicable: 'esp8266-arduino cannot roll back an unconfirmed image' }]);
+  assert.equal(na.pass, true, formatGate(na));
+  const skipped = judge([...clean, sweep]);
+  assert.deepEqual(skipped.problems.map((p) => p.rule), ['sweep']);
+  assert.match(skipped.problems[0]!.message, /was skipped; its cut points are unproven/);
+  assert.equal(judge([...clean, sweep], { ...POLICY, skipped: 'pass' }).pass, true);
+});
+
+const copyRisk = { label: 'brick-risk' as const, description: 'esp8266-arduino: a power cut while the bootloader installs the update can leave no runnable firmware' };
+const safeMode = { label: 'documented-risk' as const, description: 'particle: an interruption while the bootloader installs the update leaves the board in safe-mode until the update is sent again' };
+const risky: FakeResult[] = [
+  ...clean,
+  { ...clean[0]!, board: 'esp8266-1' },
+  { ...clean[0]!, board: 'particle-1' },
+  { describe: 'power loss during the swap', title: 'cut 15 ms into the swap', board: 'esp8266-1', risks: [copyRisk], boots: [{ event: 'brick', slot: 'none', version: null, startLine: 31 }] },
+  { describe: 'power loss during the swap', title: 'cut 15 ms into the swap', board: 'particle-1', risks: [safeMode], boots: [{ event: 'brick', slot: 'safe-mode', version: null, startLine: 12 }] },
+];
+const riskPolicy: GatePolicy = { ...POLICY, scenarios: [POLICY.scenarios[0]!], risks: 'accept' };
+
+void test('documented risks are their own verdict: listed, and accepted by policy (their bricks are the risk, not a brick failure)', () => {
+  const v = judge(risky, riskPolicy);
+  assert.equal(v.pass, true, formatGate(v));
+  const c = v.candidates[0]!;
+  assert.deepEqual(c.risks.map((k) => [k.board, k.scenario, k.label, k.verdict, k.pointer]), [
+    ['sim/esp8266-1', 'power loss during the swap › cut 15 ms into the swap', 'brick-risk', 'accept', '/risks'],
+    ['sim/particle-1', 'power loss during the swap › cut 15 ms into the swap', 'documented-risk', 'accept', '/risks'],
+  ]);
+  assert.equal(c.counts.risks, 2);
+  assert.equal(c.counts.passed, 4, 'a risk is not counted as a pass');
+  assert.match(c.summary, /^candidate 1\.1\.0: PASS — 7 result\(s\): 4 passed, 1 failed, 2 documented risk\(s\); every required scenario passed or cannot apply to its board; 2 documented risk\(s\) accepted by policy$/);
+  const text = formatGate(v);
+  assert.match(text, /cut 15 ms into the swap +\| RISK/);
+  assert.match(text, /- accepted \(\/risks\) · brick-risk: esp8266-arduino: a power cut .*\n {6}sim\/esp8266-1: power loss during the swap › cut 15 ms into the swap/);
+});
+
+void test('a policy that fails risks fails the gate, naming each board, scenario and risk', () => {
+  const v = judge(risky, { ...riskPolicy, risks: 'fail' });
+  assert.equal(v.pass, false);
+  assert.deepEqual(v.problems.map((p) => [p.rule, p.board, p.scenario]), [
+    ['risk', 'sim/esp8266-1', 'power loss during the swap › cut 15 ms into the swap'],
+    ['risk', 'sim/particle-1', 'power loss during the swap › cut 15 ms into the swap'],
+  ]);
+  assert.match(v.problems[0]!.message, /^documented risk on sim\/esp8266-1 in "power loss during the swap › cut 15 ms into the swap" fails by policy \(\/risks\): brick-risk: esp8266-arduino/);
+  assert.equal(v.candidates[0]!.summary, 'candidate 1.1.0: FAIL — 2 documented risk(s) failing by policy on sim/esp8266-1, sim/particle-1');
+  // No policy entry: a risk nobody accepted fails.
+  const { risks: _, ...silent } = riskPolicy;
+  assert.equal(judge(risky, silent).pass, false);
+});
+
+void test('risk rules decide per label, per board, per scenario and per risk; the first match wins, else the default', () => {
+  const rules = (r: Exclude<GatePolicy['risks'], string | undefined>['rules']) => judge(risky, { ...riskPolicy, risks: { default: 'accept', rules: r } });
+  const failing = (v: ReturnType<typeof judge>) => v.problems.map((p) => `${p.board} ${p.message.match(/\((\/risks[^)]*)\)/)![1]}`);
+  assert.deepEqual(failing(rules([{ label: 'brick-risk', verdict: 'fail' }])), ['sim/esp8266-1 /risks/rules/0']);
+  assert.deepEqual(failing(rules([{ board: 'particle-1', verdict: 'fail' }])), ['sim/particle-1 /risks/rules/0']);
+  assert.deepEqual(failing(rules([{ board: 'sim/particle-1', verdict: 'fail' }])), ['sim/particle-1 /risks/rules/0']);
+  assert.deepEqual(failing(rules([{ risk: 'safe-mode', verdict: 'fail' }])), ['sim/particle-1 /risks/rules/0']);
+  assert.deepEqual(failing(rules([{ scenario: 'cut \\d+ ms into', verdict: 'fail' }])), ['sim/esp8266-1 /risks/rules/0', 'sim/particle-1 /risks/rules/0']);
+  assert.deepEqual(failing(rules([{ board: 'esp8266-1', verdict: 'accept' }, { verdict: 'fail' }])), ['sim/particle-1 /risks/rules/1']);
+  const v = judge(risky, { ...riskPolicy, risks: { default: 'fail', rules: [{ label: 'documented-risk', verdict: 'accept' }] } });
+  assert.deepEqual(failing(v), ['sim/esp8266-1 /risks/default']);
+});
+
+void test('no phantom candidate or board: an unlabelled result joins its run, the project names its board, and one naming nothing is a problem', () => {
+  const v = judge([...clean, { title: 'a confirmed update boots', status: 'failed', message: 'rig file unreadable', noCandidate: true, noBoard: true }]);
+  assert.deepEqual(v.candidates.map((c) => c.candidate), ['1.1.0']);
+  assert.ok(v.candidates[0]!.rows.some((r) => r.board === 'sim/mcuboot-1' && r.scenario === 'a confirmed update boots' && r.verdict === 'failed'));
+  assert.doesNotMatch(formatGate(v), /no candidate label|no board label/);
+  const nowhere = judge([...clean, { title: 'orphan', noBoard: true, noProject: true }]);
+  assert.deepEqual(nowhere.problems.map((p) => p.rule), ['results']);
+  assert.match(nowhere.problems[0]!.message, /^"orphan" \(.*-result\.json\) names no board/);
+  // A run whose rig has no candidate image is judged as the run.
+  const run = judge(clean.map((r) => ({ ...r, noCandidate: true as const })));
+  assert.deepEqual(run.candidates.map((c) => c.candidate), ['']);
+  assert.match(run.candidates[0]!.summary, /^this run \(no candidate image\): PASS/);
+});
+
+void test('a fleet rollout is judged as a result, not asked for the per-board scenarios', () => {
+  const v = judge([...clean, { title: 'rollout to arch=esp8266', board: 'fleet', fleet: '{"boards":3}' }]);
+  assert.equal(v.pass, true, formatGate(v));
+  assert.ok(v.candidates[0]!.rows.some((r) => r.board === 'sim/fleet' && r.verdict === 'passed'));
+  assert.equal(judge([...clean, { title: 'rollout to arch=esp8266', board: 'fleet' }]).pass, false, 'without its fleet label it is a board missing its scenarios');
+});
+
+void test('each result has one verdict, the one the report\'s categories give it', () => {
+  const dir = path.join(tmp, `results-${n++}`);
+  writeResults(dir, [
+    { title: 'p' },
+    { title: 'f', status: 'failed' },
+    { title: 'b', status: 'broken' },
+    { title: 'r', risks: [copyRisk] },
+    { title: 'rf', status: 'failed', risks: [copyRisk] },
+    { title: 'na', status: 'skipped', notApplicable: 'x' },
+    { title: 's', status: 'skipped' },
+    { title: 'fl', historyId: 'fl', status: 'failed', stop: 1 },
+    { title: 'fl', historyId: 'fl', status: 'passed', stop: 2 },
+  ]);
+  const verdicts = Object.fromEntries(readResults([dir]).results.map((r) => [r.title, verdictOf(r)]));
+  assert.deepEqual(verdicts, { p: 'passed', f: 'failed', b: 'broken', r: 'risk', rf: 'failed', na: 'not-applicable', s: 'skipped', fl: 'flaky' });
+});
+
+void test('JUnit XML: a case per result and a verdict case; problems fail, not-applicable skips, risks are written out', () => {
+  const v = judge(risky, { ...riskPolicy, risks: { default: 'accept', rules: [{ board: 'particle-1', verdict: 'fail' }] } });
+  const xml = gateJunit(v);
+  assert.match(xml, /^<\?xml version="1\.0" encoding="UTF-8"\?>\n<testsuites name="ota-hil release gate" tests="8" failures="2">/);
+  assert.equal((xml.match(/<testcase /g) ?? []).length, 8);
+  assert.match(xml, /<testcase classname="gate\.sim\/particle-1" name="power loss during the swap › cut 15 ms into the swap"><failure message="documented risk on sim\/particle-1 [^"]*" type="risk">/);
+  assert.match(xml, /<testcase classname="gate\.sim\/esp8266-1" name="power loss during the swap › cut 15 ms into the swap"><system-out>documented risk \(accepted by \/risks\/default\): brick-risk: esp8266-arduino/);
+  assert.match(xml, /<testcase classname="gate" name="verdict"><failure message="candidate 1\.1\.0: FAIL — 1 documented risk\(s\) failing by policy on sim\/particle-1">/);
+  assert.match(xml, /name="an optional extra"><skipped message="failed, not required: not required"\/>/);
+  const na = gateJunit(judge([...clean, { ...clean[1]!, board: 'b2', status: 'skipped', notApplicable: 'no rollback & no "trial"' }, { ...clean[0]!, board: 'b2' }]));
+  assert.match(na, /<skipped message="not applicable: no rollback &amp; no &quot;trial&quot;"\/>/);
+  assert.match(na, /failures="0"/);
+});
+
+void test('the verdict goes into the results for the report: a global attachment, a global error per problem, the overview variables', () => {
+  const dir = path.join(tmp, `results-${n++}`);
+  writeResults(dir, risky);
+  const v = evaluateGate(resolvePolicy({ ...riskPolicy, risks: { default: 'accept', rules: [{ board: 'particle-1', verdict: 'fail' }] } }), readResults([dir]).results);
+  assert.equal(writeGateIntoResults(dir, v, formatGate(v)), true);
+  assert.equal(writeGateIntoResults(dir, v, formatGate(v)), false, 'the same verdict again changes nothing');
+  const globals = readdirSync(dir).filter((f) => f.endsWith('-globals.json'));
+  assert.equal(globals.length, 1, 'an earlier verdict is replaced, not added to');
+  const g = JSON.parse(readFileSync(path.join(dir, globals[0]!), 'utf8')) as { attachments: { name: string; source: string }[]; errors: { message: string }[] };
+  assert.match(g.attachments[0]!.name, /^release gate: FAIL/);
+  assert.match(readFileSync(path.join(dir, g.attachments[0]!.source), 'utf8'), /candidate 1\.1\.0: FAIL/);
+  assert.deepEqual(g.errors.map((e) => e.message), [v.problems[0]!.message].map((m) => `release gate: ${m}`));
+  const vars = (JSON.parse(readFileSync(path.join(dir, 'ota-hil-gate.json'), 'utf8')) as { variables: Record<string, string> }).variables;
+  assert.deepEqual(vars, reportVariables(v));
+  assert.deepEqual(vars, {
+    'release gate': 'FAIL — 1 documented risk(s) failing by policy on sim/particle-1',
+    passed: '4',
+    'documented risks': '2 (1 accepted, 1 failing by policy)',
+    failed: '1',
+    'not applicable': '0',
+  });
+  assert.equal(readResults([dir]).results.length, risky.length, 'the gate\'s files are no results');
 });
 
 void test('each candidate is judged on its own; --candidate picks one; no results is a failure', () => {
@@ -148,6 +308,7 @@ void test('npm run gate: writes gate.json and gate.md, prints the table, exits 1
   assert.equal(r.status, 1, r.stderr);
   assert.match(r.stdout, /candidate 1\.1\.0: FAIL/);
   assert.match(r.stdout, /\| candidate \| board/);
+  assert.match(readFileSync(path.join(out, 'gate.junit.xml'), 'utf8'), /<failure message="&quot;power loss during the download › cut at 50% keeps the baseline&quot; on sim\/mcuboot-1 failed: boom/);
   const json = JSON.parse(readFileSync(path.join(out, 'gate.json'), 'utf8')) as { pass: boolean; candidates: { rows: unknown[] }[]; problems: { rule: string }[] };
   assert.equal(json.pass, false);
   assert.equal(json.candidates[0]!.rows.length, 2);

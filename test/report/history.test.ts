@@ -9,15 +9,17 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 const reports = mkdtempSync(path.join(tmpdir(), 'ota-hil-history-'));
+const history = path.join(mkdtempSync(path.join(tmpdir(), 'ota-hil-ci-cache-')), 'history.jsonl');
 
 function nightly(): void {
   const r = spawnSync(process.execPath, ['harness/cli/scenarios.mjs', '-g', 'cut at 50%'], {
     encoding: 'utf8',
-    env: { ...process.env, OTA_HIL_REPORTS: reports, OTA_HIL_BOARDS: 'name=mcuboot-1', CI: '' },
+    // The multi-file report: its data files hold each result's history. The history file where CI would keep it.
+    env: { ...process.env, OTA_HIL_REPORTS: reports, OTA_HIL_HISTORY: history, OTA_HIL_REPORT_SINGLE_FILE: '0', OTA_HIL_BOARDS: 'name=mcuboot-1', CI: '' },
     timeout: 180_000,
   });
   assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
-  assert.match(r.stdout, new RegExp(`Allure report: ${reports}/allure-report/index.html`));
+  assert.match(r.stdout, new RegExp(`Allure report: npx allure open ${reports}/allure-report`));
 }
 
 interface ReportResult {
@@ -37,7 +39,7 @@ void test('history accumulates across two nightly runs', { timeout: 240_000 }, (
   assert.equal(first.length, 1);
   assert.deepEqual(first[0]!.history, [], 'a first run has no history');
   nightly();
-  const lines = readFileSync(path.join(reports, 'history.jsonl'), 'utf8').trim().split('\n');
+  const lines = readFileSync(history, 'utf8').trim().split('\n');
   assert.equal(lines.length, 2, 'one history line per run');
   const second = reportResults();
   assert.equal(second.length, 1, 'the report holds this run only');

@@ -136,3 +136,14 @@ void test('axis steps, percentages and escaping', () => {
   assert.deepEqual([0.5, 0.05, 0.99, 0.0512, 1].map(pct), ['50%', '5%', '99%', '5.1%', '100%']);
   assert.equal(esc(`<a href='x'>&</a>`), '&lt;a href=&#39;x&#39;&gt;&amp;&lt;/a&gt;');
 });
+
+void test('where events crowd (a sweep recording, many boots in a second), labels never overprint: the rest keep tooltips', () => {
+  const boots = Array.from({ length: 30 }, (_, i) => ({ from: 100 + i * 20, to: 110 + i * 20, slot: 'primary', version: '1.0.0', event: 'normal' as const, complete: true }));
+  const marks = Array.from({ length: 40 }, (_, i) => ({ t: 100 + i * 15, kind: 'cut' as const, text: `power cut ${i}` }));
+  const svg = renderTimeline({ title: 'crowded', endMs: 20_000, power: [], downloads: [], boots, marks });
+  const labels = [...svg.matchAll(/<text x="([\d.]+)" y="([\d.]+)"[^>]*>(power cut \d+|1\.0\.0 · [^<]*)<\/text>/g)].map((m) => ({ x: Number(m[1]), y: Number(m[2]), w: m[3]!.length * 6.3 }));
+  assert.ok(labels.length > 0 && labels.length < boots.length + marks.length, `${labels.length} labels drawn`);
+  for (const a of labels) for (const b of labels) if (a !== b && a.y === b.y) assert.ok(a.x + a.w <= b.x || b.x + b.w <= a.x, `labels overlap at y=${a.y}: x=${a.x} and x=${b.x}`);
+  assert.equal((svg.match(/<title>boot \d+:/g) ?? []).length, 30, 'every boot keeps its tooltip');
+  assert.match(svg, /\d+ label\(s\) left out where events crowd/);
+});

@@ -1,0 +1,114 @@
+// The live view: a run writes each board's console with the harness's notes to
+// <reports>/live/<rig>/<board>.log as it happens, and `ota-hil console BOARD --follow` follows it
+// from another process, read-only. First the follower on a hand-written file (from the current
+// test on, appends, a new run), then a real scenario run followed from a second process.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { followFile } from '../../harness/cli/follow-file.ts';
+import { LiveLog, liveLogPath } from '../../harness/report/live-log.ts';
+
+const tmp = mkdtempSync(path.join(tmpdir(), 'ota-hil-follow-'));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+void test('--follow starts at the test running now, prints what is appended, and reads a new run from its start', async () => {
+  const file = path.join(tmp, 'b.log');
+  writeFileSync(file, ['10:00:00.000 w0  ──── sim/b › first test (w0) ────', '10:00:00.001 w0     0.001s  old line', '10:00:00.002 w0  ──── end: passed ────', '10:00:01.000 w0  ──── sim/b › second test (w0) ────', '10:00:01.001 w0     0.001s  current line', ''].join('\n'));
+  let out = '';
+  const notes: string[] = [];
+  const ac = new AbortController();
+  const done = followFile(file, { out: (s) => (out += s), note: (s) => notes.push(s), pollMs: 20, signal: ac.signal });
+  await sleep(60);
+  assert.doesNotMatch(out, /old line/, 'the finished test is not repeated');
+  assert.match(out, /second test[^]*current line/);
+  appendFileSync(file, '10:00:01.100 w0     0.100s  ## power off\n10:00:01.2');
+  await sleep(60);
+  assert.match(out, /## power off\n$/, 'an appended line, and no half line');
+  appendFileSync(file, '00 w0     0.200s  I: Starting bootloader\n');
+  await sleep(60);
+  assert.match(out, /10:00:01\.200 w0 {5}0\.200s {2}I: Starting bootloader\n$/, 'the half line completed');
+  writeFileSync(file, '11:00:00.000 w1  ──── sim/b › next run (w1) ────\n');
+  await sleep(60);
+  ac.abort();
+  await done;
+  assert.match(out, /next run/);
+  assert.ok(notes.some((n) => n.includes('started over')), notes.join('\n'));
+});
+
+void test('the live log writes OTA progress once per tenth, where it ends, and where a cut hit it', () => {
+  const file = path.join(tmp, 'progress.log');
+  const log = new LiveLog({ file, tag: 'w0', title: 'sim/b › t' });
+  const s = (t: number, bytes: number, phase: 'waiting' | 'transferring' | 'delivered', cut?: true) => log.progress({ t, delivery: 0, image: 'candidate 1.1.0', bytes, total: 1000, phase, ...(cut ? { cut } : {}) });
+  s(1, 0, 'waiting');
+  s(2, 50, 'transferring');
+  s(3, 120, 'transferring');
+  s(4, 180, 'transferring');
+  s(5, 500, 'transferring', true);
+  s(6, 1000, 'delivered');
+  s(7, 1000, 'delivered', true);
+  log.end('passed');
+  const notes = readFileSync(file, 'utf8').split('\n').filter((l) => l.includes('## '));
+  assert.deepEqual(notes.map((l) => l.replace(/^.*## /, '')), [
+    'ota progress: candidate 1.1.0 5% (50/1000 B)',
+    'ota progress: candidate 1.1.0 12% (120/1000 B)',
+    'ota progress: candidate 1.1.0 at the cut: 50% (500/1000 B), transferring',
+    'ota progress: candidate 1.1.0 delivered at 100% (1000/1000 B)',
+  ]);
+});
+
+void test('--follow waits for a log that is not there yet', async () => {
+  const file = path.join(tmp, 'later', 'b.log');
+  let out = '';
+  const notes: string[] = [];
+  const ac = new AbortController();
+  const done = followFile(file, { out: (s) => (out += s), note: (s) => notes.push(s), pollMs: 20, signal: ac.signal });
+  await sleep(50);
+  assert.match(notes.join('\n'), /waiting for .*later\/b\.log/);
+  spawnSync('mkdir', ['-p', path.dirname(file)]);
+  writeFileSync(file, '10:00:00.000 w0  ──── sim/b › t (w0) ────\n');
+  await sleep(60);
+  ac.abort();
+  await done;
+  assert.match(out, /sim\/b › t/);
+});
+
+void test('a scenario run followed from another terminal: console lines with power, OTA progress, cut and verdict notes', { timeout: 180_000 }, async () => {
+  const reports = path.join(tmp, 'run');
+  const follower = spawn(process.execPath, ['bin/ota-hil.mjs', 'console', 'mcuboot-1', '--follow', '--reports', reports], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  follower.stdout.on('data', (b: Buffer) => (out += b.toString()));
+  follower.stderr.on('data', (b: Buffer) => (err += b.toString()));
+  const run = spawnSync('npx', ['playwright', 'test', 'scenarios/power-loss-download.spec.ts', '-g', 'cut at 50%', '--project', 'sim/mcuboot-1'], {
+    encoding: 'utf8',
+    env: { ...process.env, OTA_HIL_REPORTS: reports, CI: '' },
+    timeout: 150_000,
+  });
+  assert.equal(run.status, 0, `${run.stdout}\n${run.stderr}`);
+  await sleep(500);
+  const seenWhileRunning = out;
+  follower.kill('SIGINT');
+  const code = await new Promise<number | null>((r) => follower.on('exit', r));
+  assert.equal(code, 0, err);
+  assert.match(err, /waiting for /, 'started before the run wrote anything');
+  const file = liveLogPath(reports, 'sim', 'mcuboot-1');
+  assert.ok(existsSync(file));
+  assert.equal(seenWhileRunning, readFileSync(file, 'utf8'), 'the follower printed the whole log, as written');
+  for (const re of [
+    /──── sim\/mcuboot-1 › power loss during the download › cut at 50% keeps the baseline \(w\d+\) ────/,
+    /## install baseline 1\.0\.0/,
+    /## power on\n/,
+    /I: Starting bootloader/,
+    /## ota progress: candidate 1\.1\.0 at the cut: 50% \(\d+\/\d+ B\), transferring/,
+    /## power off\n/,
+    /## verdict: pass — expected mcuboot-1 to boot 1\.0\.0/,
+    /──── end: passed ────/,
+  ]) {
+    assert.match(out, re);
+  }
+  // In the order it happened: the cut before the verdict, the verdict before the end.
+  assert.ok(out.indexOf('at the cut') < out.indexOf('## verdict: pass') && out.indexOf('## verdict: pass') < out.indexOf('end: passed'));
+});
