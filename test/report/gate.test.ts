@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { writeResults, type FakeResult } from './allure-fixture.ts';
-import { readResults } from '../../harness/report/allure-results.ts';
+import { markFlakyRetries, readResults } from '../../harness/report/allure-results.ts';
 import { evaluateGate, verdictOf } from '../../harness/report/gate.ts';
 import { formatGate, gateJunit, reportVariables, writeGateIntoResults } from '../../harness/report/gate-format.ts';
 import { loadPolicy, resolvePolicy, validatePolicy, PolicyError, type GatePolicy } from '../../harness/report/gate-policy.ts';
@@ -97,6 +97,13 @@ void test('a retry that passed is flaky: it fails a required scenario unless the
   assert.match(v.problems[0]!.message, /passed only after 1 failed attempt\(s\)/);
   assert.equal(v.candidates[0]!.rows.length, 2, 'retries are one row');
   assert.equal(judge(retried, { ...POLICY, flaky: 'pass' }).pass, true);
+  // The report shows it flaky too: the last attempt's file is marked, once.
+  const dir = path.join(tmp, `results-${n++}`);
+  writeResults(dir, retried);
+  assert.equal(markFlakyRetries(dir), 1);
+  assert.equal(markFlakyRetries(dir), 0);
+  const marked = readdirSync(dir).filter((f) => f.endsWith('-result.json')).map((f) => JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as { status: string; stop: number; statusDetails: { flaky?: boolean } });
+  assert.deepEqual(marked.filter((r) => r.statusDetails.flaky).map((r) => [r.status, r.stop]), [['passed', 2]]);
 });
 
 void test('a skipped required scenario is not proven', () => {

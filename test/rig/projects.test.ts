@@ -23,7 +23,9 @@ test('a real board gets a one-worker project; a simulated board is not limited',
   const projects = rigProjects([file, 'rigs/sim.json'], undefined);
   const bench = projects.find((p) => p.name === 'bench/esp32-1');
   assert.equal(bench?.workers, 1);
+  assert.equal(bench?.retries, 1, 'a real board gets a retry (a pass on it is flaky)');
   const sims = projects.filter((p) => p.name!.startsWith('sim/'));
   assert.ok(sims.length > 1);
   for (const p of sims) assert.equal(p.workers, undefined, p.name);
+  for (const p of sims.filter((s) => s.name !== 'sim/fleet')) assert.equal(p.retries, 0, `${p.name}: a simulator has no contact problems to retry`);
 });
