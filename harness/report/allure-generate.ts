@@ -36,7 +36,8 @@ export function generateAllureReport(reportsDir: string, opts: { singleFile?: bo
   });
   const index = path.join(report, 'index.html');
   if (r.status === 0 && existsSync(index)) dropAnalytics(index);
-  const open = single ? index : `npx allure open ${path.relative(process.cwd(), report) || '.'}`;
+  const rel = path.relative(process.cwd(), report);
+  const open = single ? index : `npx allure open ${rel && !rel.startsWith('..') ? rel : report}`;
   return { ok: r.status === 0, ms: performance.now() - t0, report, open, stderr: r.stderr ?? '' };
 }
 

@@ -112,9 +112,11 @@ async function offlinePage(): Promise<{ page: Page; refused: string[] }> {
   return { page, refused };
 }
 
-async function openPrinted(page: Page, hash = ''): Promise<void> {
-  await page.goto(`${pathToFileURL(path.resolve(printedReport)).href}${hash}`);
-  await page.getByTestId('report-variables').waitFor({ timeout: 30_000 });
+/** The printed report's overview, or one result's page. */
+async function openPrinted(page: Page, result?: ReportResult): Promise<void> {
+  await page.goto(`${pathToFileURL(path.resolve(printedReport)).href}${result ? `#${result.id}` : ''}`);
+  if (result) await page.getByTestId('test-result-info-title').filter({ hasText: result.name }).waitFor({ timeout: 30_000 });
+  else await page.getByTestId('report-variables').waitFor({ timeout: 30_000 });
 }
 
 interface GateJson {
@@ -163,8 +165,7 @@ void test('a sweep page shows its picture: cut points by phase, clean and torn, 
   const failing = reportResult('every cut point of an update and its commit ends as the stack promises', 'mcuboot-m');
   const { page } = await offlinePage();
   for (const [r, file] of [[risky, 'sweep-risk.png'], [failing, 'sweep-failing.png']] as const) {
-    await openPrinted(page, `#${r.id}`);
-    await page.getByTestId('test-result-info-title').filter({ hasText: r.name }).waitFor();
+    await openPrinted(page, r);
     const frame = page.frameLocator('[data-testid="test-result-description-frame"]');
     const sweep = frame.locator('img[alt="sweep.svg"]');
     const [w = 0, h = 0] = await decodedSize(sweep);
@@ -172,8 +173,7 @@ void test('a sweep page shows its picture: cut points by phase, clean and torn, 
     assert.ok((await decodedSize(frame.locator('img').last()))[0]! >= 900, 'the timeline follows it');
     await page.screenshot({ path: path.join(shots, file), fullPage: true });
   }
-  await openPrinted(page, `#${risky.id}`);
-  await page.getByTestId('test-result-info-title').filter({ hasText: risky.name }).waitFor();
+  await openPrinted(page, risky);
   assert.match(await page.frameLocator('[data-testid="test-result-description-frame"]').locator('body').innerText(), /documented risk \(documented-risk\): particle: /);
   await page.close();
   // The pictures themselves: phases on the operation axis, both rows, the legend's counts; the mutant's failures numbered.
