@@ -35,6 +35,10 @@ const APP_WORDS = /[A-Za-z]{3,}[ :_-]+[A-Za-z]{3,}/;
 const MONITOR_DECODE = /^0x[0-9a-f]{8}: /i;
 /** Lines of forked or extended bootloaders without an ESP-IDF tag. */
 const BL_EXTRA = /bootloader plus version|^---------Selected AppImage/;
+/** An app naming the partition it runs from (esp_ota_get_running_partition()'s label). */
+const RUNNING_PARTITION = /\brunning partition\s*(?:[:=]\s*|\s+)(factory|test|[A-Za-z_][\w-]*\d)\b/i;
+/** An image on trial: PENDING_VERIFY by name, or its esp_ota_img_states_t value (1). */
+const PENDING_VERIFY = /PENDING_VERIFY|pending[ _]verify|\bota[ _]state[ :=]*1\b/i;
 const CANDIDATE_REJECTED = /(?:OTA app partition slot \d+|Factory app partition) is not bootable|has invalid magic byte|Checksum failed|Image hash failed|image is corrupt/i;
 
 function classifier(ls: readonly ConsoleLine[]) {
@@ -100,6 +104,7 @@ interface IdfBoot extends Draft {
   silentLoad: boolean;
   appVersionLine: boolean;
   appSaysReverted: boolean;
+  /** The partition the app says it runs from ('Running partition: ota_0', 'running partition=ota_1'). */
   appSlot: string | null;
   /** Lines before any ROM or bootloader line (a previous boot's app output). */
   stray: number[];
@@ -111,7 +116,7 @@ function scan(ls: readonly ConsoleLine[], start: number, end: number, appOnly = 
     offset: null, writes: new Set(), otaActivity: false, rollbackRequested: false,
     confirmed: false, trialMarker: false, aborted: false, rejected: null, sawBootloader: false,
     fallbackScan: false, vendorApplied: false, selectionSeen: false, silentLoad: false, appVersionLine: false,
-    appSaysReverted: false, stray: [], appSlot: null,
+    appSaysReverted: false, appSlot: null, stray: [],
   };
   let entry = false; // the ROM handed over to the second stage ('entry 0x…')
   let inApp = appOnly;
@@ -192,11 +197,6 @@ function scan(ls: readonly ConsoleLine[], start: number, end: number, appOnly = 
         b.evidence.push(i);
       }
     }
-    const running = b.appSlot === null ? /^Running partition: ([a-z_][\w-]*)(?=[\s,(]|$)/.exec(msg) : null;
-    if (running) {
-      b.appSlot = running[1] ?? null; // the app names its partition (what a silent bootloader does not)
-      b.evidence.push(i);
-    }
     if (/rollback detected|Rolled back from partition/i.test(t)) {
       b.appSaysReverted = true;
       b.evidence.push(i);
@@ -209,7 +209,12 @@ function scan(ls: readonly ConsoleLine[], start: number, end: number, appOnly = 
       b.rollbackRequested = true;
       b.evidence.push(i);
     }
-    if (/PENDING_VERIFY|pending[ _]verify/i.test(t)) {
+    const rp = RUNNING_PARTITION.exec(msg);
+    if (rp && b.appSlot === null) {
+      b.appSlot = rp[1] ?? null; // the app names its partition (what a silent bootloader does not)
+      b.evidence.push(i);
+    }
+    if (PENDING_VERIFY.test(t)) {
       b.trialMarker = true;
       b.evidence.push(i);
     }
@@ -321,16 +326,27 @@ function parse(lines: readonly string[]): Boot[] {
     const ls = formatLines(lines);
     const labels = labelMap(ls);
     const boots: IdfBoot[] = [];
-    for (const seg of segment(messages(ls), classifier(ls))) {
+    const segs = segment(messages(ls), classifier(ls));
+    for (const seg of segs) {
       const b = scan(ls, seg.start, seg.end);
       // A capture that starts mid-boot with no bootloader line: app-only boots, if the app spoke.
+      // Before a reset, a capture that joined a running app (its log clock already past startup)
+      // shows the tail of a boot, not a boot.
       if (seg.preamble && !b.sawBootloader) {
-        if (ls.slice(seg.start, seg.end + 1).some((l) => APP_WORDS.test(l.text) && looksLikeText(l.text) && !esp32RomClass(l.text))) boots.push(...appOnly(ls, seg.start, seg.end));
+        const ticks = ls.slice(seg.start, seg.end + 1).find((l) => l.ticks !== null)?.ticks ?? null;
+        const midRun = segs.length > 1 && ticks !== null && ticks >= 1000;
+        if (!midRun && ls.slice(seg.start, seg.end + 1).some((l) => APP_WORDS.test(l.text) && looksLikeText(l.text) && !esp32RomClass(l.text))) boots.push(...appOnly(ls, seg.start, seg.end));
         continue;
       }
       boots.push(b);
     }
     decide(boots, labels);
+    for (const b of boots) {
+      // The app's word fills a slot the bootloader's lines did not name.
+      if (b.appSlot === null || b.slot === 'none') continue;
+      if (b.slot === null) b.slot = b.appSlot;
+      else if (b.slot !== b.appSlot) b.notes.push(`the app says it runs ${b.appSlot}, the bootloader's lines say ${b.slot}`);
+    }
     return finish(boots);
   });
 }

@@ -12,7 +12,7 @@ export type Level = 'E' | 'W' | 'I' | 'D' | 'V';
 export type Wrapper =
   | 'ansi' | 'ansi-rendered' | 'control' | 'quote' | 'indent' | 'terminal-timestamp' | 'uptime'
   | 'rtt' | 'shell-prompt' | 'espressif-port' | 'zephyr-timestamp' | 'zephyr-minimal' | 'zephyr-full'
-  | 'tfm-bl2' | 'zephyr-syslog' | 'esp-idf-log' | 'particle-log' | 'source-location' | 'truncated-line';
+  | 'tfm-bl2' | 'zephyr-syslog' | 'esp-idf-log' | 'particle-log' | 'mbed-trace' | 'source-location' | 'truncated-line';
 
 export interface ConsoleLine {
   /** The message as the stack printed it: no wrappers, no level, no module tag. */
@@ -33,7 +33,8 @@ const MAX_LINE = 2000;
 // Real ESC sequences, then what copy-paste leaves of them: '␛[0;32m', '^[[0m', '\e[0m', '\033[0m'
 // and a bare '[0;32m' whose ESC byte was dropped.
 const ANSI = /\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-Z\\-_]/g;
-const ANSI_RENDERED = /(?:\u241b|\^\[|\\e|\\033|\\x1[bB])\[[0-9;]*[A-Za-z]|\[(?:[01];)?3\dm|\[0m/g;
+// 'e[0;32m': a '\e' rendering whose backslash a paste lost.
+const ANSI_RENDERED = /(?:\u241b|\^\[|\\e|\\033|\\x1[bB])\[[0-9;]*[A-Za-z]|e\[[0-9;]*m|\[(?:[01];)?3\dm|\[0m/g;
 // C0 controls other than tab, DEL, and the replacement char a terminal shows for a NUL.
 const CONTROL = /[\x00-\x08\x0b-\x1f\x7f]/g;
 
@@ -64,6 +65,8 @@ const TFM = /^\[(INF|WRN|ERR|DBG|VRB)\]\s*|^(INF|WRN|ERR|DBG): /; // TF-M, NXP a
 // Zephyr 1.x SYS_LOG: '[MCUBOOT] [INF] main: Starting bootloader' (module, level, function).
 const ZEPHYR_SYSLOG = /^\[([A-Z][A-Z0-9_]*)\] \[(INF|WRN|ERR|DBG)\] \w+: /;
 const ESP_IDF = /^([EWIDV]) \((\d+|\d{2}:\d{2}:\d{2}\.\d{3})\) ([^:\s][^:]{0,40}?): ?/;
+// Mbed OS mbed-trace: '[INFO][MCUb]: ' (level, then the module's short group name).
+const MBED_TRACE = /^\[(INFO|WARN|ERR|DBG|TRACE)\]\[(\w+)\]: ?/;
 const PARTICLE = /^(\d{10}) \[([\w.:-]+)\] (TRACE|INFO|WARN|ERROR|PANIC|FATAL): ?/;
 // Mongoose OS: 'esp_main.c:172          ', a cut 'mgos_vfs_fs_spiffs.:151 ', or (2018) a function name 'esp_mgos_init2       '.
 const SOURCE_LOCATION = /^([\w.-]+\.(?:c|cpp|h)?):\d+\s+|^((?:esp|mgos|mg)_\w{2,20}) {2,}(?=\S)/;
@@ -141,6 +144,10 @@ function level(s: string, out: ConsoleLine): string {
     out.tag = m[2] ?? null;
     out.level = LEVELS[m[3] ?? ''] ?? null;
     out.wrappers.push('particle-log');
+  } else if ((m = MBED_TRACE.exec(s))) {
+    out.tag = m[2] ?? null;
+    out.level = LEVELS[m[1] ?? ''] ?? null;
+    out.wrappers.push('mbed-trace');
   } else if ((m = ZEPHYR_SYSLOG.exec(s))) {
     out.tag = m[1]?.toLowerCase() ?? null;
     out.level = LEVELS[m[2] ?? ''] ?? null;

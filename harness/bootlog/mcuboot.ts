@@ -15,13 +15,15 @@ import { draft, finish, safely, score, segment, type Draft, type LineClass } fro
 
 /** The format layer has taken off levels and stamps; a module tag (Zephyr full log) says who printed it. */
 function split(l: ConsoleLine | undefined): { module: string | null; msg: string } {
-  return { module: l?.tag ?? null, msg: l?.text ?? '' };
+  // mbed-trace names MCUboot's group 'MCUb' and the Mbed bootloader app around it 'BL'.
+  const tag = l?.tag ?? null;
+  return { module: tag !== null && /^(?:MCUb|BL)$/.test(tag) ? 'mcuboot' : tag, msg: l?.text ?? '' };
 }
 
 const BOOTING_MCUBOOT = /^\*\*\* Booting MCUboot\b|^hello sbl\.$/; // NXP's SBL fork greets instead
 const BOOTING_ANY = /^\*{3,} Booting /;
 const APP_START = /^NuttShell \(NSH\)|^\*{3,} Booting Zephyr OS/;
-const STARTING = /^Starting bootloader\b|^Bootloader Version \d/;
+const STARTING = /^Starting bootloader\b|^Bootloader Version \d|^Starting MCUboot\b|^MCUBoot Bootloader Started/i;
 const SWAP_TYPE = /^(?:Image index: (\d+), )?Swap type: (\w+)/;
 const STATE = /^(?:Primary image|Secondary image|Scratch|Image \d+): (?:version=\S+, )?magic=|^Boot source: /;
 const OVERWRITE = /^Image upgrade secondary slot -> primary slot|^Copying the secondary slot to the primary slot/;
@@ -30,7 +32,7 @@ const DECISION =
   /^Starting swap using \S+ algorithm|^Image in the \w+ slot is not valid|^Bad image magic|^Cannot upgrade|^Cleared image \d+ primary slot trailer|^Secondary header magic detected|^Erasing the primary slot|^Image \d+ RAM loading/;
 const DIRECT = /^Booting image from the (primary|secondary) slot|^Image has been copied from the (primary|secondary) slot in flash to SRAM/;
 const HANDOFF =
-  /^Bootloader chainload address offset|^Jumping to the (?:first )?image(?: slot)?|^Loading image \d+ - slot (\d+)|^Image \d+ loaded from the (\w+) slot|^Starting Main Application|^Loading image, version/;
+  /^Bootloader chainload address offset|^Jumping to the (?:first )?image(?: slot)?|^Loading image \d+ - slot (\d+)|^Image \d+ loaded from the (\w+) slot|^Starting Main Application|^Loading image, version|^Booting firmware image at|^Starting User Application/;
 const IMAGE_VERSION = /^Image version:? v?(\d+(?:\.\d+){1,3}\S*)/;
 const VENDOR_VERSION = /^Loading image, version (\d+(?:\.\d+)+)|^Image \d+: version=(\d+(?:\.\d+)+)/;
 /** An app line that talks about update state: its 'Swap type' is a query, not this boot's decision. */
@@ -168,7 +170,8 @@ function scan(ls: readonly ConsoleLine[], start: number, end: number): Scan {
         d.evidence.push(i);
         continue;
       }
-      if (/^Jumping to|^Reset_Handler address/.test(msg)) {
+      // Infineon's port keeps logging while it hands over.
+      if (/^Jumping to|^Reset_Handler address|^Start slot Address|^MCUBoot Bootloader finished|^Deinitializing hardware/.test(msg)) {
         d.evidence.push(i);
         continue;
       }
@@ -206,8 +209,8 @@ function scan(ls: readonly ConsoleLine[], start: number, end: number): Scan {
     d.version = null;
     return d;
   }
-  if (d.direct === 'ram') slot = null; // ram-load without the source slot named
-  else if (d.direct) slot = d.direct;
+  // ram-load: only 'Image N loaded from the X slot' names the source slot.
+  if (d.direct && d.direct !== 'ram') slot = d.direct;
   // direct-xip / ram-load name the slot's version; the chosen one runs.
   if (d.direct === 'secondary' && slotVersions.length >= 2 && !appVersion) d.version = slotVersions[1] ?? d.version;
   else if (d.direct === 'primary' && slotVersions.length >= 1 && !appVersion) d.version = slotVersions[0] ?? d.version;

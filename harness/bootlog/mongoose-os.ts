@@ -76,8 +76,26 @@ function appHook(texts: readonly string[], esp32: boolean): AppHook {
   };
 }
 
+/**
+ * App partitions from the bootloader's table rows ('2 app_0  OTA app  00 10 00010000 00180000
+ * 00000001': Mongoose OS's IDF adds a flags column), even when the capture starts mid-table or
+ * line noise precedes a row.
+ */
+const TABLE_ROW = /(?:^|\bboot: +)\d+ +(\S+) +.+? +00 +[0-9a-f]{2} +(?:0x)?([0-9a-f]{8}) +(?:0x)?[0-9a-f]{8}(?: +[0-9a-f]{8})?\s*$/i;
+const LOADED = /Loaded app from partition at offset (0x[0-9a-f]+)/i;
+
+function appPartitions(texts: readonly string[], tags: readonly (string | null)[]): Map<number, { label: string; line: number }> {
+  const map = new Map<number, { label: string; line: number }>();
+  texts.forEach((t, i) => {
+    if (tags[i] !== 'boot' && !/\bboot: /.test(t)) return;
+    const r = TABLE_ROW.exec(t);
+    if (r) map.set(parseInt(r[2] ?? '', 16), { label: r[1] ?? '', line: i });
+  });
+  return map;
+}
+
 /** ESP32 flavour: ROM and ESP-IDF bootloader, then the app names its partition. */
-function scanEsp32(texts: readonly string[], tags: readonly (string | null)[], seg: Segment, app: AppHook): RbootBoot {
+function scanEsp32(texts: readonly string[], tags: readonly (string | null)[], seg: Segment, app: AppHook, parts: ReturnType<typeof appPartitions>): RbootBoot {
   const b: RbootBoot = {
     ...draft(seg), sawBootloader: false, bad: 0, temp: false, unconfirmed: false,
     fallback: false, revertRequested: false, updateActivity: false, slotLine: -1, requestedRom: null,
@@ -97,7 +115,17 @@ function scanEsp32(texts: readonly string[], tags: readonly (string | null)[], s
         b.failure = 'bootloader found no bootable app';
         b.evidence.push(i);
       }
-      if (/Loaded app from partition at offset/.test(t)) inApp = true;
+      const loaded = LOADED.exec(t);
+      if (loaded) {
+        inApp = true;
+        const p = parts.get(parseInt(loaded[1] ?? '', 16));
+        if (p) {
+          // The app's own 'Boot partition:' line, if it comes, agrees or wins below.
+          b.slot = p.label;
+          b.slotLine = i;
+          b.evidence.push(p.line, i);
+        }
+      }
       continue;
     }
     if (tags[i] === 'boot') continue;
@@ -120,9 +148,10 @@ function parse(lines: readonly string[]): Boot[] {
     const hook8266 = appHook(texts, false);
     const hook32 = appHook(texts, true);
     const boots: RbootBoot[] = [];
+    const parts = appPartitions(texts, tags);
     for (const seg of segment(texts, classify)) {
-      const esp32 = texts.slice(seg.start, seg.end + 1).some((t) => IDF_BANNER.test(t) || esp32RomClass(t)?.boundary === true);
-      const b = esp32 ? scanEsp32(texts, tags, seg, hook32) : scanRboot(texts, seg, hook8266, false);
+      const esp32 = texts.slice(seg.start, seg.end + 1).some((t, k) => IDF_BANNER.test(t) || esp32RomClass(t)?.boundary === true || LOADED.test(t) || tags[seg.start + k] === 'boot');
+      const b = esp32 ? scanEsp32(texts, tags, seg, hook32, parts) : scanRboot(texts, seg, hook8266, false);
       if (seg.preamble && !b.sawBootloader) continue;
       boots.push(b);
     }

@@ -49,9 +49,10 @@ export interface RbootBoot extends Draft {
 
 /** App lines that name the running ROM or the next one (Sming's samples and their kin). */
 export function romAnnouncement(b: RbootBoot, t: string, i: number): void {
-  const run = /^Currently running rom (\d+)/.exec(t);
+  // 'Currently running rom 1.' (Sming's Basic_rBoot), 'current ROM: 0' (Sming's rBoot info dump).
+  const run = /^Currently running rom (\d+)|(?:^|\s)current ROM: ?(\d+)\s*$/i.exec(t);
   if (run && b.slot === null) {
-    b.slot = `rom${run[1]}`;
+    b.slot = `rom${run[1] ?? run[2]}`;
     b.slotLine = i;
     b.evidence.push(i);
   }
