@@ -61,8 +61,6 @@ class Tracked {
   delivery: OtaDelivery | null = null;
   /** Console line index from which boots count as "after the notification". */
   notifiedAt = 0;
-  /** Console line index of the last failure: a retry waits for a boot after it. */
-  failedAt = 0;
   /** Boots seen so far (their start lines), so each settled boot is judged once. */
   judged = new Set<number>();
   lastLines = -1;
@@ -248,7 +246,8 @@ export class Rollout {
     if (!this.online(t)) return;
     // A check-in is a boot the board made since the rollout began (gradual) or since its last try
     // failed (a retry); an immediate rollout offers it to a board that is up already.
-    const since = t.state === 'failed' ? t.failedAt : this.mode === 'gradual' ? t.startLine : 0;
+    // (A boot since the failed offer, not since the failure was noticed: a cut board may be up again first.)
+    const since = t.state === 'failed' ? t.notifiedAt : this.mode === 'gradual' ? t.startLine : 0;
     if (t.last!.startLine < since) return;
     t.attempts++;
     t.notifiedAt = t.board.console.lines.length;
@@ -262,7 +261,6 @@ export class Rollout {
 
   private fail(t: Tracked, why: string): void {
     t.delivery = null;
-    t.failedAt = t.board.console.lines.length;
     this.set(t, 'failed', why);
   }
 
