@@ -30,7 +30,7 @@ function classify(t: string): LineClass | null {
  * 'Mongoose OS' line on the ESP8266; on the ESP32 only once 'Boot partition:' has named the slot
  * (or a few lines later, for builds that do not print it).
  */
-function appHook(texts: readonly string[], esp32: boolean): AppHook {
+function appHook(texts: readonly string[], esp32: boolean, failedUpdate: WeakSet<RbootBoot>): AppHook {
   const mgosLine = new WeakMap<RbootBoot, number>();
   return (b, t, i) => {
     const msg = t; // the format layer took off 'esp_main.c:172   '
@@ -67,6 +67,12 @@ function appHook(texts: readonly string[], esp32: boolean): AppHook {
     if (/Update commit timeout expired|Reverting to slot \d+|Config \d+ is bad, reverting/.test(msg)) {
       b.revertRequested = true;
       b.notes.push(`app reverts: ${msg}`);
+      b.evidence.push(i);
+    }
+    // The updater gives up on a new image whose init failed on its first boot (facts §C,
+    // mgos_upd_boot_finish): the boot that says so ran the uncommitted new image, a trial.
+    if (/Update failed, reverting to ROM \d+/.test(msg)) {
+      failedUpdate.add(b);
       b.evidence.push(i);
     }
     const arm = /Arming commit watchdog for (\d+) seconds/.exec(msg);
@@ -140,19 +146,64 @@ function scanEsp32(texts: readonly string[], tags: readonly (string | null)[], s
   return b;
 }
 
+const CONFIG_FIELD = /\b(current_rom|previous_rom|fw_updated|is_first_boot)\b\W+(\d+)\s*$/;
+
+/**
+ * An app that prints its rBoot config (current_rom, previous_rom, fw_updated, is_first_boot), once
+ * per boot: each dump is a boot. Cesanta's rBoot sets fw_updated and is_first_boot for a new ROM's
+ * unconfirmed first boot (trial); its fallback sets current to previous and clears fw_updated but
+ * leaves is_first_boot (facts §C): revert. The ROM going back to what a trial replaced is one too.
+ */
+function configDumpBoots(texts: readonly string[], from: number): RbootBoot[] {
+  const dumps: { fields: Map<string, number>; start: number; end: number }[] = [];
+  for (let i = from; i < texts.length; i++) {
+    const m = CONFIG_FIELD.exec(texts[i] ?? '');
+    if (!m) continue;
+    const last = dumps.at(-1);
+    if (!last || last.fields.has(m[1] ?? '')) dumps.push({ fields: new Map(), start: i, end: i });
+    const d = dumps.at(-1);
+    if (!d) continue;
+    d.fields.set(m[1] ?? '', Number(m[2]));
+    d.end = i;
+  }
+  const boots: RbootBoot[] = [];
+  let prev: { slot: string | null; event: string; previous: number | undefined } | null = null;
+  for (const d of dumps) {
+    const cur = d.fields.get('current_rom');
+    if (cur === undefined) continue;
+    const b = scanRboot(texts, { start: d.start, end: d.end, preamble: true }, () => undefined);
+    const previous = d.fields.get('previous_rom');
+    const updated = d.fields.get('fw_updated');
+    const first = d.fields.get('is_first_boot');
+    b.slot = `rom${cur}`;
+    b.appUp = true;
+    b.evidence.push(d.start);
+    b.notes.push('rBoot config as the app printed it');
+    if (updated === 1 && first === 1) b.event = 'trial';
+    else if (first === 1 && updated === 0 && previous === cur) b.event = 'revert';
+    else if (prev?.event === 'trial' && prev.slot !== b.slot && prev.previous === cur) b.event = 'revert';
+    else if (updated === 0 && first === 0) b.event = prev === null || prev.slot === b.slot ? 'normal' : 'swap';
+    else b.event = 'unknown';
+    prev = { slot: b.slot, event: b.event, previous };
+    boots.push(b);
+  }
+  return boots;
+}
+
 function parse(lines: readonly string[]): Boot[] {
   return safely(() => {
     const ls = formatLines(lines);
     const texts = messages(ls);
     const tags = ls.map((l) => l.tag);
-    const hook8266 = appHook(texts, false);
-    const hook32 = appHook(texts, true);
+    const failedUpdate = new WeakSet<RbootBoot>();
+    const hook8266 = appHook(texts, false, failedUpdate);
+    const hook32 = appHook(texts, true, failedUpdate);
     const boots: RbootBoot[] = [];
     const parts = appPartitions(texts, tags);
     for (const seg of segment(texts, classify)) {
       const esp32 = texts.slice(seg.start, seg.end + 1).some((t, k) => IDF_BANNER.test(t) || esp32RomClass(t)?.boundary === true || LOADED.test(t) || tags[seg.start + k] === 'boot');
       const b = esp32 ? scanEsp32(texts, tags, seg, hook32, parts) : scanRboot(texts, seg, hook8266, false);
-      if (seg.preamble && !b.sawBootloader) continue;
+      if (seg.preamble && !b.sawBootloader && !failedUpdate.has(b)) continue;
       boots.push(b);
     }
     // rBoot started a ROM and the chip reset before the Mongoose OS banner: the app never ran.
@@ -164,10 +215,19 @@ function parse(lines: readonly string[]): Boot[] {
       }
     });
     decideRboot(boots);
+    for (const b of boots) {
+      if (failedUpdate.has(b) && b.event !== 'brick') {
+        b.event = 'trial';
+        b.revertRequested = true;
+        b.notes.push('the updater reverts the uncommitted image it booted');
+      }
+    }
     // Only the app's lines (a capture of a running device): it runs, from a slot it does not name.
     if (boots.length === 0) {
       const first = tags.findIndex((t) => t !== null && /\.(?:c|cpp|h)?$|^(?:esp|mgos|mg)_/.test(t));
-      if (first >= 0) {
+      const dumped = first >= 0 ? configDumpBoots(texts, first) : [];
+      if (dumped.length > 0) boots.push(...dumped);
+      else if (first >= 0) {
         const b = scanRboot(texts, { start: first, end: texts.length - 1, preamble: true }, hook8266);
         b.event = b.revertRequested ? 'unknown' : 'normal';
         b.appUp = true;
