@@ -22,8 +22,9 @@ export function rigProjects(rigFiles: string[], filter: string | undefined): Pro
       const retries = board.sim ? 0 : Number(process.env.OTA_HIL_RETRIES ?? 1);
       projects.push({ name: `${rig.name}/${board.name}`, ...workers, retries, testIgnore: FLEET_SPECS, use: { rigFile: rig.file, boardName: board.name } });
     }
-    // Fleet scenarios need many boards in one test: they run once per rig, over its simulated boards.
-    if (rig.boards.some((b) => b.sim && matchesFilter(b, terms))) {
+    // Fleet scenarios need many boards in one test: they run once per rig, over its simulated
+    // boards, where it has two or more (a one-board rig, such as the pty rig, has no fleet).
+    if (rig.boards.filter((b) => b.sim && matchesFilter(b, terms)).length >= 2) {
       projects.push({ name: `${rig.name}/fleet`, testMatch: FLEET_SPECS, use: { rigFile: rig.file, boardName: '' } });
     }
   }
