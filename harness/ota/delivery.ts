@@ -4,6 +4,9 @@
 import type { FirmwareImage } from '../fixtures/images.ts';
 import { OtaError, type HoldPoint, type OtaDelivery, type OtaPhase, type OtaProgress } from './transport.ts';
 
+/** How long a delivery may take when the rig gives no transport timeoutMs. */
+export const DELIVERY_TIMEOUT_MS = 120_000;
+
 export class ByteDelivery implements OtaDelivery {
   private bytes = 0;
   private phase: OtaPhase = 'waiting';
@@ -20,7 +23,8 @@ export class ByteDelivery implements OtaDelivery {
     readonly image: FirmwareImage,
     private readonly board: string,
     private readonly kind: string,
-    private readonly timeoutMs: number,
+    /** Bounds every wait on this delivery; a cloud transport's wait for the board too. */
+    readonly timeoutMs: number = DELIVERY_TIMEOUT_MS,
   ) {}
 
   get total(): number {

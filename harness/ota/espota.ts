@@ -31,7 +31,7 @@ export class EspotaTransport implements OtaTransport {
   ) {}
 
   async start(image: FirmwareImage): Promise<OtaDelivery> {
-    const d = new ByteDelivery(image, this.board, this.kind, this.config.timeoutMs ?? 120_000);
+    const d = new ByteDelivery(image, this.board, this.kind, this.config.timeoutMs);
     d.counted = 'acknowledged';
     d.neverStarted = 'the board never connected back';
     this.deliveries.add(d);

@@ -4,11 +4,11 @@
 import type { DeviceCloud } from '../rig/schema.ts';
 import { Type, type Static } from '@sinclair/typebox';
 import { defineKind } from '../rig/kind.ts';
-import { DeviceId, Ms } from '../rig/schema-parts.ts';
+import { DeviceId } from '../rig/schema-parts.ts';
 import type { Console } from '../console/console.ts';
 import type { FirmwareImage } from '../fixtures/images.ts';
-import type { OtaDelivery, OtaTransport, TransportContext } from './transport.ts';
-import { ImageServer } from './image-server.ts';
+import { closeParts, type OtaDelivery, type OtaTransport, type TransportContext } from './transport.ts';
+import { ImageServer, ServedOptions } from './image-server.ts';
 
 type Config = Static<typeof httpPollTransport.schema>;
 
@@ -23,7 +23,7 @@ export class HttpPollTransport implements OtaTransport {
     private readonly console: Console,
   ) {
     this.deviceId = config.deviceId ?? board;
-    this.server = new ImageServer({ board, kind: this.kind, host: config.host, port: config.port, timeoutMs: config.timeoutMs ?? 120_000, note: (t) => console.note(t) });
+    this.server = new ImageServer({ board, kind: this.kind, note: (t) => console.note(t) }, config);
   }
 
   private get manifestPath(): string {
@@ -42,7 +42,7 @@ export class HttpPollTransport implements OtaTransport {
   }
 
   close(): Promise<void> {
-    return this.server.close();
+    return closeParts(this.server);
   }
 }
 
@@ -52,10 +52,8 @@ export const httpPollTransport = defineKind({
   description: 'ota-http-client polling: the board GETs a manifest {version, url} on an interval and updates when the version differs',
   options: {
     deviceId: DeviceId,
-    host: Type.Optional(Type.String({ default: '127.0.0.1', description: 'address the manifest and image server binds and advertises' })),
-    port: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
+    ...ServedOptions,
     intervalS: Type.Optional(Type.Integer({ minimum: 1, default: 10, description: "the board's check interval in (simulated) seconds, as its firmware is configured" })),
-    timeoutMs: Type.Optional(Ms),
   },
   create: (config, ctx: TransportContext): OtaTransport => new HttpPollTransport(config, ctx.board, ctx.console),
 });

@@ -30,7 +30,7 @@ export class HttpPushTransport implements OtaTransport {
   ) {}
 
   async start(image: FirmwareImage): Promise<OtaDelivery> {
-    const d = new ByteDelivery(image, this.board, this.kind, this.config.timeoutMs ?? 120_000);
+    const d = new ByteDelivery(image, this.board, this.kind, this.config.timeoutMs);
     d.counted = 'sent';
     this.deliveries.add(d);
     const addr = await deviceAddress({

@@ -5,7 +5,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
-import type { HttpFaults } from '../rig/schema.ts';
+import { Type, type Static, type TObject } from '@sinclair/typebox';
+import { closed, Ms } from '../rig/schema-parts.ts';
 import type { FirmwareImage } from '../fixtures/images.ts';
 import { ByteDelivery } from './delivery.ts';
 import { OtaError } from './transport.ts';
@@ -13,13 +14,35 @@ import { md5hex } from './proto/espota.ts';
 
 const CHUNK = 1024;
 
-export interface ServerOptions {
+/** Rig options of every transport whose image this server serves; each kind spreads them into its own. */
+export const ServedOptions = {
+  host: Type.Optional(Type.String({ default: '127.0.0.1', description: 'address the image server binds and advertises' })),
+  port: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535, description: 'port the image server listens on (default: a free one)' })),
+  timeoutMs: Type.Optional(Ms),
+};
+
+/** Faults the server injects into the body it serves. */
+export const HttpFaults = closed(
+  {
+    stallAtByte: Type.Optional(Type.Integer({ minimum: 0, description: 'stop sending at this byte, keep the connection open' })),
+    stallMs: Type.Optional(Type.Integer({ minimum: 1, description: 'how long a stall lasts (default: until the board gives up)' })),
+    dropAtByte: Type.Optional(Type.Integer({ minimum: 0, description: 'close the connection after this many body bytes' })),
+    throttleBytesPerSec: Type.Optional(Type.Integer({ minimum: 1, description: 'serve at most this many bytes per second' })),
+    flipByteAt: Type.Optional(Type.Integer({ minimum: 0, description: 'XOR 0x01 into the byte at this offset' })),
+    truncateAt: Type.Optional(Type.Integer({ minimum: 0, description: 'serve only the first N bytes, with a matching Content-Length (a truncated file on the server)' })),
+    times: Type.Optional(Type.Integer({ minimum: 1, description: 'apply to the first N requests only (default: all)' })),
+  },
+  { description: 'faults on the served body, for download-robustness scenarios' },
+);
+export type HttpFaults = Static<typeof HttpFaults>;
+
+/** What the server reads of a transport's rig entry. */
+export type Served = Static<TObject<typeof ServedOptions>> & { faults?: HttpFaults };
+
+/** Whose server it is, for its messages and deliveries. */
+export interface ServerOwner {
   board: string;
   kind: string;
-  host?: string;
-  port?: number;
-  faults?: HttpFaults;
-  timeoutMs: number;
   note: (text: string) => void;
 }
 
@@ -35,7 +58,11 @@ export class ImageServer {
   private docs = new Map<string, string>();
   private seq = 0;
 
-  constructor(private readonly opts: ServerOptions) {}
+  private readonly opts: Served & ServerOwner;
+
+  constructor(owner: ServerOwner, served: Served) {
+    this.opts = { ...owner, host: served.host, port: served.port, timeoutMs: served.timeoutMs, faults: served.faults };
+  }
 
   /** Serve `image` at a fresh URL; the delivery tracks what the board fetched. */
   async add(image: FirmwareImage): Promise<{ url: string; delivery: ByteDelivery }> {

@@ -7,7 +7,7 @@ import { defineKind } from '../rig/kind.ts';
 import { StepTimeout } from '../rig/schema-parts.ts';
 import type { Console } from '../console/console.ts';
 import type { FirmwareImage } from '../fixtures/images.ts';
-import type { OtaDelivery, OtaTransport, TransportContext } from './transport.ts';
+import { closeParts, type OtaDelivery, type OtaTransport, type TransportContext } from './transport.ts';
 import { ByteDelivery } from './delivery.ts';
 import { ImageServer } from './image-server.ts';
 import { HANDSHAKE_REQUEST, RpcDeframer, RpcLineDeframer, frameRpc, frameRpcLine, type RpcFrame } from './proto/mos.ts';
@@ -129,7 +129,7 @@ export class MosRpcTransport implements OtaTransport {
     // One console, one upload: an earlier one (held at a cut, say) must not resume into this one.
     for (const old of this.deliveries) old.abort('superseded by a new delivery');
     this.deliveries.clear();
-    const d = new ByteDelivery(image, this.board, this.kind, this.config.timeoutMs ?? 120_000);
+    const d = new ByteDelivery(image, this.board, this.kind, this.config.timeoutMs);
     d.counted = 'acknowledged';
     this.deliveries.add(d);
     void this.push(d).catch((e: Error) => d.fail(e.message));
@@ -149,10 +149,9 @@ export class MosRpcTransport implements OtaTransport {
     return this.rpc.call<BootState>('OTA.GetBootState');
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
     for (const d of this.deliveries) d.abort();
-    this.rpc.close();
-    await this.server?.close();
+    return closeParts(this.rpc, this.server);
   }
 
   private push(d: ByteDelivery): Promise<void> {
@@ -163,18 +162,12 @@ export class MosRpcTransport implements OtaTransport {
   }
 
   private async startUrl(image: FirmwareImage): Promise<OtaDelivery> {
-    this.server ??= new ImageServer({
-      board: this.board,
-      kind: this.kind,
-      host: this.config.host,
-      timeoutMs: this.config.timeoutMs ?? 120_000,
-      note: (t) => this.console.note(t),
-    });
+    this.server ??= new ImageServer({ board: this.board, kind: this.kind, note: (t) => this.console.note(t) }, this.config);
     const { url, delivery } = await this.server.add(image);
     this.console.note(`ota: mos-rpc OTA.Update {url: ${url}}`);
     // The board answers when the update has been applied, so the call outlives start().
     this.rpc
-      .call('OTA.Update', { url, commit_timeout: this.config.commitTimeout ?? 0 }, this.config.timeoutMs ?? 120_000)
+      .call('OTA.Update', { url, commit_timeout: this.config.commitTimeout ?? 0 }, delivery.timeoutMs)
       .catch((e: Error) => delivery.fail(e.message));
     return delivery;
   }

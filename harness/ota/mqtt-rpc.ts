@@ -8,7 +8,7 @@ import { defineKind } from '../rig/kind.ts';
 import { DeviceId, StepTimeout } from '../rig/schema-parts.ts';
 import type { Console } from '../console/console.ts';
 import type { FirmwareImage } from '../fixtures/images.ts';
-import type { OtaDelivery, OtaTransport, TransportContext } from './transport.ts';
+import { closeParts, type OtaDelivery, type OtaTransport, type TransportContext } from './transport.ts';
 import { ByteDelivery } from './delivery.ts';
 import { MqttCloud } from './mqtt-cloud.ts';
 import { pushOverRpc } from './mos-rpc.ts';
@@ -37,14 +37,13 @@ export class MqttRpcTransport implements OtaTransport {
   async start(image: FirmwareImage): Promise<OtaDelivery> {
     for (const old of this.deliveries) old.abort('superseded by a new delivery');
     this.deliveries.clear();
-    const timeout = this.config.timeoutMs ?? 120_000;
-    const d = new ByteDelivery(image, this.board, this.kind, timeout);
+    const d = new ByteDelivery(image, this.board, this.kind, this.config.timeoutMs);
     d.counted = 'acknowledged';
     d.neverStarted = `${this.cloud.deviceId} never came online on the broker`;
     this.deliveries.add(d);
     await this.cloud.connect();
     void (async () => {
-      await this.cloud.waitOnline(timeout);
+      await this.cloud.waitOnline(d.timeoutMs);
       this.console.note(`ota: mqtt-rpc push ${image.name} ${image.version} (${image.bytes.length} bytes) to ${this.cloud.deviceId}/rpc`);
       await pushOverRpc(d, (m, a, t) => this.cloud.call(m, a, t), { chunkSize: this.config.chunkSize, commitTimeout: this.config.commitTimeout });
       this.console.note('ota: mqtt-rpc OTA.End accepted');
@@ -56,9 +55,9 @@ export class MqttRpcTransport implements OtaTransport {
     return this.cloud.call('OTA.Commit');
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
     for (const d of this.deliveries) d.abort();
-    await this.cloud.close();
+    return closeParts(this.cloud);
   }
 }
 

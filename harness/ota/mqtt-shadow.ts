@@ -5,13 +5,13 @@
 // board that reverts later is not updated again behind the scenario's back. A board cut off
 // mid-download finds the desired state still there on reconnecting and pulls again.
 import type { DeviceCloud, MqttConfig } from '../rig/schema.ts';
-import { Type, type Static } from '@sinclair/typebox';
+import type { Static } from '@sinclair/typebox';
 import { defineKind } from '../rig/kind.ts';
-import { DeviceId, Ms } from '../rig/schema-parts.ts';
+import { DeviceId } from '../rig/schema-parts.ts';
 import type { Console } from '../console/console.ts';
 import type { FirmwareImage } from '../fixtures/images.ts';
-import type { OtaDelivery, OtaTransport, TransportContext } from './transport.ts';
-import { ImageServer } from './image-server.ts';
+import { closeParts, type OtaDelivery, type OtaTransport, type TransportContext } from './transport.ts';
+import { ImageServer, ServedOptions } from './image-server.ts';
 import { MqttCloud } from './mqtt-cloud.ts';
 
 type Config = Static<typeof mqttShadowTransport.schema>;
@@ -34,7 +34,7 @@ export class MqttShadowTransport implements OtaTransport {
   ) {
     const note = (t: string) => console.note(t);
     this.cloud = new MqttCloud(mqtt, config.deviceId ?? board, `${board}: mqtt-shadow`, note);
-    this.server = new ImageServer({ board, kind: this.kind, host: config.host, timeoutMs: config.timeoutMs ?? 120_000, note });
+    this.server = new ImageServer({ board, kind: this.kind, note }, config);
   }
 
   async provision(): Promise<DeviceCloud> {
@@ -69,9 +69,8 @@ export class MqttShadowTransport implements OtaTransport {
     }
   }
 
-  async close(): Promise<void> {
-    await this.server.close();
-    await this.cloud.close();
+  close(): Promise<void> {
+    return closeParts(this.server, this.cloud);
   }
 }
 
@@ -81,8 +80,7 @@ export const mqttShadowTransport = defineKind({
   description: 'device shadow over MQTT: desired.ota {url, version} (retained, so an offline board gets it on connecting) → the board pulls the image over HTTP → reports state.reported.ota',
   options: {
     deviceId: DeviceId,
-    host: Type.Optional(Type.String({ default: '127.0.0.1', description: 'address the image server binds and advertises' })),
-    timeoutMs: Type.Optional(Ms),
+    ...ServedOptions,
   },
   create: (config, ctx: TransportContext): OtaTransport => new MqttShadowTransport(config, ctx.mqtt, ctx.board, ctx.console),
 });

@@ -126,7 +126,7 @@ export class SmpTransport implements OtaTransport {
     // One console, one upload: an earlier one (held at a cut, say) must not resume into this one.
     for (const old of this.deliveries) old.abort('superseded by a new delivery');
     this.deliveries.clear();
-    const d = new ByteDelivery(image, this.board, this.kind, this.config.timeoutMs ?? 120_000);
+    const d = new ByteDelivery(image, this.board, this.kind, this.config.timeoutMs);
     d.counted = 'acknowledged';
     this.deliveries.add(d);
     void this.upload(d).catch((e: Error) => d.fail(e.message));

@@ -51,6 +51,15 @@ export interface TransportContext {
   mqtt?: MqttConfig;
 }
 
+/**
+ * A transport's close: close each of its parts (image server, MQTT client, uploads, console
+ * client), every one even when another fails, so no server or broker share outlives the test.
+ */
+export async function closeParts(...parts: ({ close(): unknown } | null | undefined)[]): Promise<void> {
+  const failed = (await Promise.allSettled(parts.map((p) => p?.close()))).find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason;
+}
+
 export class OtaError extends Error {
   override name = 'OtaError';
 }

@@ -11,7 +11,7 @@ import { InstallUnion, installKinds } from '../install/registry.ts';
 import { CommitUnion, commitKinds } from '../commit/registry.ts';
 
 export { PortRef };
-export { HttpFaults } from '../ota/http-pull.ts';
+export { HttpFaults } from '../ota/image-server.ts';
 
 export const StackName = Type.Union(
   [

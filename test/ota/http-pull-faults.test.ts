@@ -16,7 +16,7 @@ const run = promisify(execFile);
 const notes: string[] = [];
 
 async function serve(faults?: HttpFaults) {
-  const server = new ImageServer({ board: 'pull-f', kind: 'http-pull', faults, timeoutMs: 5000, note: (t) => notes.push(t) });
+  const server = new ImageServer({ board: 'pull-f', kind: 'http-pull', note: (t) => notes.push(t) }, { faults, timeoutMs: 5000 });
   const img = testImage(20_000);
   const { url, delivery } = await server.add(img);
   return { server, img, url, delivery };
