@@ -8,7 +8,8 @@ import { runPlan } from '../harness/faults/run-plan.ts';
 import { describePlan } from '../harness/faults/plan.ts';
 import { defaultSpace, reproduceCommand, sampleIterations, samplePlan, sampleSeed } from '../harness/faults/sample.ts';
 
-const FILE = 'scenarios/sampled-cuts.spec.ts';
+// A file filter for `npx playwright test`: it matches in this repository and in node_modules/ota-hil alike.
+const FILE = 'sampled-cuts.spec';
 const { seed, from } = sampleSeed();
 const maxDelayMs = Number(process.env.OTA_HIL_SAMPLE_MAX_DELAY_MS ?? 300);
 

@@ -1,7 +1,7 @@
 // The parts of a simulated board the harness reaches the way it reaches hardware: its UART
 // (in-process binding, or a pseudo-terminal adapter that vanishes with the power) and its supply
-// (the 'sim' switch, or a simulated LCUS relay on a pseudo-terminal driven by the real
-// serial-relay driver). Everything lives in a temp dir of its own, so parallel workers that
+// (the 'sim' switch, a simulated LCUS relay on a pseudo-terminal driven by the real serial-relay
+// driver, or a power kind of a user's own, which gets the supply as its context's `sim`). Everything lives in a temp dir of its own, so parallel workers that
 // simulate the same board name never share anything.
 import { rmSync } from 'node:fs';
 import path from 'node:path';
@@ -14,6 +14,7 @@ import { PtyAdapter } from './pty-adapter.ts';
 import { AdapterPoweredSupply, SimPtyUart } from './sim-pty.ts';
 import { SimLcusRelay } from './sim-relay.ts';
 import { ownedTempDir } from '../fixtures/temp-dirs.ts';
+import { powerKinds } from '../power/registry.ts';
 
 export interface SimHardware {
   /** What the console opens: sim:<board> through `binding`, or the adapter's by-id link. */
@@ -71,8 +72,10 @@ export async function simHardware(device: SimDevice, config: BoardConfig, log: (
       parts.push(`supply switched by a simulated LCUS relay (channel ${power.channel}) at ${relay.path}`);
     } else if (power.kind === 'sim') {
       parts.push('supply switched in-process');
+    } else if (powerKinds.isUserKind(power.kind)) {
+      parts.push(`supply switched by power kind "${power.kind}" (registered by your config; it gets the supply as ctx.sim)`);
     } else {
-      throw new Error(`${name}: a simulated board's supply is switched by power kind "sim" or a "serial-relay" with port {"sim": true}, not "${power.kind}"`);
+      throw new Error(`${name}: a simulated board's supply is switched by power kind "sim", a "serial-relay" with port {"sim": true} or a power kind of your own, not "${power.kind}"`);
     }
     return { consolePath, binding, power, supply, description: `simulated board ${name} (in this process): ${parts.join('; ')}`, close };
   } catch (e) {

@@ -41,7 +41,7 @@ export class PowerError extends Error {
 /** What every driver gets from the registry. */
 export interface PowerContext {
   board: string;
-  /** The simulated board, for kind 'sim'. */
+  /** The simulated board's supply, when the board is simulated: kind 'sim' switches it, and so may a kind of a user's own. */
   sim?: SimSupply;
 }
 

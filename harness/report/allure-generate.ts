@@ -1,13 +1,18 @@
-// One Allure report per run, with history: the repo's allurerc.mjs puts report and history.jsonl
+// One Allure report per run, with history: the package's allurerc.mjs puts report and history.jsonl
 // under OTA_HIL_REPORTS (the history elsewhere with OTA_HIL_HISTORY), so a merged run keeps its
 // own history next to its report. The report is a single index.html by default (it opens from
 // the file system; OTA_HIL_REPORT_SINGLE_FILE=0 writes the multi-file report, which needs a server).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+// The package's allurerc.mjs: two folders up in the repository (harness/report), three in the
+// package (dist/harness/report). Allure runs where the user is; only its config comes from here.
+const ALLURERC = ['../../allurerc.mjs', '../../../allurerc.mjs'].map((p) => fileURLToPath(new URL(p, import.meta.url))).find((f) => existsSync(f));
+/** Allure's CLI, from this package's dependency (npx from a user's folder might fetch another). */
+const ALLURE_CLI = path.join(path.dirname(createRequire(import.meta.url).resolve('allure')), '..', 'cli.js');
 
 export interface Generated {
   ok: boolean;
@@ -29,8 +34,8 @@ export function generateAllureReport(reportsDir: string, opts: { singleFile?: bo
   // Allure 3 does not clear its output: a report generated over an old one stays hidden under it.
   rmSync(report, { recursive: true, force: true });
   const t0 = performance.now();
-  const r = spawnSync('npx', ['allure', 'generate', path.join(reports, 'allure-results')], {
-    cwd: REPO,
+  if (!ALLURERC) throw new Error('ota-hil: allurerc.mjs is missing from the package');
+  const r = spawnSync(process.execPath, [ALLURE_CLI, 'generate', '--config', ALLURERC, path.join(reports, 'allure-results')], {
     encoding: 'utf8',
     env: { ...process.env, OTA_HIL_REPORTS: reports, OTA_HIL_REPORT_SINGLE_FILE: single ? '1' : '0' },
   });

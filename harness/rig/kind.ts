@@ -50,6 +50,11 @@ export class KindRegistry<Ctx, R> {
     return [...this.builtins, ...this.extra];
   }
 
+  /** Whether `kind` is one a user's config registered (not one of the project's own). */
+  isUserKind(kind: string): boolean {
+    return this.extra.some((k) => k.kind === kind);
+  }
+
   /** Add a user's kind. The same definition twice is a no-op (a config evaluated again); another of the same name is refused. */
   register(def: KindDef<TSchema, Ctx, R>): void {
     const known = this.kinds.find((k) => k.kind === def.kind);

@@ -8,7 +8,7 @@ import { validateRig, RigError } from '../../harness/rig/load.ts';
 import { defineKind } from '../../harness/rig/kind.ts';
 import { registerKinds } from '../../harness/rig/extend.ts';
 import { jsonSchema } from '../../harness/rig/schema.ts';
-import { createPowerSwitch, POWER_KINDS } from '../../harness/power/registry.ts';
+import { createPowerSwitch, POWER_KINDS, powerKinds } from '../../harness/power/registry.ts';
 import { TRANSPORT_KINDS } from '../../harness/ota/registry.ts';
 import type { PowerContext, PowerSwitch } from '../../harness/power/power-switch.ts';
 
@@ -55,6 +55,9 @@ test("a registered kind's options are validated by JSON pointer, defaulted, in t
   registerKinds({ power: [lampPower] });
   registerKinds({ power: [lampPower] }); // a config evaluated again: no error
   assert.throws(() => registerKinds({ power: [{ ...lampPower }] }), /power kind "test-lamp" is already registered/);
+  // A simulated board lets a user's power kind switch its supply, never one of the project's hardware kinds.
+  assert.ok(powerKinds.isUserKind('test-lamp'));
+  assert.ok(!powerKinds.isUserKind('tasmota') && !powerKinds.isUserKind('sim'));
 
   const bad = sim();
   bad.boards[0]!.power = { kind: 'test-lamp', outlet: 9, colour: 'red' };
