@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadPolicy, PolicyError, resolvePolicy } from '../report/gate-policy.ts';
+import { defaultPolicyFile, loadPolicy, PolicyError, resolvePolicy } from '../report/gate-policy.ts';
 import { readResults } from '../report/allure-results.ts';
 import { evaluateGate, type GateVerdict } from '../report/gate.ts';
 import { formatGate, formatRisks, gateJunit, writeGateIntoResults } from '../report/gate-format.ts';
@@ -14,7 +14,7 @@ import { generateAllureReport } from '../report/allure-generate.ts';
 
 const USAGE = `usage: ota-hil gate [--results DIR]... [--policy FILE] [--out DIR] [--candidate VERSION] [--no-report]
   --results DIR        allure-results to judge; repeat for several (default reports/allure-results)
-  --policy FILE        the release policy (default gate.policy.json)
+  --policy FILE        the release policy (default gate.policy.json here, else ota-hil's own)
   --out DIR            where gate.json, gate.md and gate.junit.xml go (default reports)
   --candidate VERSION  judge only this candidate version (default: every candidate found)
   --no-report          leave the results and the Allure report as they are
@@ -27,7 +27,7 @@ export function gateCommand(argv: string[]): number {
       args: argv,
       options: {
         results: { type: 'string', multiple: true },
-        policy: { type: 'string', default: 'gate.policy.json' },
+        policy: { type: 'string' },
         out: { type: 'string', default: 'reports' },
         candidate: { type: 'string' },
         'no-report': { type: 'boolean', default: false },
@@ -43,7 +43,7 @@ export function gateCommand(argv: string[]): number {
     process.stdout.write(USAGE);
     return 0;
   }
-  return runGate({ results: opts.results ?? ['reports/allure-results'], policy: opts.policy, out: opts.out, candidate: opts.candidate, report: !opts['no-report'] });
+  return runGate({ results: opts.results ?? ['reports/allure-results'], policy: opts.policy ?? defaultPolicyFile(), out: opts.out, candidate: opts.candidate, report: !opts['no-report'] });
 }
 
 export interface GateRun {

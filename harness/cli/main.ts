@@ -3,6 +3,11 @@ import { rigCommand } from './rig.ts';
 
 const HELP = `ota-hil — hardware-in-the-loop OTA update testing
 
+  ota-hil init [--sim] [--force] [--dir DIR]
+                                     set a firmware repository up: Playwright config, rigs/lab.json, a starter
+                                     scenario, npm scripts (--sim: a simulated board, no hardware needed)
+  ota-hil scenarios [playwright test args...]
+                                     run the scenarios (playwright test), then the gate and the Allure report
   ota-hil rig validate FILE          check a rig file; every problem with its JSON pointer
   ota-hil rig schema [--out FILE]    write the rig JSON Schema (for editor completion)
   ota-hil parse-bootlog FILE --stack <name|auto> [--json]
@@ -29,6 +34,8 @@ export async function main(argv: string[]): Promise<number> {
   switch (cmd) {
     case 'rig':
       return rigCommand(rest);
+    case 'init': return (await import('./init.ts')).initCommand(rest);
+    case 'scenarios': return (await import('./scenarios.ts')).scenariosCommand(rest);
     case 'gate': return (await import('./gate.ts')).gateCommand(rest);
     case 'merge': return (await import('./merge.ts')).mergeCommand(rest);
     case 'mutants': return (await import('./mutants.ts')).mutantsCommand(rest);

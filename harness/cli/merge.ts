@@ -11,12 +11,13 @@ import { findHostOutput, gatherBlobs, mergeAllureResults } from '../report/merge
 import { generateAllureReport } from '../report/allure-generate.ts';
 import { markFlakyRetries } from '../report/allure-results.ts';
 import { judge } from './gate.ts';
+import { defaultPolicyFile } from '../report/gate-policy.ts';
 
 const USAGE = `usage: ota-hil merge DIR... [--out DIR] [--policy FILE] [--no-gate]
   DIR              a rig host's reports dir (allure-results/, blob-report/) or an allure-results dir
   --out DIR        merged allure-results, allure-report, history.jsonl, playwright-report, gate.json
                    (default reports)
-  --policy FILE    release policy for the gate (default gate.policy.json)
+  --policy FILE    release policy for the gate (default gate.policy.json here, else ota-hil's own)
   --no-gate        merge and report only; exit 0 when that worked
 `;
 
@@ -27,7 +28,7 @@ export function mergeCommand(argv: string[]): number {
       args: argv,
       options: {
         out: { type: 'string', default: 'reports' },
-        policy: { type: 'string', default: 'gate.policy.json' },
+        policy: { type: 'string' },
         'no-gate': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h' },
       },
@@ -69,7 +70,7 @@ export function mergeCommand(argv: string[]): number {
   }
 
   markFlakyRetries(merged);
-  const gate = o['no-gate'] ? null : judge({ results: [merged], policy: o.policy, out, intoResults: true });
+  const gate = o['no-gate'] ? null : judge({ results: [merged], policy: o.policy ?? defaultPolicyFile(), out, intoResults: true });
   if (!o['no-gate'] && !gate) return 2;
   const gen = generateAllureReport(out);
   if (!gen.ok) {

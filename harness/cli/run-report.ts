@@ -5,8 +5,9 @@ import path from 'node:path';
 import { markFlakyRetries } from '../report/allure-results.ts';
 import { generateAllureReport, type Generated } from '../report/allure-generate.ts';
 import { judge, shortVerdict, type GateRun } from './gate.ts';
+import { defaultPolicyFile } from '../report/gate-policy.ts';
 
-export function reportRun(reports: string, policy = 'gate.policy.json'): { gate: GateRun | null; report: Generated } {
+export function reportRun(reports: string, policy = defaultPolicyFile()): { gate: GateRun | null; report: Generated } {
   const results = path.join(reports, 'allure-results');
   const flaky = markFlakyRetries(results);
   if (flaky) process.stdout.write(`${flaky} result(s) passed only on a retry: marked flaky\n`);

@@ -1,11 +1,12 @@
 // The release policy the gate enforces, kept in the repo (gate.policy.json) so a change to what
 // "releasable" means is reviewed like code. Validated on load: every problem is reported with the
 // file and its JSON pointer, the way rig files are.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { FleetPolicy } from './gate-fleet.ts';
+import { PACKAGE_ROOT } from '../package-root.ts';
 
 const Pattern = Type.String({ minLength: 1, description: 'regular expression, case-insensitive, matched against "describe › title"' });
 const RiskVerdict = Type.Union([Type.Literal('accept'), Type.Literal('fail')], { description: 'accept: listed with the verdict; fail: fails the gate' });
@@ -87,6 +88,11 @@ export class PolicyError extends Error {
     super(`${file}: invalid gate policy\n` + problems.map((p) => `  ${p.pointer || '/'}: ${p.message}`).join('\n'));
     this.name = 'PolicyError';
   }
+}
+
+/** The run's policy: gate.policy.json where the run is, else the one this package ships (for a repository that keeps none). */
+export function defaultPolicyFile(): string {
+  return existsSync('gate.policy.json') ? 'gate.policy.json' : path.join(PACKAGE_ROOT, 'gate.policy.json');
 }
 
 export function loadPolicy(file: string): GatePolicy {
