@@ -83,6 +83,22 @@ export class ByteDelivery implements OtaDelivery {
     }
   }
 
+  /**
+   * The whole image from byte 0, in chunks of at most `chunk` bytes, each cut short at a hold
+   * point; `send` hands one over and returns the offset the board wants next (default: just after it).
+   */
+  async pump(chunk: number, send: (offset: number, data: Uint8Array) => Promise<number | void>): Promise<void> {
+    const bytes = this.image.bytes;
+    this.begin();
+    let off = 0;
+    while (off < bytes.length) {
+      const n = await this.take(Math.min(chunk, bytes.length - off));
+      if (n === 0) throw new Error(this.failure ?? `stopped after ${off}/${bytes.length} bytes`);
+      off = (await send(off, bytes.subarray(off, off + n))) ?? off + n;
+      this.set(Math.min(off, bytes.length));
+    }
+  }
+
   /** The byte a scenario holds at, if any. */
   get holdPoint(): number | null {
     return this.holdAt;
@@ -168,6 +184,34 @@ export class ByteDelivery implements OtaDelivery {
       this.listeners.add(check);
       check();
     });
+  }
+}
+
+/**
+ * The uploads a transport runs over one channel (a console, a device's RPC topic): one channel,
+ * one upload, so a new one aborts the earlier (held at a cut, say) lest it resume into the new one.
+ */
+export class Uploads {
+  private readonly live = new Set<ByteDelivery>();
+
+  constructor(
+    private readonly board: string,
+    private readonly kind: string,
+    private readonly timeoutMs: number | undefined,
+  ) {}
+
+  /** A fresh delivery of `image`, counting the bytes the board acknowledged. */
+  next(image: FirmwareImage): ByteDelivery {
+    this.close('superseded by a new delivery');
+    const d = new ByteDelivery(image, this.board, this.kind, this.timeoutMs);
+    d.counted = 'acknowledged';
+    this.live.add(d);
+    return d;
+  }
+
+  close(reason?: string): void {
+    for (const d of this.live) d.abort(reason);
+    this.live.clear();
   }
 }
 

@@ -8,7 +8,7 @@ import { StepTimeout } from '../rig/schema-parts.ts';
 import type { Console } from '../console/console.ts';
 import type { FirmwareImage } from '../fixtures/images.ts';
 import { closeParts, type OtaDelivery, type OtaTransport, type TransportContext } from './transport.ts';
-import { ByteDelivery } from './delivery.ts';
+import { Uploads, type ByteDelivery } from './delivery.ts';
 import { ImageServer } from './image-server.ts';
 import { HANDSHAKE_REQUEST, RpcDeframer, RpcLineDeframer, frameRpc, frameRpcLine, type RpcFrame } from './proto/mos.ts';
 
@@ -113,7 +113,7 @@ export class MosRpcTransport implements OtaTransport {
   readonly kind = 'mos-rpc';
   readonly rpc: MosRpcClient;
   private server: ImageServer | null = null;
-  private deliveries = new Set<ByteDelivery>();
+  private readonly uploads: Uploads;
 
   constructor(
     private readonly config: MosRpcConfig,
@@ -121,17 +121,13 @@ export class MosRpcTransport implements OtaTransport {
     private readonly console: Console,
   ) {
     this.rpc = new MosRpcClient(console, `${board}: mos-rpc`, config.framing ?? 'delimited');
+    this.uploads = new Uploads(board, this.kind, config.timeoutMs);
   }
 
   async start(image: FirmwareImage): Promise<OtaDelivery> {
     this.rpc.reset(); // the board may have rebooted since the last call
     if (this.config.mode === 'url') return this.startUrl(image);
-    // One console, one upload: an earlier one (held at a cut, say) must not resume into this one.
-    for (const old of this.deliveries) old.abort('superseded by a new delivery');
-    this.deliveries.clear();
-    const d = new ByteDelivery(image, this.board, this.kind, this.config.timeoutMs);
-    d.counted = 'acknowledged';
-    this.deliveries.add(d);
+    const d = this.uploads.next(image);
     void this.push(d).catch((e: Error) => d.fail(e.message));
     return d;
   }
@@ -150,8 +146,7 @@ export class MosRpcTransport implements OtaTransport {
   }
 
   close(): Promise<void> {
-    for (const d of this.deliveries) d.abort();
-    return closeParts(this.rpc, this.server);
+    return closeParts(this.uploads, this.rpc, this.server);
   }
 
   private push(d: ByteDelivery): Promise<void> {
@@ -177,26 +172,18 @@ export type RpcCall = (method: string, args?: unknown, timeoutMs?: number) => Pr
 
 /** What `mos ota` sends over any RPC channel: OTA.Begin, OTA.Write per chunk (retried), OTA.End; acknowledged bytes are the progress. */
 export async function pushOverRpc(d: ByteDelivery, call: RpcCall, opts: { chunkSize?: number; commitTimeout?: number }): Promise<void> {
-  const bytes = d.image.bytes;
-  const chunk = opts.chunkSize ?? 1024;
-  await call('OTA.Begin', { size: bytes.length, timeout: 600, commit_timeout: opts.commitTimeout ?? 0 });
-  d.begin();
-  let at = 0;
-  while (at < bytes.length) {
-    const n = await d.take(Math.min(chunk, bytes.length - at));
-    if (n === 0) throw new Error(d.failed ?? `stopped after ${at}/${bytes.length} bytes`);
-    const data = Buffer.from(bytes.subarray(at, at + n)).toString('base64');
+  await call('OTA.Begin', { size: d.image.bytes.length, timeout: 600, commit_timeout: opts.commitTimeout ?? 0 });
+  await d.pump(opts.chunkSize ?? 1024, async (offset, chunk) => {
+    const data = Buffer.from(chunk).toString('base64');
     for (let attempt = 1; ; attempt++) {
       try {
-        await call('OTA.Write', { offset: at, data });
-        break;
+        await call('OTA.Write', { offset, data });
+        return;
       } catch (e) {
         if (e instanceof RpcError || attempt >= WRITE_TRIES) throw e;
       }
     }
-    at += n;
-    d.advance(n);
-  }
+  });
   await call('OTA.End', {}, 60_000);
   d.finish();
 }

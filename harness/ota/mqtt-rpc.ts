@@ -9,7 +9,7 @@ import { DeviceId, StepTimeout } from '../rig/schema-parts.ts';
 import type { Console } from '../console/console.ts';
 import type { FirmwareImage } from '../fixtures/images.ts';
 import { closeParts, type OtaDelivery, type OtaTransport, type TransportContext } from './transport.ts';
-import { ByteDelivery } from './delivery.ts';
+import { Uploads } from './delivery.ts';
 import { MqttCloud } from './mqtt-cloud.ts';
 import { pushOverRpc } from './mos-rpc.ts';
 
@@ -18,15 +18,16 @@ type Config = Static<typeof mqttRpcTransport.schema>;
 export class MqttRpcTransport implements OtaTransport {
   readonly kind = 'mqtt-rpc';
   readonly cloud: MqttCloud;
-  private deliveries = new Set<ByteDelivery>();
+  private readonly uploads: Uploads;
 
   constructor(
     private readonly config: Config,
     mqtt: MqttConfig | undefined,
-    private readonly board: string,
+    board: string,
     private readonly console: Console,
   ) {
     this.cloud = new MqttCloud(mqtt, config.deviceId ?? board, `${board}: mqtt-rpc`, (t) => console.note(t));
+    this.uploads = new Uploads(board, this.kind, config.timeoutMs);
   }
 
   async provision(): Promise<DeviceCloud> {
@@ -35,12 +36,8 @@ export class MqttRpcTransport implements OtaTransport {
   }
 
   async start(image: FirmwareImage): Promise<OtaDelivery> {
-    for (const old of this.deliveries) old.abort('superseded by a new delivery');
-    this.deliveries.clear();
-    const d = new ByteDelivery(image, this.board, this.kind, this.config.timeoutMs);
-    d.counted = 'acknowledged';
+    const d = this.uploads.next(image);
     d.neverStarted = `${this.cloud.deviceId} never came online on the broker`;
-    this.deliveries.add(d);
     await this.cloud.connect();
     void (async () => {
       await this.cloud.waitOnline(d.timeoutMs);
@@ -56,8 +53,7 @@ export class MqttRpcTransport implements OtaTransport {
   }
 
   close(): Promise<void> {
-    for (const d of this.deliveries) d.abort();
-    return closeParts(this.cloud);
+    return closeParts(this.uploads, this.cloud);
   }
 }
 

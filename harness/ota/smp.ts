@@ -8,8 +8,8 @@ import { defineKind } from '../rig/kind.ts';
 import { StepTimeout } from '../rig/schema-parts.ts';
 import type { Console } from '../console/console.ts';
 import type { FirmwareImage } from '../fixtures/images.ts';
-import type { OtaDelivery, OtaTransport, TransportContext } from './transport.ts';
-import { ByteDelivery } from './delivery.ts';
+import { closeParts, type OtaDelivery, type OtaTransport, type TransportContext } from './transport.ts';
+import { Uploads, type ByteDelivery } from './delivery.ts';
 import { rawLines } from './console-frames.ts';
 import type { CborValue } from './proto/cbor.ts';
 import { ImageId, OsId, SmpDeframer, SmpGroup, SmpOp, decodeSmp, encodeSmp, frameSmp } from './proto/smp.ts';
@@ -112,50 +112,37 @@ export class SmpClient {
 export class SmpTransport implements OtaTransport {
   readonly kind = 'smp';
   readonly client: SmpClient;
-  private deliveries = new Set<ByteDelivery>();
+  private readonly uploads: Uploads;
 
   constructor(
     private readonly config: SmpConfig,
-    private readonly board: string,
+    board: string,
     private readonly console: Console,
   ) {
     this.client = new SmpClient(console, `${board}: smp`);
+    this.uploads = new Uploads(board, this.kind, config.timeoutMs);
   }
 
   start(image: FirmwareImage): Promise<OtaDelivery> {
-    // One console, one upload: an earlier one (held at a cut, say) must not resume into this one.
-    for (const old of this.deliveries) old.abort('superseded by a new delivery');
-    this.deliveries.clear();
-    const d = new ByteDelivery(image, this.board, this.kind, this.config.timeoutMs);
-    d.counted = 'acknowledged';
-    this.deliveries.add(d);
+    const d = this.uploads.next(image);
     void this.upload(d).catch((e: Error) => d.fail(e.message));
     return Promise.resolve(d);
   }
 
-  async close(): Promise<void> {
-    for (const d of this.deliveries) d.abort();
-    this.client.close();
-    await Promise.resolve();
+  close(): Promise<void> {
+    return closeParts(this.uploads, this.client);
   }
 
   private async upload(d: ByteDelivery): Promise<void> {
     const bytes = d.image.bytes;
-    const chunk = this.config.chunkSize ?? 256;
     const sha = createHash('sha256').update(bytes).digest();
     this.console.note(`ota: smp image upload ${d.image.name} ${d.image.version} (${bytes.length} bytes)`);
-    d.begin();
-    let off = 0;
-    while (off < bytes.length) {
-      const n = await d.take(Math.min(chunk, bytes.length - off));
-      if (n === 0) throw new Error(d.failed ?? `stopped after ${off}/${bytes.length} bytes`);
-      const data = bytes.subarray(off, off + n);
+    await d.pump(this.config.chunkSize ?? 256, async (off, data) => {
       const body: Record<string, CborValue> = off === 0 ? { image: 0, len: bytes.length, off, sha: Uint8Array.from(sha.subarray(0, 32)), data } : { off, data };
       const rsp = await this.client.request(SmpOp.WRITE, SmpGroup.IMAGE, ImageId.UPLOAD, body, `image upload at offset ${off}`);
-      const next = typeof rsp.off === 'number' ? rsp.off : off + n;
-      off = next;
-      d.set(Math.min(off, bytes.length));
-    }
+      // the board says where it wants the next chunk
+      return typeof rsp.off === 'number' ? rsp.off : undefined;
+    });
     const slots = await this.client.list();
     const staged = slots.find((s) => s.slot === 1 && (s.image ?? 0) === 0);
     if (!staged?.hash) throw new Error('image list shows no image in slot 1 after the upload');
