@@ -152,15 +152,10 @@ export class Fork implements Dut {
     return { bytes, dirty: dirtyPrograms - this.dirtyAtStart, changed: ops > this.opsAtStart, used: () => this.reads?.readAll() };
   }
 
-  /** The flash as the fork starts (before any power-on), not counted as read. */
-  get startBytes(): Uint8Array {
-    return this.device.flash.view(0, this.device.flash.geometry.size);
-  }
-
   /** From now on, note what the device depends on of its starting flash (see read-memo.ts). */
   watchReads(): ReadSet {
     const flash = this.device.flash;
-    this.reads = new ReadSet(flash.view(0, flash.geometry.size));
+    this.reads = new ReadSet(flash.geometry.size);
     flash.watch = this.reads;
     return this.reads;
   }

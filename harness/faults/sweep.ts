@@ -84,7 +84,7 @@ export async function sweep(rec: Recording, opts: SweepOptions = {}): Promise<Sw
   const results: PointResult[] = [];
   const shard = opts.shard;
   const concurrency = Math.max(1, opts.concurrency ?? 8);
-  const memo = opts.memo === false ? undefined : { power: new RecoveryMemo(), reads: new ReadMemo<Recalled>() };
+  const memo = opts.memo === false ? undefined : { power: new RecoveryMemo(), reads: new ReadMemo<Recalled>(rec.base.bytes, rec.ops) };
   let failed = 0;
   const enough = () => opts.stopAfterFailures !== undefined && failed >= opts.stopAfterFailures;
   // Points go out in runs of BLOCK neighbours (threads, then forks in flight, take turns by run):
@@ -167,14 +167,15 @@ async function runPoint(rec: Recording, setup: ForkSetup, s: ForkState, memo?: {
   const op = rec.ops[Math.max(0, point.op - 1)];
   const phase: Phase = op?.phase ?? 'download';
   const at = { ...point, phase, what: describePoint(rec, point) };
+  const where = { state: point.torn ? point.op - 1 : point.op, torn: point.torn, fraction: point.fraction };
+  const known = memo?.reads.get(where);
+  if (known) return { ...at, ...known, boots: [...known.boots] };
   const fork = new Fork(setup, `${rec.board}~${point.torn ? 't' : 'c'}${point.op}`, s.bytes, s.counters, s.torn);
   try {
-    const known = memo?.reads.get(fork.startBytes);
-    if (known) return { ...at, ...known, boots: [...known.boots] };
     const reads = memo ? fork.watchReads() : null;
     const r = await recover(fork, rec.versions, expectationFor(rec.flow, phase, rec.promises), { memo: memo?.power });
     const recalled: Recalled = { outcome: r.outcome, ok: r.ok, boots: r.boots, detail: r.detail };
-    if (reads) memo!.reads.add(reads, recalled);
+    if (reads) memo!.reads.add(reads, recalled, where);
     return { ...at, ...recalled, boots: [...r.boots] };
   } finally {
     fork.dispose();

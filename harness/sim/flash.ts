@@ -177,7 +177,7 @@ export class NorFlash {
     this.cut = null;
     if (!cut.torn) throw new PowerLoss(`power lost before flash operation ${n}`);
     this.counters.ops = n;
-    return Math.min(Math.max(cut.fraction ?? 0.5, 0), 0.999);
+    return tornFraction(cut.fraction);
   }
 
   private afterOp(op: FlashOp): void {
@@ -202,6 +202,12 @@ export class NorFlash {
     }
   }
 }
+
+/** How far a torn operation got: never all of it. */
+const tornFraction = (fraction = 0.5) => Math.min(Math.max(fraction, 0), 0.999);
+
+/** The bytes a program of `len` bytes torn at `fraction` has written (a prefix). */
+export const tornProgramLength = (len: number, fraction?: number) => Math.floor(len * tornFraction(fraction));
 
 function wordsOf(bytes: Uint8Array): Uint32Array {
   return bytes.byteOffset % 4 ? new Uint32Array(0) : new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.length >> 2);
