@@ -6,11 +6,10 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { PACKAGE_ROOT } from '../package-root.ts';
 
-// The package's allurerc.mjs: two folders up in the repository (harness/report), three in the
-// package (dist/harness/report). Allure runs where the user is; only its config comes from here.
-const ALLURERC = ['../../allurerc.mjs', '../../../allurerc.mjs'].map((p) => fileURLToPath(new URL(p, import.meta.url))).find((f) => existsSync(f));
+// Allure runs where the user is; only its config is the package's.
+const ALLURERC = path.join(PACKAGE_ROOT, 'allurerc.mjs');
 /** Allure's CLI, from this package's dependency (npx from a user's folder might fetch another). */
 const ALLURE_CLI = path.join(path.dirname(createRequire(import.meta.url).resolve('allure')), '..', 'cli.js');
 
@@ -34,7 +33,6 @@ export function generateAllureReport(reportsDir: string, opts: { singleFile?: bo
   // Allure 3 does not clear its output: a report generated over an old one stays hidden under it.
   rmSync(report, { recursive: true, force: true });
   const t0 = performance.now();
-  if (!ALLURERC) throw new Error('ota-hil: allurerc.mjs is missing from the package');
   const r = spawnSync(process.execPath, [ALLURE_CLI, 'generate', '--config', ALLURERC, path.join(reports, 'allure-results')], {
     encoding: 'utf8',
     env: { ...process.env, OTA_HIL_REPORTS: reports, OTA_HIL_REPORT_SINGLE_FILE: single ? '1' : '0' },
