@@ -9,6 +9,7 @@ import type { PortRef } from '../rig/schema.ts';
 import type { ListPorts } from './ports.ts';
 import { fileLocator, fixedLocator, locatorFor, type PortLocator } from './locate.ts';
 import { ReconnectingPort, type ReconnectOptions } from './reconnecting-port.ts';
+import { Waiters } from '../waiters.ts';
 
 export { withTimeout } from './reconnecting-port.ts';
 
@@ -69,7 +70,7 @@ export class Console {
   private partial = '';
   private decoder: StringDecoder;
   private readonly t0 = performance.now();
-  private waiters = new Set<() => void>();
+  private readonly waiters = new Waiters();
   private taps = new Set<(chunk: Buffer) => void>();
   private recorders = new Set<(r: ConsoleRecord) => void>();
   private absentAtOpen = false;
@@ -197,27 +198,11 @@ export class Console {
   }
 
   /** Resolve when `probe` returns a value; re-checked on every received line. */
-  async waitFor<T>(probe: () => T | undefined, timeoutMs: number, what: string): Promise<T> {
-    const first = probe();
-    if (first !== undefined) return first;
-    return new Promise<T>((resolve, reject) => {
-      const check = () => {
-        const v = probe();
-        if (v === undefined) return;
-        done();
-        resolve(v);
-      };
-      const timer = setTimeout(() => {
-        done();
-        const tail = this.lines.slice(-5).map((l) => `    ${fmtTime(l.t)}  ${l.text}`).join('\n');
-        const gone = this.port.state === 'open' ? '' : ` (the console port ${this.portName} is gone: ${this.port.lostReason})`;
-        reject(new ConsoleTimeout(`${this.board}: no ${what} within ${timeoutMs} ms${gone}; last console lines:\n${tail || '    (nothing received)'}`));
-      }, timeoutMs);
-      const done = () => {
-        clearTimeout(timer);
-        this.waiters.delete(check);
-      };
-      this.waiters.add(check);
+  waitFor<T>(probe: () => T | undefined, timeoutMs: number, what: string): Promise<T> {
+    return this.waiters.until(probe, timeoutMs, () => {
+      const tail = this.lines.slice(-5).map((l) => `    ${fmtTime(l.t)}  ${l.text}`).join('\n');
+      const gone = this.port.state === 'open' ? '' : ` (the console port ${this.portName} is gone: ${this.port.lostReason})`;
+      return new ConsoleTimeout(`${this.board}: no ${what} within ${timeoutMs} ms${gone}; last console lines:\n${tail || '    (nothing received)'}`);
     });
   }
 
@@ -250,7 +235,7 @@ export class Console {
     const parts = text.split(this.opts.lineEnding === '\r' ? '\r' : '\n');
     this.partial = parts.pop()!;
     for (const p of parts) this.push(p);
-    if (parts.length) for (const w of [...this.waiters]) w();
+    if (parts.length) this.waiters.notify();
   }
 
   /** The sender is gone: its half line is closed, and a half character is not glued to new bytes. */
@@ -264,7 +249,7 @@ export class Console {
     if (!this.partial) return;
     this.push(this.partial);
     this.partial = '';
-    for (const w of [...this.waiters]) w();
+    this.waiters.notify();
   }
 
   private push(text: string): void {

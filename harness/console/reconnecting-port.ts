@@ -9,6 +9,7 @@ import type { BindingInterface } from '@serialport/bindings-interface';
 import { autoDetect } from '@serialport/bindings-cpp';
 import type { Located, PortLocator } from './locate.ts';
 import { withoutBoard } from './ports.ts';
+import { Waiters } from '../waiters.ts';
 
 export interface ReconnectOptions {
   /** How often an open port's identity is re-checked, ms; 0 turns it off. */
@@ -58,7 +59,7 @@ export class ReconnectingPort {
   private lastProbe = 0;
   private lastLocate = 0;
   private lastProblem = '';
-  private openWaiters = new Set<() => void>();
+  private readonly waiters = new Waiters();
   private opens = 0;
 
   private constructor(
@@ -96,21 +97,13 @@ export class ReconnectingPort {
   }
 
   /** Resolves once the port is open; rejects after `timeoutMs` naming the board and the port. */
-  whenOpen(timeoutMs: number, what: string): Promise<void> {
-    if (this.state === 'open') return Promise.resolve();
-    if (this.state === 'closed') return Promise.reject(new Error(`${this.opts.board}: console is closed; cannot ${what}`));
-    return new Promise((resolve, reject) => {
-      const done = () => {
-        clearTimeout(t);
-        this.openWaiters.delete(done);
-        resolve();
-      };
-      const t = setTimeout(() => {
-        this.openWaiters.delete(done);
-        reject(new Error(`${this.opts.board}: console ${this.describe} is gone (${this.lostReason}); cannot ${what} — waited ${timeoutMs} ms for it to come back`));
-      }, timeoutMs);
-      this.openWaiters.add(done);
-    });
+  async whenOpen(timeoutMs: number, what: string): Promise<void> {
+    if (this.state === 'closed') throw new Error(`${this.opts.board}: console is closed; cannot ${what}`);
+    await this.waiters.until(
+      () => this.state === 'open' || undefined,
+      timeoutMs,
+      () => new Error(`${this.opts.board}: console ${this.describe} is gone (${this.lostReason}); cannot ${what} — waited ${timeoutMs} ms for it to come back`),
+    );
   }
 
   /** Write and drain; while the port is gone, wait for it (the same budget) first. */
@@ -247,7 +240,7 @@ export class ReconnectingPort {
     this.lastRx = performance.now();
     this.lastProblem = '';
     this.on.back(at.device, this.opens++ === 0);
-    for (const w of [...this.openWaiters]) w();
+    this.waiters.notify();
   }
 
   private lose(reason: string): void {

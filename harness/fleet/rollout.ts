@@ -10,6 +10,7 @@ import type { Boot } from '../bootlog/boot.ts';
 import type { StackName } from '../rig/schema.ts';
 import { matchesFilter, parseFilter } from '../rig/filter.ts';
 import { sameVersion } from '../fixtures/to-boot.ts';
+import { Waiters } from '../waiters.ts';
 
 export const BOARD_STATES = ['pending', 'notified', 'delivering', 'deferred', 'installed', 'trial', 'committed', 'reverted', 'failed'] as const;
 export type BoardState = (typeof BOARD_STATES)[number];
@@ -81,7 +82,7 @@ export class Rollout {
   private timer: NodeJS.Timeout | null = null;
   private readonly t0 = performance.now();
   private convergedAt: number | null = null;
-  private waiters = new Set<() => void>();
+  private readonly waiters = new Waiters();
   readonly excluded: string[];
 
   constructor(
@@ -162,23 +163,14 @@ export class Rollout {
 
   /** Resolves once every target's state satisfies `done`; rejects after `timeoutMs` naming the boards still out. */
   async until(done: (r: BoardRecord) => boolean, timeoutMs: number, what = 'the rollout to settle'): Promise<BoardRecord[]> {
-    const check = () => this.records().every(done);
-    if (check()) return this.records();
-    await new Promise<void>((resolve, reject) => {
-      const w = () => {
-        if (!check()) return;
-        clearTimeout(timer);
-        this.waiters.delete(w);
-        resolve();
-      };
-      const timer = setTimeout(() => {
-        this.waiters.delete(w);
+    return this.waiters.until(
+      () => (this.records().every(done) ? this.records() : undefined),
+      timeoutMs,
+      () => {
         const out = this.records().filter((r) => !done(r)).map((r) => `${r.board}: ${r.state}${r.version ? ` (runs ${r.version})` : ''}`);
-        reject(new Error(`rollout: ${what} within ${timeoutMs} ms; still out: ${out.join('; ')}`));
-      }, timeoutMs);
-      this.waiters.add(w);
-    });
-    return this.records();
+        return new Error(`rollout: ${what} within ${timeoutMs} ms; still out: ${out.join('; ')}`);
+      },
+    );
   }
 
   /** Time from start until every target last reached committed or a final state; null while any is still moving. */
@@ -204,7 +196,7 @@ export class Rollout {
     const settled = this.tracked.every((t) => t.state === 'committed' || t.state === 'reverted' || (t.state === 'failed' && t.attempts >= (this.opts.attempts ?? 5)));
     if (settled && this.convergedAt === null) this.convergedAt = Math.round(this.now());
     if (!settled) this.convergedAt = null;
-    for (const w of [...this.waiters]) w();
+    this.waiters.notify();
   }
 
   /** The board is up now: its last boot settled, ran something, and no power cut came after it. */

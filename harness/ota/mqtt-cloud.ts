@@ -7,6 +7,7 @@ import type { MqttConfig } from '../rig/schema.ts';
 import { acquireBroker, type BrokerHandle } from '../fleet/broker.ts';
 import { RpcError } from './mos-rpc.ts';
 import { OtaError } from './transport.ts';
+import { Waiters } from '../waiters.ts';
 
 export const statusTopic = (id: string): string => `ota-hil/things/${id}/status`;
 const STEP_MS = 10_000;
@@ -25,7 +26,7 @@ export class MqttCloud {
   private readonly pending = new Map<number, (r: RpcReply) => void>();
   private nextId = 1;
   private online = false;
-  private onlineWaiters = new Set<() => void>();
+  private readonly waiters = new Waiters();
   readonly clientId = `ota-hil-${process.pid}-${++clients}`;
 
   constructor(
@@ -52,7 +53,7 @@ export class MqttCloud {
       const was = this.online;
       this.online = p.toString('utf8') === 'online';
       if (this.online !== was) this.note(`mqtt: ${this.deviceId} is ${this.online ? 'online' : 'offline'}`);
-      if (this.online) for (const w of [...this.onlineWaiters]) w();
+      this.waiters.notify();
     });
     this.handlers.set(`${this.clientId}/rpc`, (p) => {
       try {
@@ -91,19 +92,11 @@ export class MqttCloud {
   /** Resolves when the board says it is online (its retained status), rejects after `timeoutMs`. */
   async waitOnline(timeoutMs: number): Promise<void> {
     await this.connect();
-    if (this.online) return;
-    await new Promise<void>((resolve, reject) => {
-      const done = () => {
-        clearTimeout(t);
-        this.onlineWaiters.delete(done);
-        resolve();
-      };
-      const t = setTimeout(() => {
-        this.onlineWaiters.delete(done);
-        reject(new OtaError(`${this.what}: ${this.deviceId} did not come online on the broker within ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.onlineWaiters.add(done);
-    });
+    await this.waiters.until(
+      () => this.online || undefined,
+      timeoutMs,
+      () => new OtaError(`${this.what}: ${this.deviceId} did not come online on the broker within ${timeoutMs} ms`),
+    );
   }
 
   /** One Mongoose OS RPC over MQTT. */
