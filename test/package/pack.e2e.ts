@@ -15,14 +15,14 @@ const REPO = path.resolve(import.meta.dirname, '..', '..');
 const NPM_OFFLINE = ['--prefer-offline', '--no-audit', '--no-fund'];
 
 /** The user's environment: nothing of this repository's run settings leaks into theirs. */
-function userEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
+function userEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...extra };
   for (const [k, v] of Object.entries(process.env)) if (!/^(OTA_HIL_|OTAHIL_|npm_)/i.test(k)) env[k] = v;
   return env;
 }
 
-function run(cmd: string, args: string[], cwd: string, timeoutMs = 300_000) {
-  const r = spawnSync(cmd, args, { cwd, env: userEnv(), encoding: 'utf8', timeout: timeoutMs, maxBuffer: 64 << 20 });
+function run(cmd: string, args: string[], cwd: string, timeoutMs = 300_000, env: NodeJS.ProcessEnv = {}) {
+  const r = spawnSync(cmd, args, { cwd, env: userEnv(env), encoding: 'utf8', timeout: timeoutMs, maxBuffer: 64 << 20 });
   const out = `${r.stdout ?? ''}${r.stderr ?? ''}`;
   return { status: r.status, stdout: r.stdout ?? '', out, tail: `$ ${cmd} ${args.join(' ')} (in ${cwd}) exited ${r.status ?? r.signal}:\n${out.split('\n').slice(-40).join('\n')}` };
 }
@@ -100,12 +100,15 @@ test('packed, installed in a fresh project, init --sim, stock scenarios and a dr
   const board = rig.boards[0]?.name;
   assert.ok(board, 'the starter rig has a board');
 
-  // The stock library from node_modules on the simulated board, then the gate and the Allure report.
-  const stock = run('npx', ['ota-hil', 'scenarios', '--grep', 'a confirmed update boots|a withheld commit reverts'], fw, 600_000);
+  // The stock library from node_modules on the simulated board, then the gate and the Allure report;
+  // the sweep on two worker threads, which load the compiled sweep from dist/ (no TypeScript loader there).
+  const grep = 'a confirmed update boots|a withheld commit reverts|every cut point of an update and its commit';
+  const stock = run('npx', ['ota-hil', 'scenarios', '--grep', grep], fw, 600_000, { OTA_HIL_SWEEP_THREADS: '2' });
   assert.equal(stock.status, 0, stock.tail);
   assert.match(stock.out, /node_modules\/ota-hil\/dist\/scenarios\/clean-update\.spec\.js.*a confirmed update boots/, stock.tail);
   assert.match(stock.out, /node_modules\/ota-hil\/dist\/scenarios\/withheld-commit\.spec\.js.*a withheld commit reverts/, stock.tail);
-  assert.match(stock.out, /\b2 passed\b/, stock.tail);
+  assert.match(stock.out, /node_modules\/ota-hil\/dist\/scenarios\/sweep\.spec\.js.*every cut point of an update and its commit/, stock.tail);
+  assert.match(stock.out, /\b3 passed\b/, stock.tail);
   assert.ok(existsSync(path.join(fw, 'reports/allure-report/index.html')), `the Allure report is in the project's reports/\n${stock.tail}`);
   assert.ok(existsSync(path.join(fw, 'reports/gate.json')), `the gate judged the run\n${stock.tail}`);
 
