@@ -1,6 +1,5 @@
 // Stack name → boot-log parser, auto-detection, and the summary the harness asserts on.
-import type { StackName } from '../rig/schema.ts';
-import { STACK_NAMES } from '../rig/schema.ts';
+import { STACK_NAMES, type StackName } from '../rig/stack-name.ts';
 import type { BootLogParser, BootLogSummary } from './boot.ts';
 import { espIdfParser } from './esp-idf.ts';
 import { esp8266ArduinoParser } from './esp8266-arduino.ts';

@@ -8,7 +8,7 @@ import { PowerLoss, type FlashCounters, type NorFlash } from '../sim/flash.ts';
 import type { SimStack } from '../sim/stack.ts';
 import type { Boot, BootLogParser } from '../bootlog/boot.ts';
 import type { CommitConfig, SimConfig } from '../rig/schema.ts';
-import { sameVersion } from '../fixtures/to-boot.ts';
+import { sameVersion } from '../bootlog/describe.ts';
 import { pickOutcomeBoot, type Dut } from './recover.ts';
 import type { PowerOnState } from './memo.ts';
 import { createCommitMethod } from '../commit/registry.ts';

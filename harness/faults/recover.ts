@@ -9,7 +9,7 @@
 // commit: more often than the stack allows unconfirmed boots, which means it never reverts).
 // A brick, a crash or an unknown image ends it at once.
 import type { Boot } from '../bootlog/boot.ts';
-import { describeBoot, sameVersion } from '../fixtures/to-boot.ts';
+import { describeBoot, sameVersion } from '../bootlog/describe.ts';
 import type { StackPromises } from '../fixtures/promises.ts';
 import type { PowerOnState, RecoveryMemo, RecoveryTail } from './memo.ts';
 import { LABEL, type RiskLabel } from '../report/vocabulary.ts';

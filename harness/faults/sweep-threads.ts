@@ -1,7 +1,7 @@
-// The sweep spread over worker threads (one event loop per core). Each thread rebuilds the
-// recording from plain data — stack, parser and promises by name — and runs its share of the cut
-// points (every Nth); results stream back as they come.
-import { Worker } from 'node:worker_threads';
+// The sweep spread over threads (one event loop per core): this one and pooled worker threads
+// (worker-pool.ts). Each worker thread rebuilds the recording from plain data — stack, parser and
+// promises by name — and runs its share of the cut points (every Nth run of them); results stream
+// back as they come.
 import type { FlashSnapshot } from '../sim/flash.ts';
 import type { CommitConfig, StackName } from '../rig/schema.ts';
 import type { SimDeviceConfig } from '../sim/stack.ts';
@@ -11,6 +11,7 @@ import { promisesOf } from '../fixtures/promises.ts';
 import { sweep, type CutPoint, type PointResult, type SweepOptions, type SweepResult } from './sweep.ts';
 import type { RecordedOp, Recording } from './record.ts';
 import type { Flow, Versions } from './recover.ts';
+import { runOnThread } from './worker-pool.ts';
 
 /** What crosses to a thread: data only. */
 export interface PortableRecording {
@@ -40,7 +41,7 @@ export function fromPortable(p: PortableRecording): Recording {
   };
 }
 
-/** Like sweep(), on `threads` worker threads (1: in this thread). */
+/** Like sweep(), on `threads` threads: this one and `threads` - 1 pooled worker threads. */
 export async function sweepThreads(rec: Recording, opts: SweepOptions & { threads?: number } = {}): Promise<SweepResult> {
   const threads = opts.threads ?? 1;
   if (threads <= 1) return sweep(rec, opts);
@@ -65,23 +66,28 @@ export async function sweepThreads(rec: Recording, opts: SweepOptions & { thread
       for (const p of ps) if (opts.filter(p)) only.push(pointKey(p));
     }
   }
-  const { filter: _f, onResult, threads: _t, ...rest } = opts;
+  const { filter, onResult, threads: _t, ...rest } = opts;
   const results: PointResult[] = [];
-  const parts = await Promise.all(
-    Array.from({ length: threads }, (_, index) =>
-      runThread(portable, { ...rest, shard: { index, count: threads }, only }, (r) => {
-        results.push(r);
-        onResult?.(r);
+  const take = (r: PointResult) => {
+    results.push(r);
+    onResult?.(r);
+  };
+  // Share 0 runs here: this thread would only wait meanwhile, and one thread fewer is its memory saved.
+  const parts = await Promise.all([
+    sweep(rec, { ...rest, filter, shard: { index: 0, count: threads }, onResult: take }),
+    ...Array.from({ length: threads - 1 }, (_, i) =>
+      runOnThread({ rec: portable, opts: { ...rest, shard: { index: i + 1, count: threads }, only } }, (m) => {
+        if (m.type === 'result') take(m.r as PointResult);
       }),
     ),
-  );
+  ]);
   results.sort((a, b) => a.op - b.op || Number(a.torn) - Number(b.torn) || (a.fraction ?? 0) - (b.fraction ?? 0));
   return {
     board: rec.board,
     stack: rec.stack.name,
     flow: rec.flow,
     ops: rec.ops.length,
-    total: parts[0]!.total,
+    total: parts[0].total,
     covered: results.length,
     results,
     failures: results.filter((r) => !r.ok),
@@ -89,22 +95,7 @@ export async function sweepThreads(rec: Recording, opts: SweepOptions & { thread
   };
 }
 
-function runThread(rec: PortableRecording, opts: ThreadOptions, onResult: (r: PointResult) => void): Promise<{ total: number }> {
-  return new Promise((resolve, reject) => {
-    const w = new Worker(new URL('./sweep-worker.mjs', import.meta.url), { workerData: { rec, opts } });
-    w.on('message', (m: { type: 'result'; r: PointResult } | { type: 'done'; total: number }) => {
-      if (m.type === 'result') onResult(m.r);
-      else {
-        resolve({ total: m.total });
-        void w.terminate();
-      }
-    });
-    w.on('error', reject);
-    w.on('exit', (code) => (code !== 0 ? reject(new Error(`sweep thread ${opts.shard.index} exited with ${code}`)) : undefined));
-  });
-}
-
-/** The thread's side: called from sweep-worker.mjs. */
+/** A worker thread's side: called from sweep-worker.mjs. */
 export async function threadMain(rec: PortableRecording, opts: ThreadOptions, post: (m: unknown) => void): Promise<void> {
   const only = opts.only ? new Set(opts.only) : null;
   const r = await sweep(fromPortable(rec), {

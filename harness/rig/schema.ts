@@ -9,25 +9,11 @@ import { PowerUnion, powerKinds } from '../power/registry.ts';
 import { TransportUnion, transportKinds } from '../ota/registry.ts';
 import { InstallUnion, installKinds } from '../install/registry.ts';
 import { CommitUnion, commitKinds } from '../commit/registry.ts';
+import { StackName } from './stack-name.ts';
 
 export { PortRef };
+export { StackName, STACK_NAMES, isStackName } from './stack-name.ts';
 export { HttpFaults } from '../ota/image-server.ts';
-
-export const StackName = Type.Union(
-  [
-    Type.Literal('mcuboot'),
-    Type.Literal('esp-idf'),
-    Type.Literal('mongoose-os'),
-    Type.Literal('rboot'),
-    Type.Literal('esp8266-arduino'),
-    Type.Literal('zerynth'),
-    Type.Literal('particle'),
-  ],
-  { description: 'the update stack the board runs; chooses the boot-log parser and, for sim boards, the simulator' },
-);
-export type StackName = Static<typeof StackName>;
-
-
 
 export type PortRef = Static<typeof PortRef>;
 
@@ -241,5 +227,3 @@ export function jsonSchema(): TSchema {
   return rigSchema();
 }
 
-export const STACK_NAMES: readonly StackName[] = StackName.anyOf.map((l) => l.const);
-export const isStackName = (s: string): s is StackName => (STACK_NAMES as readonly string[]).includes(s);

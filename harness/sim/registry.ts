@@ -1,5 +1,5 @@
 // Simulated stacks: adding one is a new folder under stacks/ plus one line here.
-import { STACK_NAMES, type StackName } from '../rig/schema.ts';
+import { STACK_NAMES, type StackName } from '../rig/stack-name.ts';
 import type { SimStack } from './stack.ts';
 import { mcubootStack } from './stacks/mcuboot/index.ts';
 import { esp8266ArduinoStack } from './stacks/esp8266-arduino/index.ts';

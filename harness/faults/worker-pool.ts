@@ -1,0 +1,74 @@
+// Sweep threads kept between sweeps: starting one costs a module load (and under tsx far more), so
+// a process that sweeps again takes the threads the last sweep left idle. Idle threads hold no
+// work and do not keep the process alive; after a while without a sweep they end.
+import { Worker } from 'node:worker_threads';
+import { threadModule } from './thread-module.ts';
+
+/** Idle threads end after this long without a sweep. */
+const IDLE_MS = 10_000;
+
+export type ThreadMessage = { type: 'result'; r: unknown } | { type: 'done'; total: number } | { type: 'error'; message: string };
+
+interface PooledThread {
+  worker: Worker;
+  timer: NodeJS.Timeout | null;
+  /** The running job's listener, or null while idle. */
+  job: ((m: ThreadMessage) => void) | null;
+  /** Fails the running job (the thread died). */
+  fail: ((e: Error) => void) | null;
+}
+
+const idle: PooledThread[] = [];
+
+/** Run one job on a pooled thread; `onMessage` sees its results; resolves with the thread's total. */
+export async function runOnThread(data: unknown, onMessage: (m: ThreadMessage) => void): Promise<number> {
+  const t = idle.pop() ?? (await start());
+  if (t.timer) clearTimeout(t.timer);
+  t.timer = null;
+  t.worker.ref();
+  try {
+    const total = await new Promise<number>((resolve, reject) => {
+      t.fail = reject;
+      t.job = (m) => {
+        if (m.type === 'done') resolve(m.total);
+        else if (m.type === 'error') reject(new Error(m.message));
+        else onMessage(m);
+      };
+      t.worker.postMessage(data);
+    });
+    release(t);
+    return total;
+  } catch (e) {
+    void t.worker.terminate(); // its state is unknown: never reused
+    throw e;
+  } finally {
+    t.job = null;
+    t.fail = null;
+  }
+}
+
+/** Back to the pool, idle. */
+function release(t: PooledThread): void {
+  t.worker.unref();
+  t.timer = setTimeout(() => {
+    const i = idle.indexOf(t);
+    if (i >= 0) idle.splice(i, 1);
+    void t.worker.terminate();
+  }, IDLE_MS).unref();
+  idle.push(t);
+}
+
+async function start(): Promise<PooledThread> {
+  const module = await threadModule();
+  const worker = new Worker(new URL('./sweep-worker.mjs', import.meta.url), { workerData: { module } });
+  const t: PooledThread = { worker, timer: null, job: null, fail: null };
+  worker.on('message', (m: ThreadMessage) => t.job?.(m));
+  const die = (e: Error) => {
+    const i = idle.indexOf(t);
+    if (i >= 0) idle.splice(i, 1);
+    t.fail?.(e);
+  };
+  worker.on('error', die);
+  worker.on('exit', (code) => die(new Error(`sweep thread exited with ${code}`)));
+  return t;
+}
