@@ -1,18 +1,17 @@
-// A USB-serial adapter played by socat, for simulated boards and tests: a pseudo-terminal pair
-// whose harness end sits behind a stable link (as udev's /dev/serial/by-id link does). unplug()
-// makes the port vanish the way a board-powered adapter does at a power cut; plug() brings it
-// back as a new pair under a new /dev/pts path and repoints the link.
+// A USB-serial adapter for simulated boards and tests: a pseudo-terminal pair whose harness end
+// sits behind a stable link (as udev's /dev/serial/by-id link does). unplug() makes the port
+// vanish the way a board-powered adapter does at a power cut; plug() brings it back as a new pair
+// under a new /dev/pts path and repoints the link.
 //
-// The harness end uses socat's wait-slave: socat moves no byte until someone opens that end.
-// This plays the adapter's receive FIFO (and the bytes a real adapter gets only once the host
-// opens the port): what the device prints after the port came back waits for the console
-// instead of being flushed by the console's open. And ignoreeof: a real adapter stays when the
-// host closes the port (the console lets a flashing tool have it); socat would otherwise end the
-// pair half a second after the harness end is closed.
-import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, realpathSync, renameSync, rmSync, symlinkSync } from 'node:fs';
+// The pair and the relay between its ends are a small Python program's (pty-adapter-py.ts): bytes one side sends wait in the
+// adapter until the other side's port is open and set up (its opener's flush), so neither the
+// harness's open nor the board's loses what was sent before it: the adapter's receive FIFO, and
+// no serial-open race. An end that nobody has open keeps the adapter (as a real one stays when
+// the host closes the port for a flashing tool).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, renameSync, rmSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
-import { spawnTethered, stopTethered } from './tether.ts';
+import { ADAPTER_PY } from './pty-adapter-py.ts';
 
 export interface PtyPlug {
   /** Where the device side opens its end. */
@@ -26,76 +25,109 @@ let exitHook = false;
 
 export class PtyAdapter {
   private proc: ChildProcess | undefined;
-  private gen = 0;
+  /** Callers waiting for the helper's next reply lines, in order. */
+  private replies: Array<(line: string | Error) => void> = [];
   current: PtyPlug | undefined;
 
-  /** `link`: the stable link to maintain; `dir`: where socat's own links go. */
+  /** `link`: the stable link to maintain. */
   constructor(
     readonly link: string,
-    private readonly dir: string,
     private readonly name = 'adapter',
   ) {
     mkdirSync(path.dirname(link), { recursive: true });
-    mkdirSync(dir, { recursive: true });
     if (!exitHook) {
       exitHook = true;
-      // A worker that exits without closing its boards: end socat now, not when the tether notices.
-      process.on('exit', () => live.forEach(stopTethered));
+      // A worker that exits without closing its boards: end the helpers now, not at their EOF.
+      process.on('exit', () => live.forEach((p) => p.kill('SIGTERM')));
     }
   }
 
   get plugged(): boolean {
-    return this.proc !== undefined;
+    return this.current !== undefined;
   }
 
   async plug(timeoutMs = 5000): Promise<PtyPlug> {
-    if (this.proc && this.current) return this.current;
-    const n = ++this.gen;
-    const device = path.join(this.dir, `${this.name}-dev-${n}`);
-    const tty = path.join(this.dir, `${this.name}-tty-${n}`);
-    // Device end first: socat creates it, then blocks on the harness end until it is opened.
-    // Tethered: a harness killed with SIGKILL takes its adapters along.
-    const proc = spawnTethered('socat', [`pty,raw,echo=0,link=${device}`, `pty,raw,echo=0,link=${tty},wait-slave,pty-interval=0.005,ignoreeof`]);
-    let stderr = '';
-    proc.stderr!.on('data', (b: Buffer) => (stderr += b.toString()));
-    let exited: string | undefined;
-    proc.once('exit', (code, sig) => {
-      exited = `socat exited (${sig ?? code})${stderr ? `: ${stderr.trim()}` : ''}${code === 127 ? ' (apt-get install socat)' : ''}`;
-      live.delete(proc);
-      if (this.proc === proc) this.proc = undefined;
-    });
-    proc.once('error', (e) => (exited = `cannot run socat: ${e.message} (apt-get install socat)`));
-    live.add(proc);
-    this.proc = proc;
-    const deadline = performance.now() + timeoutMs;
-    while (!(existsSync(device) && existsSync(tty))) {
-      if (exited) throw new Error(`${this.name}: ${exited}`);
-      if (performance.now() > deadline) {
-        stopTethered(proc);
-        throw new Error(`${this.name}: socat made no pseudo-terminal pair within ${timeoutMs} ms`);
-      }
-      await new Promise((r) => setTimeout(r, 5));
+    if (this.current) return this.current;
+    let timer: NodeJS.Timeout | undefined;
+    const reply = await Promise.race([
+      this.ask('plug'),
+      new Promise<Error>((resolve) => (timer = setTimeout(() => resolve(new Error(`made no pseudo-terminal pair within ${timeoutMs} ms`)), timeoutMs))),
+    ]).finally(() => clearTimeout(timer));
+    const m = typeof reply === 'string' ? /^plugged (\S+) (\S+)$/.exec(reply) : null;
+    if (!m) {
+      this.stop(); // its replies may be out of step now: the next plug starts afresh
+      throw new Error(`${this.name}: simulated USB-serial adapter: ${typeof reply === 'string' ? reply : reply.message}`);
     }
-    const harness = realpathSync(tty);
     // Atomic repoint, as udev replaces a link: never a moment with a half-made one.
     const tmp = `${this.link}.${process.pid}.new`;
     rmSync(tmp, { force: true });
-    symlinkSync(harness, tmp);
+    symlinkSync(m[2]!, tmp);
     renameSync(tmp, this.link);
-    this.current = { device, harness };
+    this.current = { device: m[1]!, harness: m[2]! };
     return this.current;
   }
 
-  /** The adapter loses power: its tty goes away (socat exits) and udev drops the link. */
+  /** The adapter loses power: its ttys go away and udev drops the link. */
   unplug(): void {
-    const p = this.proc;
-    this.proc = undefined;
+    if (this.current) void this.ask('unplug');
     this.current = undefined;
-    if (p) stopTethered(p);
     rmSync(this.link, { force: true });
   }
 
   close(): void {
     this.unplug();
+    this.stop();
+  }
+
+  private ask(cmd: string): Promise<string | Error> {
+    const proc = this.proc ?? this.start();
+    return new Promise((resolve) => {
+      this.replies.push(resolve);
+      proc.stdin!.write(`${cmd}\n`);
+    });
+  }
+
+  private start(): ChildProcess {
+    // The link in its arguments only names it in process listings. Its stdin is the tether: at
+    // our exit, however we end (SIGKILL too), it reads EOF and ends, and the ttys go with it.
+    const proc = spawn('python3', ['-S', '-c', ADAPTER_PY, 'pty-adapter', this.link], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stderr = '';
+    let out = '';
+    proc.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    proc.stdout.on('data', (b: Buffer) => {
+      out += b.toString();
+      for (let i = out.indexOf('\n'); i >= 0; i = out.indexOf('\n')) {
+        const line = out.slice(0, i);
+        out = out.slice(i + 1);
+        this.replies.shift()?.(line);
+      }
+    });
+    const gone = (why: string) => {
+      live.delete(proc);
+      if (this.proc !== proc) return;
+      this.proc = undefined;
+      this.current = undefined;
+      for (const r of this.replies.splice(0)) r(new Error(why));
+    };
+    proc.once('exit', (code, sig) => gone(`its helper exited (${sig ?? code})${stderr ? `: ${stderr.trim()}` : ''}`));
+    proc.once('error', (e) => gone(`cannot run python3: ${e.message} (apt-get install python3)`));
+    proc.stdin.on('error', () => undefined);
+    // Neither the helper nor its pipes keep the harness alive.
+    for (const s of [proc.stdin, proc.stdout, proc.stderr]) (s as unknown as { unref?: () => void } | null)?.unref?.();
+    proc.unref();
+    live.add(proc);
+    this.proc = proc;
+    return proc;
+  }
+
+  private stop(): void {
+    const p = this.proc;
+    if (!p) return;
+    this.proc = undefined;
+    this.current = undefined;
+    for (const r of this.replies.splice(0)) r(new Error('stopped'));
+    live.delete(p);
+    p.stdin?.destroy();
+    if (p.exitCode === null && p.signalCode === null) p.kill('SIGTERM');
   }
 }

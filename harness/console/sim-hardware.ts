@@ -52,7 +52,7 @@ export async function simHardware(device: SimDevice, config: BoardConfig, log: (
     };
     const parts: string[] = [];
     if ((config.sim?.uart ?? 'in-process') === 'pty') {
-      const adapter = new PtyAdapter(path.join(tempDir(), 'serial', 'by-id', `usb-ota-hil_sim_${name}-if00-port0`), path.join(tempDir(), 'pty'), name);
+      const adapter = new PtyAdapter(path.join(tempDir(), 'serial', 'by-id', `usb-ota-hil_sim_${name}-if00-port0`), name);
       const uart = new SimPtyUart(device, adapter, log);
       closers.push(() => uart.close());
       supply = new AdapterPoweredSupply(device, uart);

@@ -36,7 +36,7 @@ export class SimLcusRelay {
 
   static async start(opts: { board: string; supply: SimSupply; channel: number; dir: string; log: (line: string) => void }): Promise<SimLcusRelay> {
     mkdirSync(opts.dir, { recursive: true });
-    const adapter = new PtyAdapter(path.join(opts.dir, 'by-id', 'usb-1a86_USB_Serial-if00-port0'), path.join(opts.dir, 'pty'), `${opts.board}-relay`);
+    const adapter = new PtyAdapter(path.join(opts.dir, 'by-id', 'usb-1a86_USB_Serial-if00-port0'), `${opts.board}-relay`);
     const plug = await adapter.plug();
     const end = new SerialPort({ path: plug.device, baudRate: 9600, autoOpen: false });
     await new Promise<void>((resolve, reject) => end.open((e) => (e ? reject(e) : resolve()))).catch((e: Error) => {

@@ -125,7 +125,7 @@ export const SimConfig = closed({
     Type.Union([Type.Literal('in-process'), Type.Literal('pty')], {
       default: 'in-process',
       description:
-        "in-process: a serialport binding straight onto the simulated UART; pty: a socat pseudo-terminal behind a by-id style link that vanishes while the board is off (a USB-serial adapter the board powers), opened with serialport's native binding",
+        "in-process: a serialport binding straight onto the simulated UART; pty: a pseudo-terminal (a small python3 relay) behind a by-id style link that vanishes while the board is off (a USB-serial adapter the board powers), opened with serialport's native binding",
     }),
   ),
 });

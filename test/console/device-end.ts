@@ -47,7 +47,7 @@ export class DeviceEnd {
 /** A serial root with by-id/ and by-path/ as udev makes them, and an adapter behind one link. */
 export function adapterUnderRoot(byId = 'usb-FTDI_FT232R_USB_UART_A10KZP45-if00-port0'): { root: string; byId: string; adapter: PtyAdapter } {
   const root = mkdtempSync(path.join(tmpdir(), 'ota-hil-serial-'));
-  const adapter = new PtyAdapter(path.join(root, 'by-id', byId), path.join(root, 'pty'), 'ftdi');
+  const adapter = new PtyAdapter(path.join(root, 'by-id', byId), 'ftdi');
   return { root, byId, adapter };
 }
 

@@ -1,5 +1,5 @@
-// Process hygiene of a run on the pty rig: SIGKILL leaves no socat behind (each one is tethered
-// to the harness by a pipe) and the next run removes the dead run's temp folders.
+// Process hygiene of a run on the pty rig: SIGKILL leaves no adapter helper behind (each one is
+// tethered to the harness by its stdin) and the next run removes the dead run's temp folders.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -29,6 +29,19 @@ function processesWith(marker: string): string[] {
   return out;
 }
 
+/** Live children of `pid`, as "pid cmd": only what this test started, whatever else runs. */
+function childrenOf(pid: number): string[] {
+  return processesWith('').filter((p) => {
+    try {
+      // The fields after the command's closing parenthesis: state, ppid, ...
+      const stat = readFileSync(`/proc/${p.split(' ')[0]}/stat`, 'utf8');
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid;
+    } catch {
+      return false;
+    }
+  });
+}
+
 async function until(probe: () => boolean, ms: number): Promise<boolean> {
   const end = performance.now() + ms;
   while (performance.now() < end) {
@@ -41,7 +54,7 @@ async function until(probe: () => boolean, ms: number): Promise<boolean> {
 const ours = (pid: number) => readdirSync(tmpdir()).filter((n) => n.startsWith(`ota-hil-sim-${pid}-`));
 
 void describe('process hygiene', { skip: !hasSocat() && 'socat is not installed (apt-get install socat)' }, () => {
-  void it('SIGKILL of a run on the pty rig: no socat outlives it; the next run removes its temp folder', async () => {
+  void it('SIGKILL of a run on the pty rig: no adapter helper outlives it; the next run removes its temp folder', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', CHILD, path.join(ROOT, 'rigs/sim-pty.json')], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
@@ -51,12 +64,14 @@ void describe('process hygiene', { skip: !hasSocat() && 'socat is not installed 
       child.once('exit', () => reject(new Error(`child exited before it was ready: ${stderr}`)));
     });
     const marker = `ota-hil-sim-${child.pid}-`;
-    const socats = processesWith(marker).filter((p) => / socat /.test(` ${p.split(' ')[1]} `));
-    assert.equal(socats.length, 2, `the board's console adapter and its relay: ${socats.join('\n')}`);
-    assert.equal(ours(child.pid!).length, 1);
-
-    child.kill('SIGKILL');
-    await exited;
+    try {
+      const helpers = processesWith(marker).filter((p) => /python3\S* -S -c /.test(p));
+      assert.equal(helpers.length, 2, `the board's console adapter and its relay: ${helpers.join('\n')}`);
+      assert.equal(ours(child.pid!).length, 1);
+    } finally {
+      child.kill('SIGKILL');
+      await exited;
+    }
     const gone = await until(() => processesWith(marker).length === 0, 10_000);
     assert.ok(gone, `left behind after SIGKILL:\n${processesWith(marker).join('\n')}`);
 
@@ -72,10 +87,13 @@ void describe('process hygiene', { skip: !hasSocat() && 'socat is not installed 
     assert.notEqual(await aExit, 0, 'sleep was ended, not left to finish');
     const b = spawnTethered('sleep', ['60'], 'ignore');
     const bExit = new Promise<void>((resolve) => b.once('exit', () => resolve()));
-    await new Promise((r) => setTimeout(r, 100));
+    // Its own sleep, found as the child of its wrapper shell (others on the machine may sleep too).
+    assert.ok(await until(() => childrenOf(b.pid!).some((p) => p.includes('sleep 60')), 10_000), 'the wrapper started sleep');
+    const bSleep = Number(childrenOf(b.pid!).find((p) => p.includes('sleep 60'))!.split(' ')[0]);
     stopTethered(b);
     await bExit;
-    assert.equal(processesWith('sleep 60').filter((p) => !p.includes('sh -c')).length, 0);
+    const gone = () => !processesWith('sleep 60').some((p) => p.startsWith(`${bSleep} `));
+    assert.ok(await until(gone, 10_000), `sleep ${bSleep} outlived stopTethered`);
   });
 
   void it("the sweep keeps a live process's folders and removes a dead one's", () => {

@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { autoDetect } from '@serialport/bindings-cpp';
 import type { BindingInterface } from '@serialport/bindings-interface';
+import { closeSync, constants, openSync, writeSync } from 'node:fs';
 import { Console } from '../../harness/console/console.ts';
 import { hasSocat } from '../helpers/pty.ts';
 import { adapterUnderRoot, DeviceEnd, sleep, until } from './device-end.ts';
@@ -187,6 +188,41 @@ test("line ending '\\r' and latin1 are honoured both ways", { skip }, async () =
   } finally {
     await con.close();
     await dev.close();
+    adapter.close();
+  }
+});
+
+test('serial-open race: bytes sent as the port appears survive an open whose flush comes late (a loaded host), both ways', { skip }, async () => {
+  // serialport (like pyserial) flushes the port's input right after open(). An adapter that
+  // starts relaying at the open put the board's first bytes where that flush throws them away;
+  // here the host is held between its open() and its flush, as a busy machine may hold it.
+  const { root, byId, adapter } = adapterUnderRoot();
+  const plug = await adapter.plug();
+  // The board's end is opened plainly (no flush yet): a command typed now must survive its flush too.
+  const boardEarly = openSync(plug.device, constants.O_RDWR | constants.O_NOCTTY | constants.O_NONBLOCK);
+  const hostEarly = openSync(adapter.link, constants.O_RDWR | constants.O_NOCTTY | constants.O_NONBLOCK);
+  writeSync(hostEarly, 'mcuboot confirm\n');
+  let dev: DeviceEnd | undefined;
+  let con: Console | undefined;
+  try {
+    await sleep(150); // the board's open, preempted before its flush
+    dev = await DeviceEnd.open(plug.device);
+    closeSync(boardEarly);
+    await dev.write('*** Booting MCUboot v2.1.0 ***\r\n');
+    await sleep(150); // the host's open, preempted before its flush
+    con = await Console.open({ board: 'nrf52-r', port: { byId }, serialRoot: root, baudRate: 115200 });
+    closeSync(hostEarly);
+    await dev.write('I: Starting bootloader\r\n');
+    await con.expect('Starting bootloader', { timeout: 3000 });
+    assert.deepEqual(
+      con.lines.map((l) => l.text),
+      ['*** Booting MCUboot v2.1.0 ***', 'I: Starting bootloader'],
+      'what the board printed before the harness had set its port up is there',
+    );
+    await until(() => dev!.received.includes('mcuboot confirm\n'), 3000, 'the command typed before the board had set its port up');
+  } finally {
+    await con?.close();
+    await dev?.close();
     adapter.close();
   }
 });
