@@ -60,14 +60,19 @@ export function valueProblems(rig: RigConfig): RigProblem[] {
 
 function boardProblems(rig: RigConfig, b: BoardConfig, at: string, out: RigProblem[]): void {
   const add = (pointer: string, message: string) => out.push({ pointer: at + pointer, message });
-  const regex = (pointer: string, source: string | undefined, group?: string) => {
+  /** `group`: the named group it must have; `capture`: a group 1 or that named group will do. */
+  const regex = (pointer: string, source: string | undefined, group?: string, capture = false) => {
     if (source === undefined) return;
+    let re: RegExp;
     try {
-      new RegExp(source);
+      re = new RegExp(source);
     } catch (e) {
-      return add(pointer, `not a valid regex: ${(e as Error).message.replace(/^Invalid regular expression: /, '')}`);
+      const why = (e as Error).message.replace(/^Invalid regular expression: /, '');
+      return add(pointer, `not a valid regex: ${why}; a literal ( ) [ ] { } . * + ? | \\ is written with a backslash, doubled in JSON ("\\\\(")`);
     }
-    if (group && !new RegExp(`\\(\\?<${group}>`).test(source)) add(pointer, `needs a named group ${group}, e.g. "(?<${group}>...)"`);
+    const groups = new RegExp(`${re.source}|`).exec('')!.length - 1;
+    if (group && capture && groups === 0) add(pointer, `needs a group for the ${group}: group 1 or a named group, e.g. "(?<${group}>\\\\S+)"`);
+    else if (group && !capture && !new RegExp(`\\(\\?<${group}>`).test(source)) add(pointer, `needs a named group ${group}, e.g. "(?<${group}>...)"`);
   };
   const text = (pointer: string, s: string | undefined, what: string) => {
     if (s !== undefined && !s.trim()) add(pointer, `empty ${what}`);
@@ -106,6 +111,9 @@ function boardProblems(rig: RigConfig, b: BoardConfig, at: string, out: RigProbl
     text('/commit/provision', commit.provision, 'console command');
     regex('/commit/expect', commit.expect);
   }
+  regex('/app/version', b.app?.version, 'version', true);
+  regex('/app/slot', b.app?.slot, 'slot', true);
+  regex('/app/confirmed', b.app?.confirmed);
   if (b.sim) {
     simImages(rig, b, at, out);
     const { slotSize, sectorSize } = b.sim;

@@ -40,7 +40,7 @@ test('__proto__, constructor and prototype are refused wherever they are, and no
   assert.equal(({} as Record<string, unknown>).polluted, undefined);
 });
 
-test('every regex is compiled: commit.expect, addressFrom (with host), progress (with pct), onPattern', () => {
+test('every regex is compiled: commit.expect, addressFrom (with host), progress (with pct), onPattern, app (with its group)', () => {
   const r = pty();
   r.boards[0].commit.expect = 'Image (confirmed';
   const ps = refused(r);
@@ -50,6 +50,16 @@ test('every regex is compiled: commit.expect, addressFrom (with host), progress 
   const cs = refused(c);
   has(cs, /^\/boards\/0\/transport\/progress: needs a named group pct/);
   has(cs, /^\/boards\/0\/transport\/addressFrom: not a valid regex/);
+  // board.app: refused by validation (not at board open), with the fix.
+  const a = pty();
+  a.boards[0].app = { version: 'fw v(\\S+', slot: 'running slot \\d', confirmed: '[confirmed' };
+  const as = refused(a, 'bench.json');
+  has(as, /^\/boards\/0\/app\/version: not a valid regex: .*Unterminated group; a literal \( .* is written with a backslash, doubled in JSON \("\\\\\("\)$/);
+  has(as, /^\/boards\/0\/app\/slot: needs a group for the slot: group 1 or a named group, e\.g\. "\(\?<slot>\\\\S\+\)"$/);
+  has(as, /^\/boards\/0\/app\/confirmed: not a valid regex: /);
+  const ok = pty();
+  ok.boards[0].app = { version: 'fw v(\\S+)', slot: 'running slot (?<slot>\\d)', confirmed: 'confirmed' };
+  validateRig(ok, 'bench.json');
 });
 
 test('empty commands, programs, console names and hosts are refused', () => {
