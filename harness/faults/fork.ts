@@ -36,7 +36,7 @@ export interface TornOp {
 
 /** Flash buffers of disposed forks, by size: a sweep makes thousands of forks of one size. */
 const spare = new Map<number, Uint8Array[]>();
-const SPARE_MAX = 16;
+const SPARE_MAX = 8;
 
 /** A device printing this much in one power-on is looping without end; the fork pulls the plug. */
 const MAX_LINES = 5000;

@@ -35,7 +35,7 @@ export class RecoveryMemo {
   misses = 0;
 
   /** Entries hold a copy of the flash each; beyond `maxBytes` the oldest go (a sweep's forks converge in runs). */
-  constructor(private readonly maxBytes = 16 * 1024 * 1024) {}
+  constructor(private readonly maxBytes = 4 * 1024 * 1024) {}
 
   get(state: string, s: PowerOnState): RecoveryTail | undefined {
     const key = `${state}|${s.dirty}|${sample(s.bytes)}`;

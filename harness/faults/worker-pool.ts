@@ -6,6 +6,12 @@ import { threadModule } from './thread-module.ts';
 
 /** Idle threads end after this long without a sweep. */
 const IDLE_MS = 10_000;
+/**
+ * A thread's young generation: a sweep allocates short-lived objects fast, and V8's default lets
+ * the nursery grow to tens of MB per thread. 16 MB costs no measurable CPU (512 KiB sweep, 2
+ * threads: peak 289 -> 277 MB; 64 MB: 321 MB).
+ */
+const YOUNG_MB = 16;
 
 export type ThreadMessage = { type: 'result'; r: unknown } | { type: 'done'; total: number } | { type: 'error'; message: string };
 
@@ -60,7 +66,7 @@ function release(t: PooledThread): void {
 
 async function start(): Promise<PooledThread> {
   const module = await threadModule();
-  const worker = new Worker(new URL('./sweep-worker.mjs', import.meta.url), { workerData: { module } });
+  const worker = new Worker(new URL('./sweep-worker.mjs', import.meta.url), { workerData: { module }, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_MB } });
   const t: PooledThread = { worker, timer: null, job: null, fail: null };
   worker.on('message', (m: ThreadMessage) => t.job?.(m));
   const die = (e: Error) => {

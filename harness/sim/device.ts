@@ -9,12 +9,16 @@ import { runDownloadMode, type EspChip } from './esp-rom/loader.ts';
 import type { SimStack, DeviceContext, DeviceFlash, SimDeviceConfig } from './stack.ts';
 import type { SimConfig } from '../rig/schema.ts';
 
+/** Like PowerLoss: thrown and caught inside the simulator by the thousand, so without a stack trace. */
 export class WarmReset extends Error {
   constructor(readonly reason = 'reset') {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(`warm reset: ${reason}`);
-    this.name = 'WarmReset';
+    Error.stackTraceLimit = limit;
   }
 }
+WarmReset.prototype.name = 'WarmReset';
 
 /** Typical NOR timings; they set how long a swap or a download takes in simulated time. */
 const ERASE_MS_PER_SECTOR = 40;

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 
 const MIN = 4096;
-const MAX_BYTES = 8 * 1024 * 1024;
+const MAX_BYTES = 4 * 1024 * 1024;
 const cache = new Map<string, { bytes: Uint8Array; digest: Uint8Array }[]>();
 let held = 0;
 

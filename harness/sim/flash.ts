@@ -3,12 +3,16 @@
 // power can be lost before operation N or during it (torn): a torn program leaves a prefix of its
 // bytes, a torn erase leaves the sector indeterminate (some bits raised, neither old nor erased).
 
+/** Thrown by the thousand in a sweep and always caught by the simulator: no stack trace is captured. */
 export class PowerLoss extends Error {
   constructor(readonly where = 'power lost') {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(where);
-    this.name = 'PowerLoss';
+    Error.stackTraceLimit = limit;
   }
 }
+PowerLoss.prototype.name = 'PowerLoss';
 
 export interface FlashGeometry {
   size: number;
