@@ -8,8 +8,8 @@ const HELP = `ota-hil — hardware-in-the-loop OTA update testing
                                      scenario, npm scripts (--sim: a simulated board, no hardware needed)
   ota-hil scenarios [playwright test args...]
                                      run the scenarios (playwright test), then the gate and the Allure report
-  ota-hil rig validate FILE          check a rig file; every problem with its JSON pointer
-  ota-hil rig schema [--out FILE]    write the rig JSON Schema (for editor completion)
+  ota-hil rig validate FILE          check a rig file; every problem with its JSON pointer (--kinds F: yours too)
+  ota-hil rig schema [--out FILE]    write the rig JSON Schema (for editor completion; --kinds F: yours too)
   ota-hil parse-bootlog FILE --stack <name|auto> [--json]
                                      which slot, event and version a console log shows
   ota-hil gate [--results DIR]... [--policy FILE]

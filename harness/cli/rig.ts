@@ -1,15 +1,19 @@
-// `ota-hil rig validate FILE` and `ota-hil rig schema [--out FILE]`.
+// `ota-hil rig validate FILE` and `ota-hil rig schema [--out FILE]`, each knowing a repository's
+// own kinds with --kinds FILE.
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadRig, RigError } from '../rig/load.ts';
 import { jsonSchema } from '../rig/schema.ts';
 import { rigAdvice } from '../rig/advice.ts';
+import { KindsFileError, loadKindsFile } from './kinds-file.ts';
 
 const USAGE = `usage: ota-hil rig validate FILE      check a rig file: every problem with file, JSON pointer and expectation
        ota-hil rig schema [--out FILE]  the rig JSON Schema (for editor completion), to stdout or FILE
+  --kinds FILE   your own kinds too: FILE exports what your config gives otaHilConfig({ kinds }),
+                 as default or as \`kinds\` (TypeScript: Node 22.18 or later, or tsx installed)
 `;
 
-export function rigCommand(argv: string[]): number {
+export async function rigCommand(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
   if (sub === '--help' || sub === '-h' || sub === 'help') return help();
   if (sub !== 'schema' && sub !== 'validate') return usage(sub === undefined ? 'say validate or schema' : `unknown rig command ${JSON.stringify(sub)}`);
@@ -17,13 +21,21 @@ export function rigCommand(argv: string[]): number {
   try {
     args = parseArgs({
       args: rest,
-      options: { out: { type: 'string' }, rig: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: { out: { type: 'string' }, rig: { type: 'string' }, kinds: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' } },
       allowPositionals: sub === 'validate',
     });
   } catch (e) {
     return usage(`rig ${sub}: ${(e as Error).message}`);
   }
   if (args.values.help) return help();
+  for (const f of args.values.kinds ?? []) {
+    try {
+      await loadKindsFile(f);
+    } catch (e) {
+      process.stderr.write(`ota-hil: ${e instanceof KindsFileError ? '' : `${f}: `}${(e as Error).message}\n`);
+      return 1;
+    }
+  }
   if (sub === 'schema') {
     if (args.values.rig) return usage('rig schema takes no rig file; --out names where the schema goes');
     const text = JSON.stringify({ $schema: 'http://json-schema.org/draft-07/schema#', ...jsonSchema() }, null, 2) + '\n';

@@ -53,11 +53,11 @@ export const benchPdu = defineKind({
 /** Type-checked against the package's .d.ts: if its types did not resolve, everything would be `any` and the expected error would be missing. */
 const TYPES_CHECK = `import { test, expect, type FaultPlan } from 'ota-hil';
 import { otaHilConfig, STOCK_SCENARIOS } from 'ota-hil/config';
-import { benchPdu } from './power/bench-pdu.ts';
+import kinds from './ota-kinds.ts';
 
 const stock: string = STOCK_SCENARIOS;
 const plan: FaultPlan = { name: 'cut halfway', cuts: [{ kind: 'download', fraction: 0.5 }] };
-otaHilConfig({ testDir: stock, kinds: { power: [benchPdu] } });
+otaHilConfig({ testDir: stock, kinds });
 test('types', async ({ board }) => {
   // @ts-expect-error: a board has no such method
   await board.noSuchMethod();
@@ -112,25 +112,40 @@ test('packed, installed in a fresh project, init --sim, stock scenarios and a dr
   assert.ok(existsSync(path.join(fw, 'reports/allure-report/index.html')), `the Allure report is in the project's reports/\n${stock.tail}`);
   assert.ok(existsSync(path.join(fw, 'reports/gate.json')), `the gate judged the run\n${stock.tail}`);
 
-  // The project's own power driver: one file, registered in its config, validated with the rig.
+  // The project's own power driver: one file, listed in the one file its config and the rig commands
+  // share, validated with the rig by JSON pointer, in the rig's JSON Schema.
   mkdirSync(path.join(fw, 'power'));
   writeFileSync(path.join(fw, 'power/bench-pdu.ts'), BENCH_PDU);
+  writeFileSync(path.join(fw, 'ota-kinds.ts'), "import { benchPdu } from './power/bench-pdu.ts';\n\nexport default { power: [benchPdu] };\n");
   const configFile = path.join(fw, 'playwright.config.ts');
   const config = readFileSync(configFile, 'utf8');
   assert.match(config, /otaHilConfig\(\{/, 'the config is built by otaHilConfig');
-  writeFileSync(configFile, `import { benchPdu } from './power/bench-pdu.ts';\n${config.replace('otaHilConfig({', 'otaHilConfig({\n  kinds: { power: [benchPdu] },')}`);
+  writeFileSync(configFile, `import kinds from './ota-kinds.ts';\n${config.replace('otaHilConfig({', 'otaHilConfig({\n  kinds,')}`);
   const pduLog = path.join(tmp, 'pdu.log');
   const setPower = (power: object) => {
     rig.boards[0]!.power = power;
     writeFileSync(path.join(fw, 'rigs/lab.json'), JSON.stringify(rig, null, 2));
   };
+  const refusal = /rigs\/lab\.json: invalid rig file[\s\S]*\/boards\/0\/power\/outlet: Expected integer to be less or equal to 8/;
 
   setPower({ kind: 'bench-pdu', outlet: 9, log: pduLog });
   const refused = run('npx', ['playwright', 'test', '--list'], fw);
   assert.notEqual(refused.status, 0, refused.tail);
-  assert.match(refused.out, /rigs\/lab\.json: invalid rig file[\s\S]*\/boards\/0\/power\/outlet: Expected integer to be less or equal to 8/, refused.tail);
+  assert.match(refused.out, refusal, refused.tail);
+  // The rig commands load the TypeScript kinds file with the project's tsx (Node 20 cannot by itself).
+  const tsxVersion = (JSON.parse(readFileSync(path.join(REPO, 'node_modules/tsx/package.json'), 'utf8')) as { version: string }).version;
+  const tsx = run('npm', ['install', '--save-dev', `tsx@${tsxVersion}`, ...NPM_OFFLINE], fw);
+  assert.equal(tsx.status, 0, tsx.tail);
+  const invalid = run('npx', ['ota-hil', 'rig', 'validate', 'rigs/lab.json', '--kinds', 'ota-kinds.ts'], fw);
+  assert.equal(invalid.status, 1, invalid.tail);
+  assert.match(invalid.out, refusal, invalid.tail);
 
   setPower({ kind: 'bench-pdu', outlet: 3, log: pduLog });
+  const valid = run('npx', ['ota-hil', 'rig', 'validate', 'rigs/lab.json', '--kinds', 'ota-kinds.ts'], fw);
+  assert.equal(valid.status, 0, valid.tail);
+  const ownSchema = run('npx', ['ota-hil', 'rig', 'schema', '--kinds', 'ota-kinds.ts', '--out', 'rigs/rig.schema.json'], fw);
+  assert.equal(ownSchema.status, 0, ownSchema.tail);
+  assert.ok(readFileSync(path.join(fw, 'rigs/rig.schema.json'), 'utf8').includes('"const": "bench-pdu"'), 'the JSON Schema has the kind for editor completion');
   const own = run('npx', ['playwright', 'test', '--grep', 'a confirmed update boots', '--reporter', 'list'], fw, 600_000);
   assert.equal(own.status, 0, own.tail);
   assert.match(own.out, /\b1 passed\b/, own.tail);
@@ -146,7 +161,7 @@ test('packed, installed in a fresh project, init --sim, stock scenarios and a dr
     path.join(fw, 'tsconfig.json'),
     JSON.stringify({
       compilerOptions: { target: 'ES2022', module: 'NodeNext', strict: true, noEmit: true, allowImportingTsExtensions: true, skipLibCheck: true, types: ['node'], typeRoots: [path.join(REPO, 'node_modules/@types')] },
-      include: ['types.check.ts', 'power', 'playwright.config.ts'],
+      include: ['types.check.ts', 'power', 'ota-kinds.ts', 'playwright.config.ts'],
     }),
   );
   const tsc = run(process.execPath, [path.join(REPO, 'node_modules/typescript/bin/tsc'), '-p', '.'], fw);
