@@ -28,6 +28,9 @@ export interface Figures {
   npm_test_s?: number;
   /** Validating a 60,000-board rig (issue 14). */
   rig_60k_validate_s?: number;
+  /** A fresh process importing the rig loader and validating rigs/sim.json (median of 3), and its memory then. */
+  rig_load_ms?: number;
+  rig_load_rss_mb?: number;
 }
 
 /** Targets (issue 15): wall figures on 2 cores, lower is better. */

@@ -1,12 +1,14 @@
 // Resolves a rig's port reference to a device path. Stable links (by-id, by-path) and USB
 // identities survive re-enumeration after a power cut; a bare /dev/ttyUSBn does not.
 import { existsSync } from 'node:fs';
-import { SerialPort } from 'serialport';
 import type { PortInfo } from '@serialport/bindings-interface';
 import type { PortRef } from '../rig/schema.ts';
 
 /** Lists serial ports; SerialPort.list by default (on Linux it runs udevadm). */
 export type ListPorts = () => Promise<PortInfo[]>;
+
+/** serialport is loaded when a port is first looked up, not with every rig that merely names one. */
+const listPorts: ListPorts = async () => (await import('serialport')).SerialPort.list();
 
 export interface PortLookupOptions {
   /** Where the by-id/ and by-path/ links live (default serialRoot()). */
@@ -62,7 +64,7 @@ export async function resolvePort(ref: PortRef, board: string, opts: PortLookupO
 }
 
 /** The port matching a USB identity, or undefined; throws when ports cannot be listed at all. */
-export async function findUsbPort(ref: Extract<PortRef, { usb: unknown }>, board: string, list: ListPorts = () => SerialPort.list()): Promise<PortInfo | undefined> {
+export async function findUsbPort(ref: Extract<PortRef, { usb: unknown }>, board: string, list: ListPorts = listPorts): Promise<PortInfo | undefined> {
   let ports: PortInfo[];
   try {
     ports = await list();

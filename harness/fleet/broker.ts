@@ -4,7 +4,6 @@
 // so it starts and stops with the run (a Playwright worker, a fleet, a test).
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { Aedes } from 'aedes';
 import type { MqttConfig } from '../rig/schema.ts';
 
 export interface BrokerHandle {
@@ -59,6 +58,7 @@ export async function acquireBroker(config: MqttConfig = {}): Promise<BrokerHand
 }
 
 async function startEmbedded(config: MqttConfig, key: string): Promise<Shared> {
+  const { Aedes } = await import('aedes'); // loaded when a run first needs the embedded broker
   const broker = await Aedes.createBroker({
     authenticate: (_client, username, password, done) => {
       if (config.username === undefined) return done(null, true);

@@ -5,7 +5,6 @@
 // the board's UART themselves) and takes it back afterwards.
 import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { execa } from 'execa';
 import type { Installer } from './installer.ts';
 import type { InstallContext } from './registry.ts';
 import type { FirmwareImage } from '../fixtures/images.ts';
@@ -90,6 +89,7 @@ export class CommandInstaller implements Installer {
       }
     };
     const t0 = performance.now();
+    const { execa } = await import('execa'); // loaded when a tool first runs, not with the rig
     const proc = execa(tool, args, { timeout, forceKillAfterDelay: 2000, reject: false, all: true, buffer: false, stdin: 'ignore' });
     proc.all?.on('data', take);
     const r = await proc;

@@ -7,7 +7,7 @@
 // installer does.
 import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { execa, type ResultPromise } from 'execa';
+import type { ResultPromise } from 'execa';
 import { Type, type Static } from '@sinclair/typebox';
 import { defineKind } from '../rig/kind.ts';
 import { BoardAddress, AddressFrom, Ms } from '../rig/schema-parts.ts';
@@ -78,6 +78,7 @@ export class CommandTransport implements OtaTransport {
     const [cmd, ...args] = argv as [string, ...string[]];
     if (port !== undefined) await this.console.release(`${path.basename(cmd)} uses ${port}`);
     this.console.note(`ota: run ${argv.join(' ')}`);
+    const { execa } = await import('execa'); // loaded when a tool first runs, not with the rig
     const child = execa(cmd, args, { timeout, reject: false, stdin: 'ignore', buffer: false, stripFinalNewline: false, killSignal: 'SIGKILL' });
     this.children.add(child);
     d.begin();

@@ -2,7 +2,7 @@
 // see fleet/broker.ts), the board's online status (retained "online", will "offline"), retained
 // publishes, and Mongoose OS RPC calls over MQTT (requests to <device.id>/rpc, answers on
 // <our id>/rpc). Topic names follow what the boards' firmware is configured with.
-import mqtt, { type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
 import type { MqttConfig } from '../rig/schema.ts';
 import { acquireBroker, type BrokerHandle } from '../fleet/broker.ts';
 import { RpcError } from './mos-rpc.ts';
@@ -46,6 +46,7 @@ export class MqttCloud {
   async connect(): Promise<MqttClient> {
     if (this.client) return this.client;
     const b = await this.brokerInfo();
+    const { default: mqtt } = await import('mqtt'); // loaded by the first cloud board, not with the rig
     const client = mqtt.connect(b.url, { clientId: this.clientId, username: b.username, password: b.password, reconnectPeriod: 500, connectTimeout: STEP_MS });
     this.client = client;
     client.on('message', (topic, payload) => this.handlers.get(topic)?.(payload));

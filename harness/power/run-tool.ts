@@ -1,8 +1,8 @@
 // Runs an external power tool with an argument array (never a shell string), with a timeout, and
 // turns "not installed", "timed out" and "exited non-zero" into PowerErrors naming the board.
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { execa, execaSync } from 'execa';
 import { PowerError } from './power-switch.ts';
 import { withTimeout } from './timeout.ts';
 
@@ -24,27 +24,23 @@ export interface ToolResult {
   exitCode: number;
 }
 
+/** What one run came to. */
 interface RawResult {
-  failed: boolean;
+  /** A spawn failure: ENOENT, EACCES. */
   code?: string;
+  message?: string;
   timedOut?: boolean;
   exitCode?: number;
   signal?: string;
-  stdout?: string;
-  stderr?: string;
-  shortMessage?: string;
+  stdout: string;
+  stderr: string;
 }
 
 /** Runs the tool; a non-zero exit is an error unless `allowFailure`. */
 export async function runTool(spec: ToolSpec, args: string[], opts: { allowFailure?: boolean } = {}): Promise<ToolResult> {
   const what = `${spec.tool} ${args.join(' ')}`;
-  const run = (file: string) =>
-    withTimeout(
-      // execa's own timeout kills the child; withTimeout is the backstop if even that hangs.
-      execa(file, args, { reject: false, timeout: spec.timeoutMs, stdin: 'ignore', stripFinalNewline: false }) as Promise<RawResult>,
-      spec.timeoutMs + 2000,
-      what,
-    );
+  // The run's own timeout kills the child; withTimeout is the backstop if even that hangs.
+  const run = (file: string) => withTimeout(spawnTool(file, args, spec.timeoutMs), spec.timeoutMs + 2000, what);
   let r: RawResult;
   try {
     r = await run(spec.tool);
@@ -59,12 +55,45 @@ export async function runTool(spec: ToolSpec, args: string[], opts: { allowFailu
 /** Synchronous twin, for the process 'exit' handler only. */
 export function runToolSync(spec: ToolSpec, args: string[]): ToolResult {
   const what = `${spec.tool} ${args.join(' ')}`;
-  const run = (file: string) =>
-    execaSync(file, args, { reject: false, timeout: spec.timeoutMs, stdin: 'ignore', stripFinalNewline: false }) as RawResult;
+  const run = (file: string): RawResult => {
+    const r = spawnSync(file, args, { timeout: spec.timeoutMs, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+    const err: NodeJS.ErrnoException | undefined = r.error;
+    const out = { stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+    if (err?.code === 'ETIMEDOUT') return { timedOut: true, ...out };
+    return { code: err?.code, message: err?.message, exitCode: r.status ?? undefined, signal: r.signal ?? undefined, ...out };
+  };
   let r = run(spec.tool);
   const alt = r.code === 'ENOENT' ? fallback(spec) : undefined;
   if (alt) r = run(alt);
   return check(spec, what, r, false);
+}
+
+/**
+ * One run with node's own child_process (nothing to load when a signal handler switches power
+ * off): stdin closed, output collected, SIGTERM at the timeout and SIGKILL 2 s later.
+ */
+function spawnTool(file: string, args: string[], timeoutMs: number): Promise<RawResult> {
+  return new Promise((resolve) => {
+    let stdout = '';
+    let stderr = '';
+    let timedOut = false;
+    const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill();
+      setTimeout(() => child.kill('SIGKILL'), 2000).unref();
+    }, timeoutMs);
+    child.stdout.setEncoding('utf8').on('data', (t: string) => (stdout += t));
+    child.stderr.setEncoding('utf8').on('data', (t: string) => (stderr += t));
+    child.once('error', (e: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      resolve({ code: e.code, message: e.message, stdout, stderr });
+    });
+    child.once('close', (status, signal) => {
+      clearTimeout(timer);
+      resolve({ timedOut, exitCode: status ?? undefined, signal: signal ?? undefined, stdout, stderr });
+    });
+  });
 }
 
 function fallback(spec: ToolSpec): string | undefined {
@@ -73,8 +102,7 @@ function fallback(spec: ToolSpec): string | undefined {
 }
 
 function check(spec: ToolSpec, what: string, r: RawResult, allowFailure: boolean): ToolResult {
-  const stdout = r.stdout ?? '';
-  const stderr = r.stderr ?? '';
+  const { stdout, stderr } = r;
   if (r.code === 'ENOENT') {
     const install = spec.debianPackage
       ? `; install the Debian package ${spec.debianPackage} (apt-get install -y ${spec.debianPackage})`
@@ -84,7 +112,7 @@ function check(spec: ToolSpec, what: string, r: RawResult, allowFailure: boolean
   if (r.code === 'EACCES') throw new PowerError(spec.board, spec.driver, `${spec.tool} is not executable (EACCES)`);
   if (r.timedOut) throw new PowerError(spec.board, spec.driver, `${what} timed out after ${spec.timeoutMs} ms`);
   if (r.exitCode === undefined) {
-    throw new PowerError(spec.board, spec.driver, `${what} did not run: ${r.shortMessage ?? r.signal ?? 'unknown failure'}`);
+    throw new PowerError(spec.board, spec.driver, `${what} did not run: ${r.message ?? r.signal ?? 'unknown failure'}`);
   }
   if (r.exitCode !== 0 && !allowFailure) {
     throw new PowerError(spec.board, spec.driver, `${what} exited with ${r.exitCode}: ${tail(stderr || stdout)}`);

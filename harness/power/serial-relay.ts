@@ -4,7 +4,7 @@
 // 'unknown'. When the board does answer, every switch is read back and a relay that did not
 // follow is an error.
 import { existsSync } from 'node:fs';
-import { SerialPort } from 'serialport';
+import type { SerialPort } from 'serialport';
 import { resolvePort, withoutBoard } from '../console/ports.ts';
 import { Type, type Static } from '@sinclair/typebox';
 import { defineKind } from '../rig/kind.ts';
@@ -61,6 +61,7 @@ export class SerialRelayPowerSwitch implements PowerSwitch {
       throw this.fail(withoutBoard((e as Error).message, this.ctx.board), e);
     }
     if (!existsSync(path)) throw this.fail(`serial port ${path} does not exist (relay unplugged, or wrong port in the rig?)`);
+    const { SerialPort } = await import('serialport'); // loaded when a relay is first switched
     const port = new SerialPort({ path, baudRate: this.config.baud ?? 9600, autoOpen: false });
     try {
       await withTimeout(
