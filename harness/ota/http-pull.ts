@@ -8,6 +8,7 @@ import type { Console } from '../console/console.ts';
 import type { FirmwareImage } from '../fixtures/images.ts';
 import { closeParts, type OtaDelivery, type OtaTransport, type TransportContext } from './transport.ts';
 import { HttpFaults, ImageServer, ServedOptions } from './image-server.ts';
+import { AckOptions, consoleIo, sendAcknowledged } from '../console/acknowledged.ts';
 
 type HttpPullConfig = Static<typeof httpPullTransport.schema>;
 
@@ -17,7 +18,7 @@ export class HttpPullTransport implements OtaTransport {
 
   constructor(
     private readonly config: HttpPullConfig,
-    board: string,
+    private readonly board: string,
     private readonly console: Console,
   ) {
     this.server = new ImageServer({ board, kind: this.kind, note: (t) => console.note(t) }, config);
@@ -26,7 +27,7 @@ export class HttpPullTransport implements OtaTransport {
   async start(image: FirmwareImage): Promise<OtaDelivery> {
     const { url, delivery } = await this.server.add(image);
     this.console.note(`ota: serving ${image.name} ${image.version} (${image.bytes.length} bytes) at ${url}`);
-    await this.console.send(this.config.trigger.consoleCommand.replaceAll('{url}', url));
+    await sendAcknowledged(consoleIo(this.console, this.board), 'update command', this.config.trigger.consoleCommand.replaceAll('{url}', url), this.config.trigger);
     return delivery;
   }
 
@@ -43,6 +44,7 @@ export const httpPullTransport = defineKind({
     ...ServedOptions,
     trigger: closed({
       consoleCommand: Type.String({ description: 'typed on the console to start the update; {url} is replaced' }),
+      ...AckOptions,
     }),
     faults: Type.Optional(HttpFaults),
   },

@@ -1,7 +1,9 @@
 // The line a board prints once a console command the harness typed has taken effect. A command
 // whose acknowledgement is not awaited races the next step (a power cut before `mcuboot confirm`
-// was acted on reverts a good update). Each stack's firmware answers its commit command in its
-// own way; the rig's `expect` overrides it. Applied once, when the rig is loaded.
+// was acted on reverts a good update). The harness types two kinds of command: a commit
+// (commit.command) and an update trigger (http-pull's trigger.consoleCommand); the device-manager
+// commit and the RPC transports (mos-rpc, smp) wait for their own replies. Each stack's firmware
+// answers in its own way; the rig's `expect` overrides it. Applied once, when the rig is loaded.
 import type { BoardConfig, StackName } from './schema.ts';
 import type { RigProblem } from './load.ts';
 
@@ -16,20 +18,46 @@ export const COMMIT_ACK: Partial<Record<StackName, string>> = {
   rboot: '^\\{"id":\\d+,"src":"[^"]*","result"',
 };
 
-/** How long a commit command may go unacknowledged, ms, unless the rig says. */
-export const COMMIT_ACK_TIMEOUT_MS = 10_000;
+/**
+ * Regex of the board's answer to an update trigger (http-pull), by stack: the download begun, or
+ * the update deferred or refused as busy, which scenarios look for. Printed before the download,
+ * so a hold point in it cannot hold the answer back.
+ */
+export const TRIGGER_ACK: Partial<Record<StackName, string>> = {
+  // The Zephyr shell's `ota <url>` (the sample app the sim plays): before its HTTP GET.
+  mcuboot: 'Starting download from ',
+  // esp_https_ota examples: "Attempting to download update from <url>".
+  'esp-idf': 'Attempting to download update from ',
+  // OTA.Update on the console: mgos_ota_http_client's first line.
+  'mongoose-os': 'Update URL: ',
+  rboot: 'Update URL: ',
+  // The sketch's `ota <url>` (ESPhttpUpdate).
+  'esp8266-arduino': '^Update Start: url:',
+  // zfota: the download, or busy while the running firmware is not accepted yet.
+  zerynth: '^zfota: (downloading|busy)',
+  // Device OS: begun, pending while updates are disabled, or busy with another.
+  particle: '^sys: firmware_update( begin| busy|_pending)',
+};
 
-/** The board with its commit's acknowledgement filled in; a problem when there is none to fill. */
-export function withCommitAck(b: BoardConfig, at: string, problems: RigProblem[]): BoardConfig {
-  const c = b.commit;
-  if (c?.kind !== 'console-command' || c.expect !== undefined) return b;
-  const ack = COMMIT_ACK[b.stack];
-  if (ack === undefined) {
+/** The board with its commands' acknowledgements filled in; a problem for each there is none to fill. */
+export function withAcks(b: BoardConfig, at: string, problems: RigProblem[]): BoardConfig {
+  const missing = (pointer: string, command: string) =>
     problems.push({
-      pointer: `${at}/commit`,
-      message: `a ${b.stack} board has no known acknowledgement of a console command: add "expect", the regex of the line the board prints once ${JSON.stringify(c.command)} took effect`,
+      pointer,
+      message: `a ${b.stack} board has no known acknowledgement of a console command: add "expect", the regex of the line the board prints once ${JSON.stringify(command)} took effect`,
     });
-    return b;
+  let out = b;
+  const c = b.commit;
+  if (c?.kind === 'console-command' && c.expect === undefined) {
+    const expect = COMMIT_ACK[b.stack];
+    if (expect === undefined) missing(`${at}/commit`, c.command);
+    else out = { ...out, commit: { ...c, expect } };
   }
-  return { ...b, commit: { ...c, expect: ack } };
+  const t = b.transport;
+  if (t.kind === 'http-pull' && t.trigger.expect === undefined) {
+    const expect = TRIGGER_ACK[b.stack];
+    if (expect === undefined) missing(`${at}/transport/trigger`, t.trigger.consoleCommand);
+    else out = { ...out, transport: { ...t, trigger: { ...t.trigger, expect } } };
+  }
+  return out;
 }

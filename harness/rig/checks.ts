@@ -91,6 +91,7 @@ function boardProblems(rig: RigConfig, b: BoardConfig, at: string, out: RigProbl
   }
   if (transport.kind === 'http-pull') {
     text('/transport/trigger/consoleCommand', transport.trigger.consoleCommand, 'console command');
+    regex('/transport/trigger/expect', transport.trigger.expect);
     text('/transport/host', transport.host, 'host');
   }
   if ('addressFrom' in transport) regex('/transport/addressFrom', transport.addressFrom, 'host');

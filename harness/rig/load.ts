@@ -7,7 +7,7 @@ import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { Kind, type TSchema } from '@sinclair/typebox';
 import { rigSchema, type BoardConfig, type ImageSpec } from './schema.ts';
 import { keyProblems, valueProblems } from './checks.ts';
-import { withCommitAck } from './acks.ts';
+import { withAcks } from './acks.ts';
 
 export interface RigProblem {
   pointer: string;
@@ -65,7 +65,7 @@ export function validateRig(data: unknown, file: string): Rig {
   if (problems.length) throw new RigError(file, problems);
   // Defaults first (the one place they are applied), then what a stack fills in (acks.ts).
   const rig = Value.Default(schema, structuredClone(data)) as RigData;
-  const boards = rig.boards.map((b, i) => withCommitAck(b, `/boards/${i}`, problems));
+  const boards = rig.boards.map((b, i) => withAcks(b, `/boards/${i}`, problems));
   if (problems.length) throw new RigError(file, problems);
   return { ...rig, boards, file };
 }

@@ -23,8 +23,11 @@ const downloader: SimStack = {
     ctx.print('peer: ready');
     for (;;) {
       const line = await ctx.readLine();
+      // `later <url>`: a board that answers the command but never fetches.
+      if (line.startsWith('later ')) ctx.print(`peer: fetching ${line.slice(6)}`);
       const url = /^ota (\S+)/.exec(line)?.[1];
       if (!url) continue;
+      ctx.print(`peer: fetching ${url}`);
       const body = await new Promise<Buffer>((resolve, reject) => {
         http.get(url, { signal: ctx.signal }, (res) => {
           const parts: Buffer[] = [];
@@ -38,11 +41,11 @@ const downloader: SimStack = {
   },
 };
 
-async function rig(name: string) {
+async function rig(name: string, consoleCommand = 'ota {url}') {
   const device = new SimDevice(name, downloader, { timeScale: 1000 });
   const detach = attachSimPort(device);
   const console = await Console.open({ board: name, path: simPortPath(name), baudRate: 115200, binding: SimBinding });
-  const transport = new HttpPullTransport({ kind: 'http-pull', trigger: { consoleCommand: 'ota {url}' }, timeoutMs: 5000 }, name, console);
+  const transport = new HttpPullTransport({ kind: 'http-pull', trigger: { consoleCommand, expect: '^peer: fetching ', timeoutMs: 1000 }, timeoutMs: 5000 }, name, console);
   device.powerOn();
   await console.expect('peer: ready', { timeout: 2000 });
   const close = async () => {
@@ -88,12 +91,13 @@ test('a hold point stops the body at an exact byte; a power cut then fails the d
   }
 });
 
-test('a board that never asks for the image times out naming the board', async () => {
-  const { device, transport, close } = await rig('pull-3');
+test('a board that never asks for the image times out naming the board; one that does not answer the command fails at start', async () => {
+  const { device, transport, close } = await rig('pull-3', 'later {url}');
   try {
-    device.powerOff();
     const d = await transport.start(image(1000));
     await assert.rejects(d.delivered({ timeout: 300 }), /pull-3: http-pull: waiting for the whole image served: timed out after 300 ms .*never requested/);
+    device.powerOff();
+    await assert.rejects(transport.start(image(1000)), /^Error: pull-3: update command "later http:\/\/\S+" not acknowledged within 1000 ms \(no line matching \/\^peer: fetching \/\)/);
   } finally {
     await close();
   }
