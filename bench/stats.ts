@@ -24,6 +24,11 @@ export interface Figures {
   sweep_512k_points?: number;
   sweep_512k_peak_mb?: number;
   sweep_ms_per_point_by_slot?: Record<string, number>;
+  /** CPU beside wall (the machine is shared): per point on one thread, and the 512 KiB sweep's seconds on every thread. */
+  sweep_cpu_ms_per_point_by_slot?: Record<string, number>;
+  sweep_512k_cpu_s?: number;
+  /** 1-minute load average over the sweep figures (first to last), so a slow wall figure can be read. */
+  sweep_load?: string;
   scenarios_s?: number;
   npm_test_s?: number;
   /** Validating a 60,000-board rig (issue 14). */

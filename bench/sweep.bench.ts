@@ -3,9 +3,10 @@
 // test swap, trial boot, revert), cut after and torn during every flash operation. Each sweep runs
 // in a child process of its own, so its peak memory and CPU time are its own. Figures: per-point
 // cost on one thread at 64–512 KiB slots (the growth shows), and the whole 512 KiB sweep on every
-// core. BENCH_SWEEP_STRIDE=N runs every Nth operation only (a quick look; the figures say so).
+// core, each with its CPU time and the load average (the machine may be shared). BENCH_SWEEP_STRIDE=N
+// runs every Nth operation only (a quick look; the figures say so).
 import { spawnSync } from 'node:child_process';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Board } from '../harness/fixtures/board.ts';
 import { recordUpdate } from '../harness/faults/record.ts';
@@ -59,23 +60,33 @@ function child(kib: number, threads: number, stride: number): SweepFigures {
 
 const perPoint = (f: SweepFigures) => `${(f.ms / f.points).toFixed(2)} ms wall, ${(f.cpuMs / f.points).toFixed(2)} ms CPU`;
 
+const load = () => loadavg()[0]!.toFixed(1);
+
 export function benchSweep(out: Figures): void {
   const stride = Number(process.env.BENCH_SWEEP_STRIDE ?? 1);
   const sampled = stride > 1 ? ` (every ${stride}th operation)` : '';
   const bySlot: Record<string, number> = {};
+  const cpuBySlot: Record<string, number> = {};
+  const loads = [load()];
   for (const kib of SLOTS) {
     const f = child(kib, 1, stride);
     bySlot[kib] = +(f.ms / f.points).toFixed(3);
-    figure(`${kib} KiB slots, one thread, per cut point`, `${perPoint(f)} (${f.points} points${sampled}, ${f.ops} operations)`);
+    cpuBySlot[kib] = +(f.cpuMs / f.points).toFixed(3);
+    loads.push(load());
+    figure(`${kib} KiB slots, one thread, per cut point`, `${perPoint(f)} (${f.points} points${sampled}, ${f.ops} operations; load ${loads[loads.length - 1]})`);
     if (kib === 64) out.sweep_64k_ms_per_point = bySlot[kib];
   }
   out.sweep_ms_per_point_by_slot = bySlot;
+  out.sweep_cpu_ms_per_point_by_slot = cpuBySlot;
   const threads = Number(process.env.BENCH_SWEEP_THREADS ?? availableParallelism());
   const f = child(512, threads, stride);
   out.sweep_512k_s = +(f.ms / 1000).toFixed(1);
   out.sweep_512k_points = f.points;
   out.sweep_512k_peak_mb = Math.round(f.peakMb);
-  figure(`512 KiB sweep, ${threads} threads`, `${(f.ms / 1000).toFixed(1)} s wall, ${(f.cpuMs / 1000).toFixed(1)} s CPU, ${f.points} points${sampled}, peak ${Math.round(f.peakMb)} MB`);
+  out.sweep_512k_cpu_s = +(f.cpuMs / 1000).toFixed(1);
+  loads.push(load());
+  out.sweep_load = loads.join(' → ');
+  figure(`512 KiB sweep, ${threads} threads`, `${(f.ms / 1000).toFixed(1)} s wall, ${(f.cpuMs / 1000).toFixed(1)} s CPU, ${f.points} points${sampled}, peak ${Math.round(f.peakMb)} MB; load ${loads[loads.length - 1]}`);
   figure('  outcomes', Object.entries(f.byOutcome).map(([k, v]) => `${k} ${v}`).join(', '));
 }
 
