@@ -52,3 +52,15 @@ test('spread over worker threads, the sweep gives the same verdict at every poin
   assert.deepEqual(view(threaded), view(here));
   assert.ok(here.failures.length > 0, 'the sample should hold failing points too');
 });
+
+test('a second sweep on threads the first one left (pooled) gives the same verdicts as one in this thread', async () => {
+  const rec = await record('record-before-copy');
+  const view = (r: Awaited<ReturnType<typeof sweep>>) => r.results.map((p) => `${p.what}: ${p.outcome} ${p.boots.join(' → ')}`);
+  for (const k of [0, 1]) {
+    const filter = (p: { op: number }) => p.op % 7 === k;
+    const threaded = await sweepThreads(rec, { filter, threads: 3 });
+    const here = await sweep(rec, { filter });
+    assert.ok(here.covered > 10, `only ${here.covered} points`);
+    assert.deepEqual(view(threaded), view(here), `sweep ${k + 1}`);
+  }
+});
