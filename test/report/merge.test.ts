@@ -25,10 +25,12 @@ function rigFile(host: string, mutant?: string): string {
   return file;
 }
 
-/** One lab host: its own Playwright process, rig and reports dir. */
+/** One lab host: its own Playwright process, rig and reports dir. Only the scenarios the policy
+ * below requires (the point is the merge, not the library: the whole of it took minutes here);
+ * one worker each, as the two hosts run side by side. */
 function host(name: string, rig: string): Promise<{ status: number | null; out: string }> {
   return new Promise((resolve) => {
-    const p = spawn('npx', ['playwright', 'test'], {
+    const p = spawn('npx', ['playwright', 'test', '--workers=1', '-g', 'power loss during the (swap|download)'], {
       env: { ...process.env, OTA_HIL_RIG: rig, OTA_HIL_REPORTS: path.join(tmp, name), OTA_HIL_BLOB: '1', CI: '' },
     });
     let out = '';
@@ -47,7 +49,8 @@ void test('two rig hosts merge into one Allure report, one Playwright report and
   const [a, b] = await Promise.all([host('host-a', rigFile('a')), host('host-b', rigFile('b', 'swap-not-resumed'))]);
   assert.equal(a.status, 0, a.out);
   assert.notEqual(b.status, 0, `rig B's seeded bug went unnoticed:\n${b.out}`);
-  for (const h of ['host-a', 'host-b']) assert.ok(existsSync(path.join(tmp, h, 'blob-report', 'report.zip')), `${h} wrote a blob report`);
+  // (a filtered run's blob is report-<hash>.zip)
+  for (const h of ['host-a', 'host-b']) assert.ok(readdirSync(path.join(tmp, h, 'blob-report')).some((f) => f.endsWith('.zip')), `${h} wrote a blob report`);
 
   const policy = path.join(tmp, 'policy.json');
   writeFileSync(policy, JSON.stringify({ boards: ['rig-a/mcuboot-a', 'rig-b/mcuboot-b'], scenarios: [{ title: '^power loss during the swap › ' }, { title: '^power loss during the download › ' }] }));
