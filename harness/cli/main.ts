@@ -1,6 +1,4 @@
 // The ota-hil command: one line per subcommand.
-import { rigCommand } from './rig.ts';
-
 const HELP = `ota-hil — hardware-in-the-loop OTA update testing
 
   ota-hil init [--sim] [--force] [--dir DIR]
@@ -33,7 +31,7 @@ export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   switch (cmd) {
     case 'rig':
-      return rigCommand(rest);
+      return (await import('./rig.ts')).rigCommand(rest);
     case 'init': return (await import('./init.ts')).initCommand(rest);
     case 'scenarios': return (await import('./scenarios.ts')).scenariosCommand(rest);
     case 'gate': return (await import('./gate.ts')).gateCommand(rest);

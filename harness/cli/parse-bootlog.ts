@@ -6,7 +6,7 @@ import type { Boot, BootLogSummary } from '../bootlog/boot.ts';
 import { decodeConsole, splitLines } from '../bootlog/lines.ts';
 import { detectScores, DETECT_MIN, explain, stackNames, summarize } from '../bootlog/registry.ts';
 import { compileAppPatterns, type AppPatterns } from '../bootlog/app-announce.ts';
-import { isStackName, type StackName } from '../rig/schema.ts';
+import { isStackName, type StackName } from '../rig/stack-name.ts';
 
 const USAGE = `usage: ota-hil parse-bootlog FILE --stack <${[...stackNames, 'auto'].join('|')}> [--app-version RE] [--app-slot RE] [--app-confirmed RE] [--json]
   FILE may be - for standard input; --stack defaults to auto
