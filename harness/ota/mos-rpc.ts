@@ -10,6 +10,7 @@ import type { FirmwareImage } from '../fixtures/images.ts';
 import { closeParts, type OtaDelivery, type OtaTransport, type TransportContext } from './transport.ts';
 import { Uploads, type ByteDelivery } from './delivery.ts';
 import { ImageServer } from './image-server.ts';
+import { Replies } from '../waiters.ts';
 import { HANDSHAKE_REQUEST, RpcDeframer, RpcLineDeframer, frameRpc, frameRpcLine, type RpcFrame } from './proto/mos.ts';
 
 type MosRpcConfig = Static<typeof mosRpcTransport.schema>;
@@ -32,7 +33,7 @@ export type MosFraming = 'delimited' | 'newline';
 /** One RPC channel over a console, in either framing rpc-uart accepts. */
 export class MosRpcClient {
   private deframer: RpcDeframer | RpcLineDeframer;
-  private pending = new Map<number, (f: RpcFrame) => void>();
+  private readonly replies = new Replies<number, RpcFrame>();
   private handshake: (() => void) | null = null;
   private connected = false;
   private nextId = 1;
@@ -47,7 +48,7 @@ export class MosRpcClient {
     this.untap = console.tap((chunk) => {
       for (const f of this.deframer.push(chunk.toString('latin1'))) {
         if (f.kind === 'handshake') this.handshake?.();
-        else if (f.kind === 'frame' && f.frame.id !== undefined) this.pending.get(f.frame.id)?.(f.frame);
+        else if (f.kind === 'frame' && f.frame.id !== undefined) this.replies.settle(f.frame.id, f.frame);
       }
     });
   }
@@ -79,20 +80,11 @@ export class MosRpcClient {
   async call<T = unknown>(method: string, args?: unknown, timeoutMs = STEP_MS): Promise<T> {
     await this.open();
     const id = this.nextId++;
-    const reply = new Promise<RpcFrame>((resolve, reject) => {
-      const t = setTimeout(() => {
-        this.pending.delete(id);
-        reject(new Error(`${this.what}: ${method}: no response within ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.pending.set(id, (f) => {
-        clearTimeout(t);
-        this.pending.delete(id);
-        resolve(f);
-      });
-    });
+    const reply = this.replies.next(id, timeoutMs);
     const req: RpcFrame = { id, src: 'ota-hil', method, ...(args === undefined ? {} : { args }) };
     await this.console.write(this.framing === 'newline' ? frameRpcLine(req) : `${frameRpc(req)}\n`);
     const f = await reply;
+    if (!f) throw new Error(`${this.what}: ${method}: no response within ${timeoutMs} ms`);
     if (f.error) throw new RpcError(`${this.what}: ${method} failed: ${f.error.message ?? ''} (code ${f.error.code})`, f.error.code);
     return f.result as T;
   }

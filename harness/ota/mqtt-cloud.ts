@@ -7,7 +7,7 @@ import type { MqttConfig } from '../rig/schema.ts';
 import { acquireBroker, type BrokerHandle } from '../fleet/broker.ts';
 import { RpcError } from './mos-rpc.ts';
 import { OtaError } from './transport.ts';
-import { Waiters } from '../waiters.ts';
+import { Replies, Waiters } from '../waiters.ts';
 
 export const statusTopic = (id: string): string => `ota-hil/things/${id}/status`;
 const STEP_MS = 10_000;
@@ -23,7 +23,7 @@ export class MqttCloud {
   private client: MqttClient | null = null;
   private broker: BrokerHandle | null = null;
   private readonly handlers = new Map<string, (payload: Buffer) => void>();
-  private readonly pending = new Map<number, (r: RpcReply) => void>();
+  private readonly replies = new Replies<number, RpcReply>();
   private nextId = 1;
   private online = false;
   private readonly waiters = new Waiters();
@@ -59,7 +59,7 @@ export class MqttCloud {
     this.handlers.set(`${this.clientId}/rpc`, (p) => {
       try {
         const r = JSON.parse(p.toString('utf8')) as RpcReply;
-        if (r.id !== undefined) this.pending.get(r.id)?.(r);
+        if (r.id !== undefined) this.replies.settle(r.id, r);
       } catch {
         // not an answer of ours
       }
@@ -104,19 +104,10 @@ export class MqttCloud {
   async call(method: string, args?: unknown, timeoutMs = STEP_MS): Promise<unknown> {
     const c = await this.connect();
     const id = this.nextId++;
-    const reply = new Promise<RpcReply>((resolve, reject) => {
-      const t = setTimeout(() => {
-        this.pending.delete(id);
-        reject(new Error(`${this.what}: ${method}: no response within ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.pending.set(id, (r) => {
-        clearTimeout(t);
-        this.pending.delete(id);
-        resolve(r);
-      });
-    });
+    const reply = this.replies.next(id, timeoutMs);
     await c.publishAsync(`${this.deviceId}/rpc`, JSON.stringify({ id, src: this.clientId, method, ...(args === undefined ? {} : { args }) }), { qos: 1 });
     const r = await reply;
+    if (!r) throw new Error(`${this.what}: ${method}: no response within ${timeoutMs} ms`);
     if (r.error) throw new RpcError(`${this.what}: ${method} failed: ${r.error.message ?? ''} (code ${r.error.code})`, r.error.code);
     return r.result;
   }

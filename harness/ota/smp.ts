@@ -12,6 +12,7 @@ import { closeParts, type OtaDelivery, type OtaTransport, type TransportContext 
 import { Uploads, type ByteDelivery } from './delivery.ts';
 import { rawLines } from './console-frames.ts';
 import type { CborValue } from './proto/cbor.ts';
+import { Replies } from '../waiters.ts';
 import { ImageId, OsId, SmpDeframer, SmpGroup, SmpOp, decodeSmp, encodeSmp, frameSmp } from './proto/smp.ts';
 
 type SmpConfig = Static<typeof smpTransport.schema>;
@@ -38,7 +39,7 @@ export class SmpError extends Error {
 /** Request/response over the console, matched by sequence number. */
 export class SmpClient {
   private deframer = new SmpDeframer();
-  private pending = new Map<number, (body: Record<string, CborValue>, op: number) => void>();
+  private readonly replies = new Replies<number, { body: Record<string, CborValue>; op: number }>();
   private seq = 0;
   private untap: () => void;
 
@@ -50,7 +51,7 @@ export class SmpClient {
       this.deframer.push(line, (pkt) => {
         try {
           const { header, body } = decodeSmp(pkt);
-          this.pending.get(header.seq)?.(body, header.op);
+          this.replies.settle(header.seq, { body, op: header.op });
         } catch {
           // a garbled response: the request times out and is retried
         }
@@ -61,20 +62,9 @@ export class SmpClient {
   async request(op: number, group: number, id: number, body: Record<string, CborValue>, what: string, timeoutMs = STEP_MS): Promise<Record<string, CborValue>> {
     for (let attempt = 1; ; attempt++) {
       const seq = this.seq++ & 0xff;
-      const reply = new Promise<Record<string, CborValue> | null>((resolve) => {
-        const t = setTimeout(() => {
-          this.pending.delete(seq);
-          resolve(null);
-        }, timeoutMs);
-        this.pending.set(seq, (b, rop) => {
-          if (rop !== op + 1) return;
-          clearTimeout(t);
-          this.pending.delete(seq);
-          resolve(b);
-        });
-      });
+      const reply = this.replies.next(seq, timeoutMs, (r) => r.op === op + 1); // the answer to this op
       for (const line of frameSmp(encodeSmp({ op, group, id, seq }, body))) await this.console.write(Buffer.concat([line, Buffer.from('\n')]));
-      const rsp = await reply;
+      const rsp = (await reply)?.body;
       if (rsp) {
         const rc = typeof rsp.rc === 'number' ? rsp.rc : 0;
         if (rc !== 0) throw new SmpError(`${this.what}: ${what}: the board answered rc=${rc}${typeof rsp.rsn === 'string' ? ` (${rsp.rsn})` : ''}`);
