@@ -13,6 +13,8 @@ export class SimPtyUart {
   private fifo: Buffer[] = [];
   private end: SerialPort | undefined;
   private wanted = false;
+  /** Counts unplugs: a plug still opening a pair that a later unplug has doomed lets it go. */
+  private unplugs = 0;
   private ops: Promise<void> = Promise.resolve();
   private readonly onTx = (b: Buffer) => this.tx(b);
 
@@ -33,12 +35,13 @@ export class SimPtyUart {
     this.wanted = true;
     this.enqueue(async () => {
       if (!this.wanted || this.end) return;
+      const unplugs = this.unplugs;
       const plug = await this.adapter.plug();
       const end = new SerialPort({ path: plug.device, baudRate: 115200, autoOpen: false });
       await new Promise<void>((resolve, reject) => end.open((e) => (e ? reject(e) : resolve())));
       end.on('data', (b: Buffer) => this.device.receive(b));
       end.on('error', () => undefined); // the pair going away at unplug is expected
-      if (!this.wanted) return void end.close(() => undefined);
+      if (!this.wanted || unplugs !== this.unplugs) return void end.close(() => undefined);
       this.end = end;
       for (const b of this.fifo.splice(0)) end.write(b);
     });
@@ -47,10 +50,14 @@ export class SimPtyUart {
   /** Adapter unpowered: the port vanishes; whatever was in flight is gone with it. */
   unplug(): void {
     this.wanted = false;
+    this.unplugs++;
     this.fifo = [];
+    // At once, not in the queued step: a power-on in the same tick (off and on frames read in
+    // one chunk) prints its first lines synchronously, and they must wait for the new pair
+    // instead of going to the old one, which is about to vanish.
+    const end = this.end;
+    this.end = undefined;
     this.enqueue(() => {
-      const end = this.end;
-      this.end = undefined;
       this.adapter.unplug();
       if (end?.isOpen) end.close(() => undefined);
       return Promise.resolve();

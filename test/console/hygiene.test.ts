@@ -96,6 +96,17 @@ void describe('process hygiene', { skip: !hasSocat() && 'socat is not installed 
     assert.ok(await until(gone, 10_000), `sleep ${bSleep} outlived stopTethered`);
   });
 
+  void it('a process that exits with its folder still made (a run stopped mid-open) removes it at exit', async () => {
+    const code = `import { ownedTempDir } from ${JSON.stringify(path.join(ROOT, 'harness/fixtures/temp-dirs.ts'))};\nconsole.log(ownedTempDir('sim', 'mid-open'));\nprocess.exit(0);\n`;
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    await new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    const dir = out.trim();
+    assert.match(dir, /ota-hil-sim-\d+-mid-open-/);
+    assert.ok(!existsSync(dir), `${dir} is left behind`);
+  });
+
   void it("the sweep keeps a live process's folders and removes a dead one's", () => {
     const mine = ownedTempDir('sim', 'keep-me');
     const dead = path.join(tmpdir(), 'ota-hil-sim-2147483646-gone-abc123');
