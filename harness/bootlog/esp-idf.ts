@@ -4,10 +4,10 @@
 // null: standard offsets are never assumed. Rollback is silent at INFO level, so trial and revert
 // are inferred from how that offset moves between boots (facts §B).
 import type { Boot, BootLogParser } from './boot.ts';
-import { crashKind, keywordVersion, looksLikeText } from './lines.ts';
+import { keywordVersion, looksLikeText } from './lines.ts';
 import { formatLines, messages, type ConsoleLine } from './format.ts';
 import { esp32ResetReason, esp32RomClass, esp32RomFailure } from './esp-rom.ts';
-import { draft, finish, safely, score, segment, type Draft, type LineClass } from './segment.ts';
+import { draft, finish, noteCrash, safely, score, segment, type Draft, type LineClass } from './segment.ts';
 
 /** An abridged log whose 'I (27) ' prefixes were stripped still names the tag: 'boot: Loaded app …'. */
 const BARE_TAG = /^((?:boot|esp_image|cpu_start|app_init|heap_init|spi_flash|main_task|esp_ota_ops|esp_https_ota|boot_comm|efuse_init)(?:\.[\w-]+)?): ?/;
@@ -219,12 +219,7 @@ function scan(ls: readonly ConsoleLine[], start: number, end: number, appOnly = 
       b.evidence.push(i);
     }
     if (/marked as valid|mark(?:ed)?[ _]app[ _]valid|cancel[ _]rollback/i.test(t)) b.confirmed = true;
-    const crash = crashKind(t);
-    if (crash && !b.failure) {
-      b.failure = `app crashed: ${crash}`;
-      b.notes.push(b.failure);
-      b.evidence.push(i);
-    }
+    noteCrash(b, t, i);
   }
   return b;
 }

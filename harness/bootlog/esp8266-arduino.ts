@@ -4,11 +4,11 @@
 // the sketch and 'e:N' when loading failed (facts §D). A copy followed by 'ld' is a swap.
 // Version: the sketch's banner, 'Arduino OTA Test 1.0.1' → '1.0.1', or a 'version' line.
 import type { Boot, BootLogParser } from './boot.ts';
-import { crashKind, keywordVersion, looksLikeText, trailingVersion } from './lines.ts';
+import { keywordVersion, looksLikeText, trailingVersion } from './lines.ts';
 import { formatLines, messages } from './format.ts';
 import { esp8266Rom, esp8266RomClass, esp8266RomFailure } from './esp-rom.ts';
 import { rbootClass } from './rboot.ts';
-import { draft, finish, safely, score, segment, type Draft, type LineClass, type Segment } from './segment.ts';
+import { draft, finish, noteCrash, safely, score, segment, type Draft, type LineClass, type Segment } from './segment.ts';
 
 const APP_WORDS = /[A-Za-z]{3,}[ :_-]+[A-Za-z]{3,}/;
 
@@ -100,12 +100,7 @@ function scan(texts: readonly string[], seg: Segment): SketchBoot {
         b.evidence.push(i);
       }
     }
-    const crash = crashKind(t);
-    if (crash && !b.failure) {
-      b.failure = `app crashed: ${crash}`;
-      b.notes.push(b.failure);
-      b.evidence.push(i);
-    }
+    noteCrash(b, t, i);
   }
   if (b.failure?.startsWith('ROM cannot')) {
     b.appUp = false;

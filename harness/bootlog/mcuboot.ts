@@ -8,10 +8,10 @@
 // boots (facts §A). A decision without a handover still names what runs (the capture was cut);
 // a boot with neither stays unknown.
 import type { Boot, BootEvent, BootLogParser } from './boot.ts';
-import { crashKind, keywordVersion } from './lines.ts';
+import { keywordVersion } from './lines.ts';
 import { formatLines, messages, type ConsoleLine } from './format.ts';
 import { esp32RomClass, esp32RomFailure } from './esp-rom.ts';
-import { draft, finish, safely, score, segment, type Draft, type LineClass } from './segment.ts';
+import { draft, finish, noteCrash, safely, score, segment, type Draft, type LineClass } from './segment.ts';
 
 /** The format layer has taken off levels and stamps; a module tag (Zephyr full log) says who printed it. */
 function split(l: ConsoleLine | undefined): { module: string | null; msg: string } {
@@ -194,12 +194,7 @@ function scan(ls: readonly ConsoleLine[], start: number, end: number): Scan {
         d.evidence.push(i);
       }
     }
-    const crash = crashKind(t);
-    if (crash && !d.failure) {
-      d.failure = `app crashed: ${crash}`;
-      d.notes.push(d.failure);
-      d.evidence.push(i);
-    }
+    noteCrash(d, t, i);
   }
   for (const k of ['swap', 'started', 'rejected', 'overwrite'] as const) if (at[k] >= 0) d.evidence.push(at[k]);
   d.version = appVersion ?? blVersion;

@@ -7,12 +7,12 @@
 // boot is then a revert. Version: the app banner printed next to 'Mongoose OS x.y.z (…)',
 // e.g. 'switch1 2.0.1 (20200517-133521/…)' → 'switch1 2.0.1' (facts §C).
 import type { Boot, BootLogParser } from './boot.ts';
-import { crashKind, looksLikeText, versionToken } from './lines.ts';
+import { looksLikeText, versionToken } from './lines.ts';
 import { formatLines, messages } from './format.ts';
 import { esp32RomClass, esp32RomFailure } from './esp-rom.ts';
 import { IDF_BANNER } from './esp-idf.ts';
 import { decideRboot, rbootClass, scanRboot, type AppHook, type RbootBoot } from './rboot.ts';
-import { draft, finish, safely, score, segment, type LineClass, type Segment } from './segment.ts';
+import { draft, finish, noteCrash, safely, score, segment, type LineClass, type Segment } from './segment.ts';
 
 const MGOS = /^Mongoose OS (?:Firmware )?(\S+) \(/;
 const BANNER = /^(\S+) (\S+) \([^)]*\)$/;
@@ -136,12 +136,7 @@ function scanEsp32(texts: readonly string[], tags: readonly (string | null)[], s
     }
     if (tags[i] === 'boot') continue;
     app(b, t, i);
-    const crash = crashKind(t);
-    if (crash && !b.failure) {
-      b.failure = `app crashed: ${crash}`;
-      b.notes.push(b.failure);
-      b.evidence.push(i);
-    }
+    noteCrash(b, t, i);
   }
   return b;
 }

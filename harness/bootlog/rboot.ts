@@ -4,10 +4,10 @@
 // back to the previous one (rollback). Mongoose OS runs Cesanta's patched rBoot, so mongoose-os.ts
 // reuses the scanning and the decision below.
 import type { Boot, BootLogParser } from './boot.ts';
-import { crashKind, keywordVersion, looksLikeText } from './lines.ts';
+import { keywordVersion, looksLikeText } from './lines.ts';
 import { formatLines, messages } from './format.ts';
 import { esp8266RomClass } from './esp-rom.ts';
-import { draft, finish, safely, score, segment, type Draft, type LineClass, type Segment } from './segment.ts';
+import { draft, finish, noteCrash, safely, score, segment, type Draft, type LineClass, type Segment } from './segment.ts';
 
 export const RBOOT_BANNER = /^rBoot v\d+\.\d+(?:\.\d+)? - /;
 const BOOTING = /^Booting rom (\d+)\b/;
@@ -116,12 +116,7 @@ export function scanRboot(texts: readonly string[], seg: Segment, app: AppHook, 
     }
     if (anyLineIsApp) b.appUp = true;
     app(b, t, i);
-    const crash = crashKind(t);
-    if (crash && !b.failure) {
-      b.failure = `app crashed: ${crash}`;
-      b.notes.push(b.failure);
-      b.evidence.push(i);
-    }
+    noteCrash(b, t, i);
   }
   return b;
 }

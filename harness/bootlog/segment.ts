@@ -6,6 +6,7 @@
 // current boot has already reached that stage, so "ESP-ROM: … rst: … 2nd stage bootloader" stays
 // one boot while a second "rst:" or a second bootloader banner starts the next one.
 import type { Boot, BootEvent } from './boot.ts';
+import { crashKind } from './lines.ts';
 
 export interface LineClass {
   /** How early in a boot the line appears; larger is later. */
@@ -78,6 +79,15 @@ export function draft(seg: Segment): Draft {
     appUp: false,
     failure: null,
   };
+}
+
+/** An app crash on line `i` is the boot's failure, unless it has one already. */
+export function noteCrash(d: Draft, text: string, i: number): void {
+  const crash = crashKind(text);
+  if (!crash || d.failure) return;
+  d.failure = `app crashed: ${crash}`;
+  d.notes.push(d.failure);
+  d.evidence.push(i);
 }
 
 /** The same failure on this many boots in a row is a boot loop: the device is bricked. */
