@@ -2,10 +2,6 @@
 // own kinds with --kinds FILE.
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { loadRig, RigError } from '../rig/load.ts';
-import { jsonSchema } from '../rig/schema.ts';
-import { rigAdvice } from '../rig/advice.ts';
-import { KindsFileError, loadKindsFile } from './kinds-file.ts';
 
 const USAGE = `usage: ota-hil rig validate FILE      check a rig file: every problem with file, JSON pointer and expectation
        ota-hil rig schema [--out FILE]  the rig JSON Schema (for editor completion), to stdout or FILE
@@ -28,6 +24,17 @@ export async function rigCommand(argv: string[]): Promise<number> {
     return usage(`rig ${sub}: ${(e as Error).message}`);
   }
   if (args.values.help) return help();
+  if (sub === 'schema' && args.values.rig) return usage('rig schema takes no rig file; --out names where the schema goes');
+  if (sub === 'validate' && args.values.out) return usage('rig validate writes nothing; --out is for rig schema');
+  const file = args.positionals[0] ?? args.values.rig;
+  if (sub === 'validate' && !file) return usage('rig validate needs a rig file');
+  // The rig schema and every kind's options load only now: help and usage answers stay quick.
+  const [{ loadRig, RigError }, { jsonSchema }, { rigAdvice }, { KindsFileError, loadKindsFile }] = await Promise.all([
+    import('../rig/load.ts'),
+    import('../rig/schema.ts'),
+    import('../rig/advice.ts'),
+    import('./kinds-file.ts'),
+  ]);
   for (const f of args.values.kinds ?? []) {
     try {
       await loadKindsFile(f);
@@ -37,7 +44,6 @@ export async function rigCommand(argv: string[]): Promise<number> {
     }
   }
   if (sub === 'schema') {
-    if (args.values.rig) return usage('rig schema takes no rig file; --out names where the schema goes');
     const text = JSON.stringify({ $schema: 'http://json-schema.org/draft-07/schema#', ...jsonSchema() }, null, 2) + '\n';
     const out = args.values.out;
     if (out === undefined) {
@@ -53,11 +59,8 @@ export async function rigCommand(argv: string[]): Promise<number> {
     process.stdout.write(`wrote ${out}\n`);
     return 0;
   }
-  if (args.values.out) return usage('rig validate writes nothing; --out is for rig schema');
-  const file = args.positionals[0] ?? args.values.rig;
-  if (!file) return usage('rig validate needs a rig file');
   try {
-    const rig = loadRig(file);
+    const rig = loadRig(file!);
     process.stdout.write(`${rig.file}: ok (${rig.boards.length} board${rig.boards.length === 1 ? '' : 's'}: ${rig.boards.map((b) => b.name).join(', ')})\n`);
     for (const a of rigAdvice(rig)) process.stdout.write(`  warning: ${a}\n`);
     return 0;
