@@ -66,7 +66,7 @@ test('types', async ({ board }) => {
 });
 `;
 
-test('packed, installed in a fresh project, init --sim, stock scenarios and a driver of the project\'s own', { timeout: 900_000 }, (t) => {
+test('packed, installed in a fresh project, init --sim, stock scenarios and a driver of the project\'s own', { timeout: 1_800_000 }, (t) => {
   const tmp = mkdtempSync(path.join(tmpdir(), 'ota-hil-pack-'));
   t.after(() => rmSync(tmp, { recursive: true, force: true }));
   assert.ok(path.relative(REPO, tmp).startsWith('..'), 'the project is outside the repository');
