@@ -6,6 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { hostname } from 'node:os';
 import { availableParallelism } from 'node:os';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type PlaywrightTestConfig, type Project } from '@playwright/test';
 import { rigProjects, exitOnRigError } from './rig/projects.ts';
@@ -77,7 +78,9 @@ export function otaHilConfig(opts: OtaHilConfigOptions = {}): PlaywrightTestConf
     workers: process.env.CI ? 2 : availableParallelism(),
     reporter: [
       ['list'],
-      ['allure-playwright', { resultsDir: `${reports}/allure-results`, detail: true, suiteTitle: false, environmentInfo: environmentInfo(rigs) }],
+      // By path: Playwright resolves a reporter's name from the user's folder, where only a hoisting
+      // package manager puts this package's dependency.
+      [createRequire(import.meta.url).resolve('allure-playwright'), { resultsDir: `${reports}/allure-results`, detail: true, suiteTitle: false, environmentInfo: environmentInfo(rigs) }],
       // A rig host's share of a multi-host run: `npm run merge` combines the hosts' blobs.
       ...(process.env.OTA_HIL_BLOB ? [['blob', { outputDir: `${reports}/blob-report` }] as const] : []),
     ],

@@ -1,6 +1,6 @@
 import { test, expect } from '../harness/index.ts';
 
-test('a confirmed update boots, then stays after more reboots', async ({ board, images }) => {
+test('a confirmed update boots, then stays after more reboots', { tag: '@clean-update' }, async ({ board, images }) => {
   const { baseline, candidate } = images;
   const promised = board.promises;
   await board.install(baseline!);

@@ -4,7 +4,7 @@ import { deviceMs, SIM_WINDOW_FLOOR_MS } from '../harness/fixtures/device-time.t
 
 const NO_REBOOT_WINDOW_MS = 3000;
 
-test('a corrupt image is rejected and the baseline stays, or its installation is shown', async ({ board, images, report }) => {
+test('a corrupt image is rejected and the baseline stays, or its installation is shown', { tag: '@corrupt-image' }, async ({ board, images, report }) => {
   await report.fault('corrupt image delivered (one byte flipped)');
   const outcome = board.promises.corruptImage;
   await board.install(images.baseline!);

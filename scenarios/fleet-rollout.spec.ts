@@ -5,7 +5,7 @@ import { summarize } from '../harness/fleet/verdict.ts';
 // "fleet" project). Every state comes from what the harness sees: boots on each console, the
 // transport's deliveries.
 
-test.describe('targeted by a tag filter', () => {
+test.describe('targeted by a tag filter', { tag: '@fleet' }, () => {
   test.use({ fleetOptions: { copies: 2 } });
 
   test('rollout to arch=esp8266 while some boards are off: each gets it when it comes online, boards outside the filter never do', async ({ fleet, report }) => {
@@ -38,7 +38,7 @@ test.describe('targeted by a tag filter', () => {
   });
 });
 
-test.describe('Particle-style boards, some busy', () => {
+test.describe('Particle-style boards, some busy', { tag: ['@fleet', '@particle'] }, () => {
   test.use({ fleetOptions: { boards: 'stack=particle', copies: 4 } });
   const WATCH_MS = 2000;
 
@@ -70,7 +70,7 @@ test.describe('Particle-style boards, some busy', () => {
   });
 });
 
-test.describe('power cuts across a fleet', () => {
+test.describe('power cuts across a fleet', { tag: ['@fleet', '@power-cut'] }, () => {
   // Stacks whose cut during download or swap is promised safe (esp8266 copy window and Particle's
   // cleared slot are shown by their own scenarios); two of each.
   test.use({ fleetOptions: { boards: 'arch!=esp8266,stack!=particle', copies: 2 } });
@@ -111,7 +111,7 @@ test.describe('power cuts across a fleet', () => {
   });
 });
 
-test.describe('Zerynth-style device-manager fleet', () => {
+test.describe('Zerynth-style device-manager fleet', { tag: ['@fleet', '@zerynth', '@withheld-commit'] }, () => {
   test.use({ fleetOptions: { boards: 'stack=zerynth', copies: 4 } });
 
   test('rollout where the commit is withheld for some boards: they revert, the others become permanent', async ({ fleet, report }) => {

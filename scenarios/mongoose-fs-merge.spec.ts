@@ -23,7 +23,7 @@ async function readFile(board: Board, name: string): Promise<string | null> {
   return r.error ? null : Buffer.from((r.result as { data: string }).data, 'base64').toString('utf8');
 }
 
-test('device config survives an update; files shipped in the candidate win', async ({ board, images, report }) => {
+test('device config survives an update; files shipped in the candidate win', { tag: ['@mongoose-os', '@fs-merge'] }, async ({ board, images, report }) => {
   await report.notApplicable(!MONGOOSE.includes(board.stack), `${board.stack} has no per-slot filesystem merge (Mongoose OS only)`);
   await report.fault('none: filesystem merge on the first boot of an update');
   const deviceConfig = JSON.stringify({ wifi: { sta: { enable: true, ssid: `lab-${Date.now()}` } } });

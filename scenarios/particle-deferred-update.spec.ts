@@ -5,7 +5,7 @@ import { deviceMs, SIM_WINDOW_FLOOR_MS } from '../harness/fixtures/device-time.t
 // is reported pending and the device does not reboot; once updates are enabled again it applies.
 const WINDOW_MS = 3000;
 
-test('with updates disabled the device does not reboot; once enabled the update applies', async ({ board, images, report }) => {
+test('with updates disabled the device does not reboot; once enabled the update applies', { tag: ['@particle', '@deferred-update'] }, async ({ board, images, report }) => {
   await report.notApplicable(board.stack !== 'particle', `${board.stack} cannot defer an update`);
   await report.fault(`update sent while updates are disabled, ${WINDOW_MS} ms watched for a reboot`);
   const { baseline, candidate } = images;

@@ -1,6 +1,6 @@
 import { test, expect } from '../harness/index.ts';
 
-test.describe('power loss during the download', () => {
+test.describe('power loss during the download', { tag: ['@download-cut', '@power-cut'] }, () => {
   for (const fraction of [0.05, 0.5, 0.99]) {
     test(`cut at ${fraction * 100}% keeps the baseline`, async ({ board, images, report }) => {
       await report.fault(`power cut at ${fraction * 100}% of the download`);

@@ -1,7 +1,7 @@
 import { test, expect } from '../harness/index.ts';
 import { installWindowRisk } from '../harness/faults/recover.ts';
 
-test.describe('power loss during the swap', () => {
+test.describe('power loss during the swap', { tag: ['@swap-cut', '@power-cut'] }, () => {
   // Wall-clock delays after the bootloader announces the swap; each must land inside it.
   for (const delayMs of [15, 40, 70]) {
     test(`cut ${delayMs} ms into the swap`, async ({ board, images, report }) => {

@@ -55,7 +55,7 @@ function expectGapsAroundCuts(board: Board): void {
 
 const PTY_ONLY = 'needs a simulated board whose console vanishes with its power (sim.uart "pty", rigs/sim-pty.json)';
 
-test.describe('real drivers at a power cut', () => {
+test.describe('real drivers at a power cut', { tag: ['@real-drivers', '@power-cut'] }, () => {
   test('a cut mid-boot: the console port vanishes and returns, and no boot line is lost', async ({ board, images, report }) => {
     await report.notApplicable(board.config.sim?.uart !== 'pty', PTY_ONLY);
     await report.fault('power cut mid-boot; the USB-serial adapter loses power with the board');

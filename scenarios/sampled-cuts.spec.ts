@@ -13,7 +13,7 @@ const FILE = 'sampled-cuts.spec';
 const { seed, from } = sampleSeed();
 const maxDelayMs = Number(process.env.OTA_HIL_SAMPLE_MAX_DELAY_MS ?? 300);
 
-test.describe('sampled power cuts', () => {
+test.describe('sampled power cuts', { tag: ['@sampled', '@power-cut'] }, () => {
   for (const i of sampleIterations()) {
     test(`iteration ${i} ends as the stack promises`, async ({ board, report }, testInfo) => {
       const plan = samplePlan(seed, i, defaultSpace(board.promises, maxDelayMs));

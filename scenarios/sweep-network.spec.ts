@@ -12,7 +12,7 @@ const PLANS: FaultPlan[] = [
 ];
 
 for (const plan of PLANS) {
-  test.describe(`network fault: ${plan.name}`, () => {
+  test.describe(`network fault: ${plan.name}`, { tag: ['@sweep', '@network-fault'] }, () => {
     test.use({ faultPlan: plan });
     test('ends as the stack promises', async ({ board, report }) => {
       await report.notApplicable(board.config.transport.kind !== 'http-pull' && !plan.network?.stall, `transport ${board.config.transport.kind} cannot make this fault`);

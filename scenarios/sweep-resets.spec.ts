@@ -9,7 +9,7 @@ import { runPlan } from '../harness/faults/run-plan.ts';
 
 const POINTS = Number(process.env.OTA_HIL_RESET_POINTS ?? 5);
 
-test.describe('warm resets', () => {
+test.describe('warm resets', { tag: ['@sweep', '@reset'] }, () => {
   test('a reset at any of several points of the install ends on the old or the new image', async ({ board, images, report }, testInfo) => {
     test.skip(!board.sim, `${board.name} is hardware: the harness has no reset line to it yet`);
     test.setTimeout(10 * 60_000);

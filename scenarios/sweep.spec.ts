@@ -14,7 +14,7 @@ const FLOWS = [
   { flow: 'confirm', again: true, title: 'a second update, from where the first one left the board' },
 ] as const;
 
-test.describe('power-cut sweep', () => {
+test.describe('power-cut sweep', { tag: ['@sweep', '@power-cut'] }, () => {
   for (const { flow, again, title } of FLOWS) {
     test(`every cut point of ${title} ends as the stack promises`, async ({ board, images, report }) => {
       await report.notApplicable(!board.sim, `${board.name} is hardware: a sweep forks simulated flash (scenarios/sampled-cuts.spec.ts covers hardware)`);

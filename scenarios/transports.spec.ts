@@ -30,7 +30,7 @@ async function announced(board: Board, kind: TransportConfig['kind'], from: numb
 }
 
 for (const kind of ['smp', 'mos-rpc', 'http-push', 'espota'] as const) {
-  test(`${kind}: a cut at half the transfer keeps the baseline; a full delivery boots the candidate and stays`, async ({ board, images, report }) => {
+  test(`${kind}: a cut at half the transfer keeps the baseline; a full delivery boots the candidate and stays`, { tag: ['@transport', `@${kind}`, '@download-cut'] }, async ({ board, images, report }) => {
     await report.notApplicable(!board.profile.transports.includes(kind) && board.config.transport.kind !== kind, `${board.stack} firmware does not offer ${kind}`);
     await report.fault(`${kind}: power cut at 50% of the transfer`);
     const promised = board.promises;
@@ -62,7 +62,7 @@ for (const kind of ['smp', 'mos-rpc', 'http-push', 'espota'] as const) {
   });
 }
 
-test('http-pull: a dropped download leaves the baseline running; the next one succeeds', async ({ board, images, report }) => {
+test('http-pull: a dropped download leaves the baseline running; the next one succeeds', { tag: ['@transport', '@http-pull'] }, async ({ board, images, report }) => {
   const cfg = board.config.transport;
   await report.notApplicable(cfg.kind !== 'http-pull', `the board's transport is ${cfg.kind}, not http-pull`);
   if (cfg.kind !== 'http-pull') return;

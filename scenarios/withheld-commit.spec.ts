@@ -1,6 +1,6 @@
 import { test, expect } from '../harness/index.ts';
 
-test('a withheld commit reverts to the baseline', async ({ board, images, report }) => {
+test('a withheld commit reverts to the baseline', { tag: '@withheld-commit' }, async ({ board, images, report }) => {
   await report.fault('commit withheld, then power cycles');
   const promised = board.promises;
   const outcome = promised.withheldCommit;
@@ -18,7 +18,7 @@ test('a withheld commit reverts to the baseline', async ({ board, images, report
   await expect(board).toBoot({ version: images[outcome!.runs]!.version, event: 'normal' });
 });
 
-test('a candidate that crashes at boot is reverted without help, or its boot loop is shown', async ({ board, images, report }) => {
+test('a candidate that crashes at boot is reverted without help, or its boot loop is shown', { tag: '@crash' }, async ({ board, images, report }) => {
   await report.fault('candidate crashes at boot, commit withheld');
   const promised = board.promises;
   const outcome = promised.crashingCandidate;

@@ -5,7 +5,7 @@ import { test, expect } from '../harness/index.ts';
 // let through it becomes permanent and survives power cycles.
 const BLOCKED_MS = 2000;
 
-test('new firmware waits in testing mode while the device manager is blocked, and is kept once reached', async ({ board, images, report }) => {
+test('new firmware waits in testing mode while the device manager is blocked, and is kept once reached', { tag: ['@zerynth', '@withheld-commit'] }, async ({ board, images, report }) => {
   const commit = board.config.commit;
   await report.notApplicable(commit?.kind !== 'device-manager', `${board.name} does not commit through a device manager`);
   await report.fault(`device manager blocked for ${BLOCKED_MS} ms after the update, then reachable`);

@@ -1,17 +1,17 @@
 // `ota-hil init [--sim] [--force] [--dir D]`: sets a firmware repository up for ota-hil — a
-// Playwright config from otaHilConfig, rigs/lab.json, a starter scenario, reports/ ignored, and
-// package.json scripts. All or nothing: an existing file is named and nothing is written, unless
+// Playwright config from otaHilConfig, rigs/lab.json, a starter scenario, a release policy,
+// reports/ ignored, and package.json scripts. All or nothing: an existing file is named and nothing is written, unless
 // --force. package.json and .gitignore are merged into, never replaced.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { PACKAGE_VERSION } from '../package-root.ts';
+import { PACKAGE_ROOT, PACKAGE_VERSION } from '../package-root.ts';
 
 const USAGE = `usage: ota-hil init [--sim] [--force] [--dir DIR]
   sets up DIR (default: here) for ota-hil: playwright.config.ts, rigs/lab.json, tests/ota/first-update.spec.ts,
-  reports/ in .gitignore, and "ota" scripts in package.json
+  gate.policy.json (the release gate's policy), reports/ in .gitignore, and "ota" scripts in package.json
   --sim    the rig gets one simulated board, so the first run needs no hardware
-  --force  overwrite playwright.config.ts, rigs/lab.json and the starter scenario if they exist
+  --force  overwrite those files and scripts where they exist
 `;
 
 export const SCRIPTS: Readonly<Record<string, string>> = {
@@ -107,6 +107,16 @@ function hardwareRig(): object {
   };
 }
 
+/** The release policy ota-hil ships, held to this rig's board: the repository's own from now on. */
+function policy(board: string): object {
+  const own = JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'gate.policy.json'), 'utf8')) as Record<string, unknown>;
+  return {
+    ...own,
+    description: `What a candidate must prove on the rig before release (ota-hil gate, run by npm run ota). Name every board that must have results in "boards"; scenario titles are case-insensitive regular expressions matched against "describe › title".`,
+    boards: [board],
+  };
+}
+
 interface Planned {
   file: string;
   text: string;
@@ -125,6 +135,7 @@ export function planInit(dir: string, opts: { sim: boolean; force: boolean }): {
     { file: 'playwright.config.ts', text: CONFIG, create: true },
     { file: 'rigs/lab.json', text: JSON.stringify(opts.sim ? simRig() : hardwareRig(), null, 2) + '\n', create: true },
     { file: 'tests/ota/first-update.spec.ts', text: SPEC, create: true },
+    { file: 'gate.policy.json', text: JSON.stringify(policy(opts.sim ? 'lab/sim-1' : 'lab/board-1'), null, 2) + '\n', create: true },
   ];
   const refused: string[] = [];
   if (!opts.force) {
@@ -142,7 +153,7 @@ export function planInit(dir: string, opts: { sim: boolean; force: boolean }): {
   return { files, refused };
 }
 
-/** package.json with the ota scripts (and ota-hil as a dev dependency) added, nothing else touched. */
+/** package.json with the ota scripts (and ota-hil, Playwright as dev dependencies) added, nothing else touched. */
 function mergePackageJson(file: string, dir: string, force: boolean): { text?: string; refused: string[] } {
   let pkg: Record<string, unknown>;
   let indent: string | number = 2;
@@ -168,8 +179,15 @@ function mergePackageJson(file: string, dir: string, force: boolean): { text?: s
   const next: Record<string, unknown> = { ...pkg, scripts };
   const dev = (pkg.devDependencies ?? {}) as Record<string, string>;
   const deps = (pkg.dependencies ?? {}) as Record<string, string>;
-  if (!('ota-hil' in dev) && !('ota-hil' in deps)) next.devDependencies = { ...dev, 'ota-hil': `^${PACKAGE_VERSION}` };
+  const missing = Object.entries(wantedDevDependencies()).filter(([name]) => !(name in dev) && !(name in deps));
+  if (missing.length) next.devDependencies = { ...dev, ...Object.fromEntries(missing) };
   return { text: JSON.stringify(next, null, indent) + '\n', refused };
+}
+
+/** ota-hil, and the Playwright it runs with (its peer: the project's config and specs load that one). */
+function wantedDevDependencies(): Record<string, string> {
+  const own = JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { peerDependencies?: Record<string, string> };
+  return { 'ota-hil': `^${PACKAGE_VERSION}`, ...own.peerDependencies };
 }
 
 /** .gitignore with reports/ and node_modules/ added where missing; undefined when nothing is missing. */

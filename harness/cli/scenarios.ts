@@ -29,9 +29,13 @@ export function scenariosCommand(args: string[]): number {
     process.stderr.write(`${(e as Error).message}\n`);
     return 2;
   }
-  rmSync(path.join(reports, 'allure-results'), { recursive: true, force: true });
-  rmSync(path.join(reports, 'live'), { recursive: true, force: true });
+  // Listing or asking for help runs nothing: no verdict, no report, and the last run's results stay.
+  const runs = !args.some((a) => a === '--list' || a === '--help' || a === '-h');
+  if (runs) {
+    rmSync(path.join(reports, 'allure-results'), { recursive: true, force: true });
+    rmSync(path.join(reports, 'live'), { recursive: true, force: true });
+  }
   const run = spawnSync(process.execPath, [cli, 'test', ...args], { stdio: 'inherit' });
-  reportRun(reports);
+  if (runs) reportRun(reports);
   return run.status ?? 1;
 }

@@ -6,7 +6,7 @@ import { matchesFilter, parseFilter } from './filter.ts';
 import type { BoardOptions } from '../fixtures/test.ts';
 
 /** Scenario files that drive a fleet (the `fleet` fixture) rather than one board. */
-export const FLEET_SPECS = /fleet-[^/]*\.spec\.ts$/;
+export const FLEET_SPECS = /fleet-[^/]*\.spec\.[cm]?[jt]s$/; // .js: the compiled library in node_modules
 
 export function rigProjects(rigFiles: string[], filter: string | undefined): Project<object, BoardOptions>[] {
   const terms = filter ? parseFilter(filter) : [];

@@ -10,8 +10,10 @@ import path from 'node:path';
 import { runInit, SCRIPTS } from '../../harness/cli/init.ts';
 import { loadRig } from '../../harness/rig/load.ts';
 import { rigAdvice } from '../../harness/rig/advice.ts';
+import { loadPolicy } from '../../harness/report/gate-policy.ts';
 
 const BIN = path.resolve('bin/ota-hil.mjs');
+const OWN = JSON.parse(readFileSync('package.json', 'utf8')) as { exports: Record<string, unknown>; peerDependencies: Record<string, string> };
 const fresh = () => mkdtempSync(path.join(tmpdir(), 'ota-hil-init-'));
 const init = (dir: string, opts: { sim?: boolean; force?: boolean } = {}) => {
   const said: string[] = [];
@@ -40,29 +42,40 @@ test('init --sim in an empty folder: a rig the real loader accepts (one simulate
   const dir = fresh();
   const r = init(dir, { sim: true });
   assert.equal(r.code, 0, r.said);
-  assert.deepEqual(Object.keys(snapshot(dir)).sort(), ['.gitignore', 'package.json', 'playwright.config.ts', 'rigs/lab.json', 'tests/ota/first-update.spec.ts']);
+  assert.deepEqual(Object.keys(snapshot(dir)).sort(), ['.gitignore', 'gate.policy.json', 'package.json', 'playwright.config.ts', 'rigs/lab.json', 'tests/ota/first-update.spec.ts']);
   const rig = loadRig(path.join(dir, 'rigs/lab.json'));
   assert.equal(rig.boards.length, 1);
   assert.ok(rig.boards[0]!.sim, 'the board is simulated');
   assert.equal(rig.boards[0]!.console.port && 'sim' in rig.boards[0]!.console.port, true);
   for (const image of ['baseline', 'candidate', 'crashing']) assert.ok(rig.images[image]?.sim, `image ${image} is built by the simulator`);
   assert.deepEqual(rigAdvice(rig), []);
+  // The gate holds the run to the rig's own board (the project otaHilConfig names rig/board).
+  assert.deepEqual(loadPolicy(path.join(dir, 'gate.policy.json')).boards, [`${rig.name}/${rig.boards[0]!.name}`]);
   assert.equal(JSON.parse(read(dir, 'rigs/lab.json')).$schema, '../node_modules/ota-hil/rig.schema.json');
   const pkg = JSON.parse(read(dir, 'package.json'));
   assert.deepEqual(pkg.scripts, SCRIPTS);
   assert.match(pkg.devDependencies['ota-hil'], /^\^\d+\.\d+\.\d+/);
+  assert.equal(pkg.devDependencies['@playwright/test'], OWN.peerDependencies['@playwright/test'], 'the Playwright ota-hil runs with');
   assert.match(read(dir, '.gitignore'), /^reports\/$/m);
   assert.match(read(dir, 'playwright.config.ts'), /testDir: 'tests\/ota'/);
   assert.match(r.said, /Next[^\n]*:\n( {2}\S.*\n){3}$/);
 });
 
-test('the generated config and scenario import only what ota-hil exports', async () => {
+/** The source module behind a package export (its compiled .d.ts in dist/ comes from it). */
+function exportSource(spec: string): string {
+  const entry = OWN.exports[spec.replace(/^ota-hil/, '.')] as { types: string };
+  return path.resolve(entry.types.replace(/^\.\/dist\//, '').replace(/\.d\.ts$/, '.ts'));
+}
+
+test('the generated config and scenario import only what the package exports', async () => {
   const dir = fresh();
   init(dir, { sim: true });
-  const api = await import('../../harness/index.ts');
-  for (const name of importsFrom(read(dir, 'tests/ota/first-update.spec.ts'), 'ota-hil')) assert.ok(name in api, `ota-hil exports ${name}`);
-  const config = await import('../../harness/config.ts');
-  for (const name of importsFrom(read(dir, 'playwright.config.ts'), 'ota-hil/config')) assert.ok(name in config, `ota-hil/config exports ${name}`);
+  for (const [file, spec] of [['tests/ota/first-update.spec.ts', 'ota-hil'], ['playwright.config.ts', 'ota-hil/config']] as const) {
+    const api = (await import(exportSource(spec))) as object;
+    const names = importsFrom(read(dir, file), spec);
+    assert.ok(names.length > 0);
+    for (const name of names) assert.ok(name in api, `${spec} exports ${name} (${file} imports it)`);
+  }
 });
 
 test('init without --sim: a hardware template (serial by-id, a power driver, a transport) that validates and says what to fill in', () => {
@@ -75,6 +88,7 @@ test('init without --sim: a hardware template (serial by-id, a power driver, a t
   assert.notEqual(b.power.kind, 'sim');
   assert.notEqual(b.install.kind, 'sim-flash');
   assert.match(rig.description ?? '', /replace/i);
+  assert.deepEqual(loadPolicy(path.join(dir, 'gate.policy.json')).boards, [`${rig.name}/${b.name}`]);
   // The images are the user's build output, not there yet: the validator says so.
   assert.deepEqual(rigAdvice(rig).map((a) => a.split(':')[0]), ['/images/baseline/file', '/images/candidate/file']);
 });
@@ -92,6 +106,7 @@ test('an existing repository: package.json and .gitignore are merged into, nothi
   assert.deepEqual({ ...pkg, scripts: undefined, devDependencies: undefined }, { ...mine, scripts: undefined, devDependencies: undefined });
   assert.deepEqual(pkg.scripts, { ...mine.scripts, ...SCRIPTS });
   assert.equal(pkg.devDependencies.typescript, '^5');
+  assert.equal(Object.keys(pkg.devDependencies).length, 3);
   assert.ok(pkg.devDependencies['ota-hil']);
   assert.match(text, /^ {4}"name"/m, 'their indentation kept');
   const ignore = read(dir, '.gitignore');

@@ -1,0 +1,71 @@
+// The stock scenarios carry @tags, so a user's config picks them (`stock: { grep: /@withheld-commit/ }`)
+// and so does the command line (`--grep @sweep`). Listed by Playwright itself, from a config in a
+// folder of its own, as a firmware repository's would be.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+const REPO = path.resolve('.');
+const CLI = path.join(REPO, 'node_modules/@playwright/test/cli.js');
+
+interface Listed {
+  file: string;
+  title: string;
+  tags: string[];
+}
+
+/** The tests Playwright lists for the mcuboot board (and the fleet) under a config with these otaHilConfig options. */
+function list(options: string, ...args: string[]): Listed[] {
+  const dir = mkdtempSync(path.join(tmpdir(), 'ota-hil-tags-'));
+  writeFileSync(path.join(dir, 'package.json'), '{ "type": "module" }\n');
+  writeFileSync(
+    path.join(dir, 'playwright.config.ts'),
+    `import { otaHilConfig } from ${JSON.stringify(path.join(REPO, 'harness/config.ts'))};\n` +
+      `export default otaHilConfig({ rigs: [${JSON.stringify(path.join(REPO, 'rigs/sim.json'))}], ${options} });\n`,
+  );
+  const r = spawnSync(process.execPath, [CLI, 'test', '--list', '--reporter=json', '--project', 'sim/mcuboot-1', '--project', 'sim/fleet', ...args], {
+    cwd: dir,
+    encoding: 'utf8',
+    env: { ...process.env, OTA_HIL_REPORTS: path.join(dir, 'reports'), OTA_HIL_BOARDS: '' },
+    timeout: 120_000,
+  });
+  assert.equal(r.status, 0, r.stderr);
+  type Suite = { file: string; specs?: { title: string; tags: string[] }[]; suites?: Suite[] };
+  const out: Listed[] = [];
+  const walk = (s: Suite) => {
+    for (const spec of s.specs ?? []) out.push({ file: path.basename(s.file), title: spec.title, tags: spec.tags.map((t) => `@${t.replace(/^@/, '')}`) });
+    for (const c of s.suites ?? []) walk(c);
+  };
+  for (const s of (JSON.parse(r.stdout) as { suites: Suite[] }).suites) walk(s);
+  return out;
+}
+
+const files = (l: Listed[]) => [...new Set(l.map((t) => t.file))].sort();
+
+test('every stock scenario has a tag; selecting by tag from the config or the command line picks exactly the tagged ones', () => {
+  const all = list('stock: true');
+  assert.ok(all.length >= 30, `${all.length} stock scenarios listed`);
+  const untagged = all.filter((t) => t.tags.length === 0);
+  assert.deepEqual(untagged.map((t) => `${t.file}: ${t.title}`), [], 'untagged stock scenarios');
+  const tagged = (tag: string) => all.filter((t) => t.tags.includes(tag));
+
+  // The tag means what its name says.
+  assert.deepEqual(files(tagged('@sweep')), ['sweep-network.spec.ts', 'sweep-resets.spec.ts', 'sweep.spec.ts']);
+  assert.deepEqual(files(tagged('@clean-update')), ['clean-update.spec.ts']);
+  assert.deepEqual(tagged('@crash').map((t) => t.title), ['a candidate that crashes at boot is reverted without help, or its boot loop is shown']);
+  assert.deepEqual(files(tagged('@fleet')), ['fleet-rollout.spec.ts']);
+
+  // The config's grep selects exactly those (a withheld commit: one-board scenarios and a fleet's).
+  const withheld = list('stock: { grep: /@withheld-commit/ }');
+  assert.deepEqual(withheld.map((t) => t.title).sort(), tagged('@withheld-commit').map((t) => t.title).sort());
+  assert.deepEqual(files(withheld), ['fleet-rollout.spec.ts', 'withheld-commit.spec.ts', 'zerynth-device-manager.spec.ts']);
+  assert.ok(!withheld.some((t) => t.tags.includes('@crash')), 'the crash scenario in the same file is left out');
+
+  // grepInvert leaves them out; the command line's --grep selects the same way.
+  const rest = list('stock: { grepInvert: /@sweep|@fleet/ }');
+  assert.equal(rest.length, all.length - tagged('@sweep').length - tagged('@fleet').length);
+  assert.deepEqual(list('stock: true', '--grep', '@sweep').map((t) => t.title).sort(), tagged('@sweep').map((t) => t.title).sort());
+});
