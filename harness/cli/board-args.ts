@@ -7,6 +7,7 @@ import { SimDevice } from '../sim/device.ts';
 import { simStack } from '../sim/registry.ts';
 import { simDeviceConfig } from '../sim/stack.ts';
 import { simHardware, type SimHardware } from '../console/sim-hardware.ts';
+import { KindsFileError, loadKindsFile } from './kinds-file.ts';
 
 export const DEFAULT_RIG = 'rigs/sim.json';
 
@@ -24,12 +25,16 @@ export class CliError extends Error {
 export interface BoardArgs {
   values: Record<string, string | boolean | undefined> & { rig: string };
   positionals: string[];
+  /** --kinds FILE, each: a repository's own kinds (kinds-file.ts). */
+  kinds: string[];
 }
+
+export const KINDS_USAGE = '  --kinds FILE  your own kinds too, as your config gives otaHilConfig({ kinds }) (docs/extending.md)\n';
 
 export function parseBoardArgs(argv: string[], usage: string, extra: Record<string, { type: 'string' | 'boolean' }> = {}): BoardArgs | undefined {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options: { rig: { type: 'string', default: DEFAULT_RIG }, help: { type: 'boolean', short: 'h' }, ...extra }, allowPositionals: true });
+    parsed = parseArgs({ args: argv, options: { rig: { type: 'string', default: DEFAULT_RIG }, kinds: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' }, ...extra }, allowPositionals: true });
   } catch (e) {
     throw new CliError(`${(e as Error).message}\n${usage}`, 2);
   }
@@ -37,7 +42,21 @@ export function parseBoardArgs(argv: string[], usage: string, extra: Record<stri
     process.stdout.write(usage);
     return undefined;
   }
-  return parsed;
+  const { kinds = [], ...values } = parsed.values;
+  return { values, positionals: parsed.positionals, kinds };
+}
+
+/** The rig, validated with the user's own kinds (--kinds) registered first. */
+export async function loadRigWithKinds(args: BoardArgs): Promise<Rig> {
+  for (const file of args.kinds) {
+    try {
+      await loadKindsFile(file);
+    } catch (e) {
+      if (e instanceof KindsFileError) throw new CliError(e.message, 2);
+      throw e;
+    }
+  }
+  return loadRigOrFail(args.values.rig);
 }
 
 export function loadRigOrFail(file: string): Rig {

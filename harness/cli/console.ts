@@ -10,14 +10,14 @@ import { Console, fmtTime } from '../console/console.ts';
 import { serialRoot } from '../console/ports.ts';
 import { acquireBoardLock, BoardLockError, type BoardLock } from '../locks/board-lock.ts';
 import { loadImages } from '../fixtures/images.ts';
-import { CliError, findBoard, loadRigOrFail, openSimBoard, parseBoardArgs, runCli, type SimBoard } from './board-args.ts';
+import { CliError, findBoard, KINDS_USAGE, loadRigWithKinds, openSimBoard, parseBoardArgs, runCli, type SimBoard } from './board-args.ts';
 import { liveLogPath, reportsDir } from '../report/live-log.ts';
 import { followFile } from './follow-file.ts';
 
-const USAGE = `usage: ota-hil console <board> [--rig FILE] [--wait]
+const USAGE = `usage: ota-hil console <board> [--rig FILE] [--kinds FILE] [--wait]
        ota-hil console <board> --follow [--rig FILE] [--reports DIR]
   --rig FILE      the rig file (default rigs/sim.json)
-  --wait          if the port is not there yet (board off, adapter unplugged), wait for it
+${KINDS_USAGE}  --wait          if the port is not there yet (board off, adapter unplugged), wait for it
   --follow        read-only: follow the live log a run writes for the board (its console with the
                   harness's notes: power, OTA progress, cuts, verdicts), from the current test on;
                   the port and the board stay the run's. Same file: tail -f <reports>/live/<rig>/<board>.log
@@ -29,7 +29,7 @@ export function consoleCommand(argv: string[]): Promise<number> {
   return runCli(async () => {
     const args = parseBoardArgs(argv, USAGE, { wait: { type: 'boolean' }, follow: { type: 'boolean' }, reports: { type: 'string' } });
     if (!args) return 0;
-    const rig = loadRigOrFail(args.values.rig);
+    const rig = await loadRigWithKinds(args);
     const config = findBoard(rig, args.positionals[0], USAGE);
     if (args.values.follow) {
       const file = liveLogPath(typeof args.values.reports === 'string' ? args.values.reports : reportsDir(), rig.name, config.name);

@@ -8,12 +8,12 @@ import type { PortInfo } from '@serialport/bindings-interface';
 import type { Rig } from '../rig/load.ts';
 import type { PortRef } from '../rig/schema.ts';
 import { describePortRef, serialRoot, stableLink } from '../console/ports.ts';
-import { CliError, DEFAULT_RIG, loadRigOrFail, parseBoardArgs, runCli } from './board-args.ts';
+import { CliError, DEFAULT_RIG, KINDS_USAGE, loadRigWithKinds, parseBoardArgs, runCli } from './board-args.ts';
 
-const USAGE = `usage: ota-hil ports [--rig FILE]
+const USAGE = `usage: ota-hil ports [--rig FILE] [--kinds FILE]
   Serial ports with their stable ids (${serialRoot()}/by-id, by-path) and USB identities, and the
   rig boards (default ${DEFAULT_RIG}) whose console or serial relay is on each.
-`;
+${KINDS_USAGE}`;
 
 interface Row {
   device: string;
@@ -25,7 +25,7 @@ export function portsCommand(argv: string[]): Promise<number> {
   return runCli(async () => {
     const args = parseBoardArgs(argv, USAGE);
     if (!args) return 0;
-    const rig = loadRigOrFail(args.values.rig);
+    const rig = await loadRigWithKinds(args);
     const root = serialRoot();
     const rows = new Map<string, Row>();
     const row = (device: string) => rows.get(device) ?? rows.set(device, { device, links: [] }).get(device)!;

@@ -4,11 +4,11 @@
 import { createPowerSwitch } from '../power/registry.ts';
 import type { PowerSwitch } from '../power/power-switch.ts';
 import { acquireBoardLock, BoardLockError, type BoardLock } from '../locks/board-lock.ts';
-import { CliError, findBoard, loadRigOrFail, openSimBoard, parseBoardArgs, runCli, type SimBoard } from './board-args.ts';
+import { CliError, findBoard, KINDS_USAGE, loadRigWithKinds, openSimBoard, parseBoardArgs, runCli, type SimBoard } from './board-args.ts';
 
-const USAGE = `usage: ota-hil power <board> on|off|cycle [--rig FILE] [--off-ms N] [--force]
+const USAGE = `usage: ota-hil power <board> on|off|cycle [--rig FILE] [--kinds FILE] [--off-ms N] [--force]
   --rig FILE    the rig file (default rigs/sim.json)
-  --off-ms N    how long a cycle leaves the board off (default 1000; 200 on a simulated board)
+${KINDS_USAGE}  --off-ms N    how long a cycle leaves the board off (default 1000; 200 on a simulated board)
   --force       switch a board even while a run holds it
 `;
 
@@ -17,7 +17,7 @@ export function powerCommand(argv: string[]): Promise<number> {
     const args = parseBoardArgs(argv, USAGE, { 'off-ms': { type: 'string' }, force: { type: 'boolean' } });
     if (!args) return 0;
     const [name, action] = args.positionals;
-    const rig = loadRigOrFail(args.values.rig);
+    const rig = await loadRigWithKinds(args);
     const config = findBoard(rig, name, USAGE);
     if (action !== 'on' && action !== 'off' && action !== 'cycle') throw new CliError(`power: say on, off or cycle\n${USAGE}`, 2);
     const offMs = args.values['off-ms'] === undefined ? (config.sim ? 200 : 1000) : Number(args.values['off-ms']);
