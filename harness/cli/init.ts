@@ -26,7 +26,7 @@ const CONFIG = `// OTA update scenarios on the boards of rigs/lab.json: ota-hil'
 //   some boards only:      OTA_HIL_BOARDS="arch=cortex-m" npm run ota
 //   fewer stock scenarios: stock: { grep: /@clean-update|@withheld-commit/ }
 //   your own power driver, transport, installer or commit method: kinds: { power: [myPdu] }
-//   (ota-hil's docs/extending.md)
+//   (node_modules/ota-hil/docs/extending.md)
 import { otaHilConfig } from 'ota-hil/config';
 
 export default otaHilConfig({
@@ -120,8 +120,6 @@ function policy(board: string): object {
 interface Planned {
   file: string;
   text: string;
-  /** Written only if absent (or with --force); merged files are always written. */
-  create: boolean;
 }
 
 export interface InitResult {
@@ -132,12 +130,13 @@ export interface InitResult {
 /** The files init writes into `dir`, or the reasons it must not (each naming a file). */
 export function planInit(dir: string, opts: { sim: boolean; force: boolean }): { files: Planned[]; refused: string[] } {
   const files: Planned[] = [
-    { file: 'playwright.config.ts', text: CONFIG, create: true },
-    { file: 'rigs/lab.json', text: JSON.stringify(opts.sim ? simRig() : hardwareRig(), null, 2) + '\n', create: true },
-    { file: 'tests/ota/first-update.spec.ts', text: SPEC, create: true },
-    { file: 'gate.policy.json', text: JSON.stringify(policy(opts.sim ? 'lab/sim-1' : 'lab/board-1'), null, 2) + '\n', create: true },
+    { file: 'playwright.config.ts', text: CONFIG },
+    { file: 'rigs/lab.json', text: JSON.stringify(opts.sim ? simRig() : hardwareRig(), null, 2) + '\n' },
+    { file: 'tests/ota/first-update.spec.ts', text: SPEC },
+    { file: 'gate.policy.json', text: JSON.stringify(policy(opts.sim ? 'lab/sim-1' : 'lab/board-1'), null, 2) + '\n' },
   ];
   const refused: string[] = [];
+  // These are written whole: an existing one is refused unless --force. package.json and .gitignore are merged into.
   if (!opts.force) {
     for (const f of files) if (existsSync(path.join(dir, f.file))) refused.push(`${f.file}: exists`);
     // Playwright reads the first config it finds: another one would shadow, or be shadowed by, ours.
@@ -147,9 +146,9 @@ export function planInit(dir: string, opts: { sim: boolean; force: boolean }): {
   }
   const pkg = mergePackageJson(path.join(dir, 'package.json'), dir, opts.force);
   refused.push(...pkg.refused);
-  if (pkg.text) files.push({ file: 'package.json', text: pkg.text, create: false });
+  if (pkg.text) files.push({ file: 'package.json', text: pkg.text });
   const ignore = mergeGitignore(path.join(dir, '.gitignore'));
-  if (ignore) files.push({ file: '.gitignore', text: ignore, create: false });
+  if (ignore) files.push({ file: '.gitignore', text: ignore });
   return { files, refused };
 }
 
