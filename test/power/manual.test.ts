@@ -38,7 +38,7 @@ function runChild(opts: { tty: boolean; answer?: string; env?: Record<string, st
   };
   child.stdout.on('data', onOut);
   child.stderr.on('data', onOut);
-  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
   return new Promise((resolve) =>
     child.on('exit', (code) => {
       clearTimeout(timer);
@@ -49,11 +49,11 @@ function runChild(opts: { tty: boolean; answer?: string; env?: Record<string, st
 
 void describe('manual power switch', () => {
   void it('without a terminal it fails at once, naming the board, instead of waiting for nobody', async () => {
-    const t = Date.now();
+    // Exit code 1 is the proof it did not wait: a child waiting on its open stdin is killed by
+    // runChild's timer and has no exit code (a clock limit here fails on a loaded host).
     const r = await runChild({ tty: false });
     assert.equal(r.code, 1, r.out);
     assert.match(r.out, /ERROR: board bench-7: power switch \(manual\): switching power on needs an operator, but standard input is not a terminal/);
-    assert.ok(Date.now() - t < 10_000);
   });
 
   void it('at a terminal it shows the prompt and waits for Enter', { skip: !hasScript && 'util-linux script is not installed' }, async () => {
