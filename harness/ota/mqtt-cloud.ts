@@ -26,6 +26,8 @@ export class MqttCloud {
   private readonly replies = new Replies<number, RpcReply>();
   private nextId = 1;
   private online = false;
+  /** Pending calls, re-sent when the board comes (back) online: see call(). */
+  private readonly resend = new Set<() => void>();
   private readonly waiters = new Waiters();
   readonly clientId = `ota-hil-${process.pid}-${++clients}`;
 
@@ -54,6 +56,7 @@ export class MqttCloud {
       const was = this.online;
       this.online = p.toString('utf8') === 'online';
       if (this.online !== was) this.note(`mqtt: ${this.deviceId} is ${this.online ? 'online' : 'offline'}`);
+      if (this.online && !was) for (const again of [...this.resend]) again();
       this.waiters.notify();
     });
     this.handlers.set(`${this.clientId}/rpc`, (p) => {
@@ -100,13 +103,31 @@ export class MqttCloud {
     );
   }
 
-  /** One Mongoose OS RPC over MQTT. */
+  /**
+   * One Mongoose OS RPC over MQTT. The board's session is clean, so a request published while it
+   * is down is lost, and its retained "online" still stands until the broker gives its will (a
+   * rebooting board's socket may outlive the request; a real one's will waits for the keepalive).
+   * So the request goes again each time the board comes back online until answered (same id;
+   * the first answer counts), as a cloud retries once the device reconnects.
+   */
   async call(method: string, args?: unknown, timeoutMs = STEP_MS): Promise<unknown> {
     const c = await this.connect();
     const id = this.nextId++;
     const reply = this.replies.next(id, timeoutMs);
-    await c.publishAsync(`${this.deviceId}/rpc`, JSON.stringify({ id, src: this.clientId, method, ...(args === undefined ? {} : { args }) }), { qos: 1 });
-    const r = await reply;
+    const frame = JSON.stringify({ id, src: this.clientId, method, ...(args === undefined ? {} : { args }) });
+    const send = () => c.publishAsync(`${this.deviceId}/rpc`, frame, { qos: 1 });
+    const again = () => {
+      this.note(`mqtt: ${this.deviceId} back online, ${method} (id ${id}) sent again`);
+      send().catch(() => undefined); // a failed resend leaves the wait to time out
+    };
+    this.resend.add(again);
+    let r: RpcReply | undefined;
+    try {
+      await send();
+      r = await reply;
+    } finally {
+      this.resend.delete(again);
+    }
     if (!r) throw new Error(`${this.what}: ${method}: no response within ${timeoutMs} ms`);
     if (r.error) throw new RpcError(`${this.what}: ${method} failed: ${r.error.message ?? ''} (code ${r.error.code})`, r.error.code);
     return r.result;
