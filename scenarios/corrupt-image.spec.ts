@@ -3,6 +3,9 @@ import { describeBoot } from '../harness/fixtures/to-boot.ts';
 import { deviceMs, SIM_WINDOW_FLOOR_MS } from '../harness/fixtures/device-time.ts';
 
 const NO_REBOOT_WINDOW_MS = 3000;
+/** Receiving the rest and checking the image (board time); it bounds only a board that never decides. */
+const VERDICT_TIMEOUT_MS = 60_000;
+const VERDICT_FLOOR_MS = 30_000;
 
 test('a corrupt image is rejected and the baseline stays, or its installation is shown', { tag: '@corrupt-image' }, async ({ board, images, report }) => {
   await report.fault('corrupt image delivered (one byte flipped)');
@@ -19,9 +22,17 @@ test('a corrupt image is rejected and the baseline stays, or its installation is
   }
   if (outcome !== 'no-reboot') await expect(board).toBoot({ version: images[outcome.runs]!.version, event: outcome.event });
   else {
+    const after = () => board.boots.all().filter((b) => b.startLine >= from);
+    const refusal = board.promises.refusal;
+    if (refusal) {
+      // The served bytes say nothing about when the board has them all and has checked them (a
+      // loaded host's simulation falls seconds behind): wait for the board's own verdict, its
+      // refusal or a reboot into the image, so no window can close before the board decided.
+      const refused = () => board.console.lines.slice(from).some((l) => refusal.test(l.text));
+      await board.console.waitFor(() => refused() || after().length > 0 || undefined, deviceMs(board.config, VERDICT_TIMEOUT_MS, VERDICT_FLOOR_MS), `refusal of the corrupt image (${String(refusal)}) nor reboot`);
+    }
     // Refused before any reboot: give a wrongly accepted image time to reboot the board (board time), then look.
     await new Promise((r) => setTimeout(r, deviceMs(board.config, NO_REBOOT_WINDOW_MS, SIM_WINDOW_FLOOR_MS)));
-    const after = () => board.boots.all().filter((b) => b.startLine >= from);
     // A wrongly accepted image may still be booting when the window closes: only then, let that
     // boot settle (the full window, real time), so the failure says what it came to.
     if (after().length > 0) await expect.poll(() => after().every((b) => b.complete), { timeout: NO_REBOOT_WINDOW_MS }).toBe(true).catch(() => undefined);
