@@ -68,7 +68,8 @@ test('a tool given {port} opens it: the console lets go of the port while it run
   try {
     const d = await t.start(testImage(4096));
     assert.equal((await d.delivered({ timeout: 10_000 })).bytes, 4096, con.transcript());
-    await until(() => dev.received.includes('esptool was here'), 2000, 'the tool to write to the board');
+    // The adapter holds bytes for an end until its opener has flushed (up to 2 s for one that never does).
+    await until(() => dev.received.includes('esptool was here'), 10_000, 'the tool to write to the board');
     const ev = con.events.map((e) => e.text);
     const at = (re: RegExp) => ev.findIndex((e) => re.test(e));
     assert.ok(at(/^console released \(esptool uses .*by-id\/usb-Silicon_Labs/) >= 0, ev.join('\n'));
@@ -77,7 +78,7 @@ test('a tool given {port} opens it: the console lets go of the port while it run
     assert.ok(at(/^console back \(\/dev\/pts\/\d+\)$/) > at(/^ota\| Hard resetting via RTS pin/), ev.join('\n'));
     // The console reads again: the reboot into the new image is there.
     await dev.write('rst:0x1 (POWERON_RESET),boot:0x13 (SPI_FAST_FLASH_BOOT)\r\n');
-    await con.expect('POWERON_RESET', { timeout: 2000 });
+    await con.expect('POWERON_RESET', { timeout: 10_000 });
   } finally {
     await t.close();
     await con.close();
