@@ -10,7 +10,8 @@ import { Console } from '../../harness/console/console.ts';
 import { PtyAdapter } from '../../harness/console/pty-adapter.ts';
 import { AdapterPoweredSupply, SimPtyUart } from '../../harness/console/sim-pty.ts';
 import { SimDevice } from '../../harness/sim/device.ts';
-import type { DeviceContext, SimStack } from '../../harness/sim/stack.ts';
+import type { DeviceContext } from '../../harness/sim/stack.ts';
+import { standInStack } from '../helpers/stand-in-stack.ts';
 
 const skip = (() => {
   try {
@@ -23,18 +24,10 @@ const skip = (() => {
 
 let lives = 0;
 /** Prints its first line at once (synchronously, as a boot's first print before any await), then waits. */
-const banner: SimStack = {
-  name: 'mcuboot',
-  mutants: {},
-  flashGeometry: () => ({ size: 4096, sectorSize: 4096, writeSize: 8 }),
-  buildImage: () => new Uint8Array(),
-  install: () => undefined,
-  inspect: () => ({ slot: null, version: null, detail: '' }),
-  async boot(ctx: DeviceContext) {
-    ctx.print(`life ${++lives}: first line`);
-    await ctx.sleep(60_000);
-  },
-};
+const banner = standInStack('mcuboot', async (ctx: DeviceContext) => {
+  ctx.print(`life ${++lives}: first line`);
+  await ctx.sleep(60_000);
+});
 
 test('a cut and a power-on in the same tick (both relay frames read in one chunk): the new life starts with its first line', { skip }, async () => {
   const root = mkdtempSync(path.join(tmpdir(), 'ota-hil-test-quick-'));

@@ -5,41 +5,34 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { createHash } from 'node:crypto';
 import { SimDevice } from '../../harness/sim/device.ts';
-import type { SimStack, DeviceContext } from '../../harness/sim/stack.ts';
+import type { DeviceContext } from '../../harness/sim/stack.ts';
+import { standInStack } from '../helpers/stand-in-stack.ts';
 import { Console } from '../../harness/console/console.ts';
 import { SimBinding, attachSimPort, simPortPath } from '../../harness/console/sim-binding.ts';
 import { HttpPullTransport } from '../../harness/ota/http-pull.ts';
 import type { FirmwareImage } from '../../harness/fixtures/images.ts';
 
 /** A minimal device: prints a banner, downloads on "ota URL" and reports what it got. */
-const downloader: SimStack = {
-  name: 'mcuboot',
-  mutants: {},
-  flashGeometry: () => ({ size: 4096, sectorSize: 4096, writeSize: 8 }),
-  buildImage: () => new Uint8Array(),
-  install: () => undefined,
-  inspect: () => ({ slot: null, version: null, detail: '' }),
-  async boot(ctx: DeviceContext) {
-    ctx.print('peer: ready');
-    for (;;) {
-      const line = await ctx.readLine();
-      // `later <url>`: a board that answers the command but never fetches.
-      if (line.startsWith('later ')) ctx.print(`peer: fetching ${line.slice(6)}`);
-      const url = /^ota (\S+)/.exec(line)?.[1];
-      if (!url) continue;
-      ctx.print(`peer: fetching ${url}`);
-      const body = await new Promise<Buffer>((resolve, reject) => {
-        http.get(url, { signal: ctx.signal }, (res) => {
-          const parts: Buffer[] = [];
-          res.on('data', (c: Buffer) => parts.push(c));
-          res.on('end', () => resolve(Buffer.concat(parts)));
-          res.on('error', reject);
-        }).on('error', reject);
-      });
-      ctx.print(`peer: got ${body.length} bytes sha256=${createHash('sha256').update(body).digest('hex')}`);
-    }
-  },
-};
+const downloader = standInStack('mcuboot', async (ctx: DeviceContext) => {
+  ctx.print('peer: ready');
+  for (;;) {
+    const line = await ctx.readLine();
+    // `later <url>`: a board that answers the command but never fetches.
+    if (line.startsWith('later ')) ctx.print(`peer: fetching ${line.slice(6)}`);
+    const url = /^ota (\S+)/.exec(line)?.[1];
+    if (!url) continue;
+    ctx.print(`peer: fetching ${url}`);
+    const body = await new Promise<Buffer>((resolve, reject) => {
+      http.get(url, { signal: ctx.signal }, (res) => {
+        const parts: Buffer[] = [];
+        res.on('data', (c: Buffer) => parts.push(c));
+        res.on('end', () => resolve(Buffer.concat(parts)));
+        res.on('error', reject);
+      }).on('error', reject);
+    });
+    ctx.print(`peer: got ${body.length} bytes sha256=${createHash('sha256').update(body).digest('hex')}`);
+  }
+});
 
 async function rig(name: string, consoleCommand = 'ota {url}') {
   const device = new SimDevice(name, downloader, { timeScale: 1000 });

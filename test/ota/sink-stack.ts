@@ -3,18 +3,14 @@
 // transport announced, and reboots on activation, like the stacks under harness/sim/stacks do.
 import { createHash } from 'node:crypto';
 import type { DeviceContext, SimStack } from '../../harness/sim/stack.ts';
+import { standInStack } from '../helpers/stand-in-stack.ts';
 import type { UpdateSink } from '../../harness/sim/update-sink.ts';
 import { startDeviceTransports, type DeviceTransportKind, type DeviceTransportOptions } from '../../harness/sim/transports/index.ts';
 
 export function sinkStack(kinds: DeviceTransportKind[], options: DeviceTransportOptions = {}, opts: { maxSize?: number } = {}): SimStack {
-  return {
-    name: 'esp8266-arduino',
-    mutants: {},
-    flashGeometry: () => ({ size: 4096, sectorSize: 4096, writeSize: 1 }),
-    buildImage: () => new Uint8Array(),
-    install: () => undefined,
-    inspect: () => ({ slot: null, version: null, detail: '' }),
-    async boot(ctx: DeviceContext) {
+  return standInStack(
+    'esp8266-arduino',
+    async (ctx: DeviceContext) => {
       ctx.print(`peer: boot ${ctx.bootIndex}`);
       const transports = startDeviceTransports(ctx, memorySink(ctx, opts.maxSize ?? 1 << 20), kinds, options);
       for (;;) {
@@ -23,7 +19,8 @@ export function sinkStack(kinds: DeviceTransportKind[], options: DeviceTransport
         ctx.print(`peer$ ${line}`);
       }
     },
-  };
+    1,
+  );
 }
 
 function memorySink(ctx: DeviceContext, maxSize: number): UpdateSink {
