@@ -1,56 +1,62 @@
 // The Playwright scenarios, run as a user runs them, against the Mongoose OS boards built with a
 // seeded bug: each must fail and say what booted. The correct boards pass the same scenarios.
+// One run serves every case: each board is a project of its own rig (named after its bug), and
+// -g gives each project only its scenario.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { playwrightTest, resultOf, simRig, type Run } from '../helpers/playwright-run.ts';
 
-const dir = mkdtempSync(path.join(tmpdir(), 'ota-hil-mongoose-'));
+const WITHHELD = 'a withheld commit reverts';
+const CRASH = 'a candidate that crashes at boot';
+const FS_MERGE = 'device config survives an update';
+const CASES = [
+  { board: 'mongoose-1', mutant: 'no-tombstone', spec: 'withheld-commit', title: WITHHELD },
+  { board: 'rboot-1', mutant: 'attempts-not-persisted', spec: 'withheld-commit', title: WITHHELD },
+  { board: 'mongoose-1', mutant: 'no-fs-merge', spec: 'mongoose-fs-merge', title: FS_MERGE },
+  { board: 'rboot-1', mutant: undefined, spec: 'mongoose-fs-merge', title: FS_MERGE },
+  { board: 'rboot-1', mutant: 'commit-before-selftest', spec: 'withheld-commit', title: CRASH },
+];
+const project = (c: (typeof CASES)[number]) => `${c.mutant ?? 'sim'}/${c.board}`;
 
-function rigWith(board: string, mutant?: string): string {
-  const rig = JSON.parse(readFileSync('rigs/sim.json', 'utf8'));
-  rig.boards = rig.boards.filter((b: { name: string }) => b.name === board);
-  assert.equal(rig.boards.length, 1, `rigs/sim.json has no board ${board}`);
-  if (mutant) rig.boards[0].sim.mutant = mutant;
-  const file = path.join(dir, `rig-${board}-${mutant ?? 'ok'}.json`);
-  writeFileSync(file, JSON.stringify(rig));
-  return file;
+let run: Run | undefined;
+function once(): Run {
+  if (run) return run;
+  const dir = mkdtempSync(path.join(tmpdir(), 'ota-hil-mongoose-'));
+  const rigs = CASES.map((c) => simRig(dir, { board: c.board, rig: c.mutant ?? 'sim', mutant: c.mutant }));
+  const grep = CASES.map((c) => `^${project(c)} scenarios/${c.spec}\\.spec\\.ts ${c.title}`).join('|');
+  run = playwrightTest(['--workers', '2', '-g', grep], { dir, rigs, timeoutMs: 300_000 });
+  assert.equal(run.results.length, CASES.length, run.out);
+  return run;
 }
 
-function playwright(rig: string, ...args: string[]) {
-  const r = spawnSync('npx', ['playwright', 'test', '--reporter=line', ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, OTA_HIL_RIG: rig, OTA_HIL_REPORTS: path.join(dir, 'reports'), CI: '' },
-    timeout: 180_000,
-  });
-  return { status: r.status, out: `${r.stdout}\n${r.stderr}` };
+function failed(p: string, title: string): string {
+  const r = resultOf(once(), p, title);
+  assert.equal(r.status, 'unexpected', `${p} passed "${title}":\n${once().out}`);
+  return r.error;
 }
 
 test('mongoose-1 without the tombstone fails the withheld-commit scenario: the candidate keeps running', () => {
-  const { status, out } = playwright(rigWith('mongoose-1', 'no-tombstone'), 'scenarios/withheld-commit.spec.ts', '-g', 'withheld commit reverts');
-  assert.notEqual(status, 0, out);
-  assert.match(out, /expected mongoose-1 to boot 1\.0\.0 \(event revert\); it booted otahil 1\.1\.0 from app_1 \(event trial\)/);
+  assert.match(failed('no-tombstone/mongoose-1', WITHHELD), /expected mongoose-1 to boot 1\.0\.0 \(event revert\); it booted otahil 1\.1\.0 from app_1 \(event trial\)/);
 });
 
 test('rboot-1 whose boot attempts are not persisted fails the withheld-commit scenario', () => {
-  const { status, out } = playwright(rigWith('rboot-1', 'attempts-not-persisted'), 'scenarios/withheld-commit.spec.ts', '-g', 'withheld commit reverts');
-  assert.notEqual(status, 0, out);
-  assert.match(out, /expected rboot-1 to boot 1\.0\.0 \(event revert\); it booted 1\.1\.0 from rom1 \(event trial\)/);
+  assert.match(failed('attempts-not-persisted/rboot-1', WITHHELD), /expected rboot-1 to boot 1\.0\.0 \(event revert\); it booted 1\.1\.0 from rom1 \(event trial\)/);
 });
 
 test('a board that skips the filesystem merge fails the fs-merge scenario; the correct one passes', () => {
-  const bad = playwright(rigWith('mongoose-1', 'no-fs-merge'), 'scenarios/mongoose-fs-merge.spec.ts');
-  assert.notEqual(bad.status, 0, bad.out);
-  assert.match(bad.out, /conf9\.json carried over by the merge/);
-  const good = playwright(rigWith('rboot-1'), 'scenarios/mongoose-fs-merge.spec.ts');
-  assert.equal(good.status, 0, good.out);
-  assert.match(good.out, /1 passed/);
+  assert.match(failed('no-fs-merge/mongoose-1', FS_MERGE), /conf9\.json carried over by the merge/);
+  assert.equal(resultOf(once(), 'sim/rboot-1', FS_MERGE).status, 'expected', once().out);
 });
 
 test('commit-before-selftest: the crashing candidate is made permanent, which the crash scenario catches', () => {
-  const { status, out } = playwright(rigWith('rboot-1', 'commit-before-selftest'), 'scenarios/withheld-commit.spec.ts', '-g', 'crashes at boot');
-  assert.notEqual(status, 0, out);
-  assert.match(out, /expected rboot-1 to boot 1\.0\.0 \(event revert\); it booted/);
+  assert.match(failed('commit-before-selftest/rboot-1', CRASH), /expected rboot-1 to boot 1\.0\.0 \(event revert\); it booted/);
+});
+
+test('the run fails, and its output says so', () => {
+  assert.notEqual(once().status, 0);
+  assert.match(once().out, /\n {2}4 failed\n/);
+  assert.match(once().out, /\n {2}1 passed/);
 });
