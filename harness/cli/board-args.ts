@@ -8,6 +8,8 @@ import { simStack } from '../sim/registry.ts';
 import { simDeviceConfig } from '../sim/stack.ts';
 import { simHardware, type SimHardware } from '../console/sim-hardware.ts';
 import { KindsFileError, loadKindsFile } from './kinds-file.ts';
+import { kindsCheckpoint } from '../rig/extend.ts';
+import type { CliIo } from './io.ts';
 
 export const DEFAULT_RIG = 'rigs/sim.json';
 
@@ -31,7 +33,7 @@ export interface BoardArgs {
 
 export const KINDS_USAGE = '  --kinds FILE  your own kinds too, as your config gives otaHilConfig({ kinds }) (docs/extending.md)\n';
 
-export function parseBoardArgs(argv: string[], usage: string, extra: Record<string, { type: 'string' | 'boolean' }> = {}): BoardArgs | undefined {
+export function parseBoardArgs(io: CliIo, argv: string[], usage: string, extra: Record<string, { type: 'string' | 'boolean' }> = {}): BoardArgs | undefined {
   let parsed;
   try {
     parsed = parseArgs({ args: argv, options: { rig: { type: 'string', default: DEFAULT_RIG }, kinds: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' }, ...extra }, allowPositionals: true });
@@ -39,7 +41,7 @@ export function parseBoardArgs(argv: string[], usage: string, extra: Record<stri
     throw new CliError(`${(e as Error).message}\n${usage}`, 2);
   }
   if (parsed.values.help) {
-    process.stdout.write(usage);
+    io.stdout.write(usage);
     return undefined;
   }
   const { kinds = [], ...values } = parsed.values;
@@ -82,19 +84,22 @@ export interface SimBoard {
 }
 
 /** A simulated board in this process; it exists only as long as the command runs. */
-export async function openSimBoard(config: BoardConfig): Promise<SimBoard> {
+export async function openSimBoard(config: BoardConfig, io: CliIo): Promise<SimBoard> {
   const device = new SimDevice(config.name, simStack(config.stack, config.name), simDeviceConfig(config));
-  const hw = await simHardware(device, config, (l) => process.stderr.write(`${l}\n`));
+  const hw = await simHardware(device, config, (l) => io.stderr.write(`${l}\n`));
   return { device, hw };
 }
 
 /** Runs a command body, turning CliErrors and hardware errors into a message and an exit code. */
-export async function runCli(body: () => Promise<number>): Promise<number> {
+export async function runCli(io: CliIo, body: () => Promise<number>): Promise<number> {
+  const forgetKinds = kindsCheckpoint();
   try {
     return await body();
   } catch (e) {
     const err = e as Error;
-    process.stderr.write(`ota-hil: ${err.message}\n`);
+    io.stderr.write(`ota-hil: ${err.message}\n`);
     return e instanceof CliError ? e.exitCode : 1;
+  } finally {
+    forgetKinds();
   }
 }

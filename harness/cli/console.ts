@@ -13,6 +13,7 @@ import { loadImages } from '../fixtures/images.ts';
 import { CliError, findBoard, KINDS_USAGE, loadRigWithKinds, openSimBoard, parseBoardArgs, runCli, type SimBoard } from './board-args.ts';
 import { liveLogPath, reportsDir } from '../report/live-log.ts';
 import { followFile } from './follow-file.ts';
+import { processIo, type CliIo } from './io.ts';
 
 const USAGE = `usage: ota-hil console <board> [--rig FILE] [--kinds FILE] [--wait]
        ota-hil console <board> --follow [--rig FILE] [--reports DIR]
@@ -25,22 +26,22 @@ ${KINDS_USAGE}  --wait          if the port is not there yet (board off, adapter
   Ctrl-C ends it; without --follow, lines typed on stdin go to the board.
 `;
 
-export function consoleCommand(argv: string[]): Promise<number> {
-  return runCli(async () => {
-    const args = parseBoardArgs(argv, USAGE, { wait: { type: 'boolean' }, follow: { type: 'boolean' }, reports: { type: 'string' } });
+export function consoleCommand(argv: string[], io: CliIo = processIo): Promise<number> {
+  return runCli(io, async () => {
+    const args = parseBoardArgs(io, argv, USAGE, { wait: { type: 'boolean' }, follow: { type: 'boolean' }, reports: { type: 'string' } });
     if (!args) return 0;
     const rig = await loadRigWithKinds(args);
     const config = findBoard(rig, args.positionals[0], USAGE);
     if (args.values.follow) {
       const file = liveLogPath(typeof args.values.reports === 'string' ? args.values.reports : reportsDir(), rig.name, config.name);
-      await followFile(file, { out: (s) => process.stdout.write(s), note: (s) => process.stderr.write(`${s}\n`) });
+      await followFile(file, { out: (s) => io.stdout.write(s), note: (s) => io.stderr.write(`${s}\n`) });
       return 0;
     }
     let sim: SimBoard | undefined;
     let lock: BoardLock | undefined;
     let con: Console | undefined;
     try {
-      if (config.sim) sim = await openSimBoard(config);
+      if (config.sim) sim = await openSimBoard(config, io);
       else {
         lock = await acquireBoardLock(config.name, { waitMs: 0, what: `ota-hil console ${config.name}` }).catch((e: unknown) => {
           throw e instanceof BoardLockError ? new CliError(`${e.message}\n  a run is using it (and its console port); watch it read-only: ota-hil console ${config.name} --follow`) : e;
@@ -57,12 +58,12 @@ export function consoleCommand(argv: string[]): Promise<number> {
         const images = loadImages(rig, config);
         const first = images.baseline ?? Object.values(images)[0];
         if (first) sim.device.stack.install(sim.device.flash, first.bytes, sim.device.config);
-        process.stdout.write(`${sim.hw.description}\n  ${first ? `${first.name} ${first.version} installed, ` : ''}powered on now; Ctrl-C to stop\n`);
+        io.stdout.write(`${sim.hw.description}\n  ${first ? `${first.name} ${first.version} installed, ` : ''}powered on now; Ctrl-C to stop\n`);
         sim.hw.supply.powerOn();
       } else {
-        process.stdout.write(`${config.name}: console ${con.portName}${con.path ? ` on ${con.path}` : ' (not present yet; waiting)'} at ${opts.baudRate} baud; Ctrl-C to stop\n`);
+        io.stdout.write(`${config.name}: console ${con.portName}${con.path ? ` on ${con.path}` : ' (not present yet; waiting)'} at ${opts.baudRate} baud; Ctrl-C to stop\n`);
       }
-      await follow(con);
+      await follow(con, io);
       return 0;
     } finally {
       await con?.close();
@@ -74,7 +75,7 @@ export function consoleCommand(argv: string[]): Promise<number> {
 }
 
 /** Print lines and events as they come, in order, until SIGINT or SIGTERM. */
-async function follow(con: Console): Promise<void> {
+async function follow(con: Console, io: CliIo): Promise<void> {
   let line = 0;
   let event = 0;
   const flush = () => {
@@ -82,16 +83,16 @@ async function follow(con: Console): Promise<void> {
       const l = con.lines[line];
       const e = con.events[event];
       if (e && e.atLine <= line) {
-        process.stdout.write(`${fmtTime(e.t)}  ## ${e.text}\n`);
+        io.stdout.write(`${fmtTime(e.t)}  ## ${e.text}\n`);
         event++;
       } else if (l) {
-        process.stdout.write(`${fmtTime(l.t)}  ${l.text}\n`);
+        io.stdout.write(`${fmtTime(l.t)}  ${l.text}\n`);
         line++;
       } else return;
     }
   };
   const input = process.stdin.isTTY || !process.stdin.readableEnded ? createInterface({ input: process.stdin }) : undefined;
-  input?.on('line', (text) => void con.send(text).catch((e: Error) => process.stderr.write(`ota-hil: ${e.message}\n`)));
+  input?.on('line', (text) => void con.send(text).catch((e: Error) => io.stderr.write(`ota-hil: ${e.message}\n`)));
   await new Promise<void>((resolve) => {
     const timer = setInterval(flush, 50);
     const stop = () => {

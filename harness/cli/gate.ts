@@ -11,6 +11,7 @@ import { readResults } from '../report/allure-results.ts';
 import { evaluateGate, type GateVerdict } from '../report/gate.ts';
 import { formatGate, formatRisks, gateJunit, writeGateIntoResults } from '../report/gate-format.ts';
 import { generateAllureReport } from '../report/allure-generate.ts';
+import { processIo, type CliIo } from './io.ts';
 
 const USAGE = `usage: ota-hil gate [--results DIR]... [--policy FILE] [--out DIR] [--candidate VERSION] [--no-report]
   --results DIR        allure-results to judge; repeat for several (default reports/allure-results)
@@ -20,7 +21,7 @@ const USAGE = `usage: ota-hil gate [--results DIR]... [--policy FILE] [--out DIR
   --no-report          leave the results and the Allure report as they are
 `;
 
-export function gateCommand(argv: string[]): number {
+export function gateCommand(argv: string[], io: CliIo = processIo): number {
   let opts;
   try {
     opts = parseArgs({
@@ -36,14 +37,14 @@ export function gateCommand(argv: string[]): number {
       allowPositionals: false,
     }).values;
   } catch (e) {
-    process.stderr.write(`ota-hil gate: ${(e as Error).message}\n${USAGE}`);
+    io.stderr.write(`ota-hil gate: ${(e as Error).message}\n${USAGE}`);
     return 2;
   }
   if (opts.help) {
-    process.stdout.write(USAGE);
+    io.stdout.write(USAGE);
     return 0;
   }
-  return runGate({ results: opts.results ?? ['reports/allure-results'], policy: opts.policy ?? defaultPolicyFile(), out: opts.out, candidate: opts.candidate, report: !opts['no-report'] });
+  return runGate({ results: opts.results ?? ['reports/allure-results'], policy: opts.policy ?? defaultPolicyFile(), out: opts.out, candidate: opts.candidate, report: !opts['no-report'] }, io);
 }
 
 export interface GateRun {
@@ -55,17 +56,17 @@ export interface GateRun {
 }
 
 /** Judge and write the verdict everywhere it goes; null (after saying why) when it cannot judge. */
-export function judge(o: { results: string[]; policy: string; out: string; candidate?: string; intoResults: boolean }): GateRun | null {
+export function judge(o: { results: string[]; policy: string; out: string; candidate?: string; intoResults: boolean }, io: CliIo = processIo): GateRun | null {
   let policy;
   try {
     policy = resolvePolicy(loadPolicy(o.policy));
   } catch (e) {
     if (!(e instanceof PolicyError)) throw e;
-    process.stderr.write(`ota-hil gate: ${e.message}\n`);
+    io.stderr.write(`ota-hil gate: ${e.message}\n`);
     return null;
   }
   const { results, warnings } = readResults(o.results);
-  for (const w of warnings) process.stderr.write(`ota-hil gate: warning: ${w}\n`);
+  for (const w of warnings) io.stderr.write(`ota-hil gate: warning: ${w}\n`);
   const verdict = evaluateGate(policy, results, { candidate: o.candidate });
   const table = formatGate(verdict);
   mkdirSync(o.out, { recursive: true });
@@ -80,17 +81,17 @@ export function judge(o: { results: string[]; policy: string; out: string; candi
   return { verdict, table, files, changed };
 }
 
-export function runGate(o: { results: string[]; policy: string; out: string; candidate?: string; report?: boolean }): number {
-  const run = judge({ ...o, intoResults: o.report !== false });
+export function runGate(o: { results: string[]; policy: string; out: string; candidate?: string; report?: boolean }, io: CliIo = processIo): number {
+  const run = judge({ ...o, intoResults: o.report !== false }, io);
   if (!run) return 2;
-  process.stdout.write(run.table);
+  io.stdout.write(run.table);
   // The report next to the results shows the verdict those results held when it was generated.
   const reports = path.dirname(path.resolve(o.results[0]!));
   if (run.changed && path.basename(o.results[0]!) === 'allure-results' && existsSync(path.join(reports, 'allure-report'))) {
     const gen = generateAllureReport(reports);
-    process.stdout.write(gen.ok ? `\nthe Allure report now shows this verdict: ${gen.open}\n` : `\nota-hil gate: the Allure report could not be generated again:\n${gen.stderr}`);
+    io.stdout.write(gen.ok ? `\nthe Allure report now shows this verdict: ${gen.open}\n` : `\nota-hil gate: the Allure report could not be generated again:\n${gen.stderr}`);
   }
-  process.stdout.write(`\ngate: ${run.verdict.pass ? 'PASS' : 'FAIL'}  (${run.files.join(', ')})\n`);
+  io.stdout.write(`\ngate: ${run.verdict.pass ? 'PASS' : 'FAIL'}  (${run.files.join(', ')})\n`);
   return run.verdict.pass ? 0 : 1;
 }
 

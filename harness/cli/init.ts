@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { PACKAGE_ROOT, PACKAGE_VERSION } from '../package-root.ts';
+import { processIo, type CliIo } from './io.ts';
 
 const USAGE = `usage: ota-hil init [--sim] [--force] [--dir DIR]
   sets up DIR (default: here) for ota-hil: playwright.config.ts, rigs/lab.json, tests/ota/first-update.spec.ts,
@@ -199,7 +200,7 @@ function mergeGitignore(file: string): string | undefined {
   return `${text}${sep}${text ? '\n' : ''}# ota-hil: run output (npm run ota)\n${missing.join('\n')}\n`;
 }
 
-export function runInit(dir: string, opts: { sim: boolean; force: boolean }, out: (s: string) => void = (s) => process.stdout.write(s), err: (s: string) => void = (s) => process.stderr.write(s)): InitResult {
+export function runInit(dir: string, opts: { sim: boolean; force: boolean }, out: (s: string) => void = (s) => processIo.stdout.write(s), err: (s: string) => void = (s) => processIo.stderr.write(s)): InitResult {
   const { files, refused } = planInit(dir, opts);
   if (refused.length) {
     const at = shown(dir);
@@ -237,17 +238,17 @@ function shown(dir: string): string {
   return rel.startsWith('..') ? path.resolve(dir) : rel;
 }
 
-export function initCommand(argv: string[]): number {
+export function initCommand(argv: string[], io: CliIo = processIo): number {
   let args;
   try {
     args = parseArgs({ args: argv, options: { sim: { type: 'boolean' }, force: { type: 'boolean' }, dir: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
   } catch (e) {
-    process.stderr.write(`ota-hil init: ${(e as Error).message}\n${USAGE}`);
+    io.stderr.write(`ota-hil init: ${(e as Error).message}\n${USAGE}`);
     return 2;
   }
   if (args.values.help) {
-    process.stdout.write(USAGE);
+    io.stdout.write(USAGE);
     return 0;
   }
-  return runInit(args.values.dir ?? '.', { sim: !!args.values.sim, force: !!args.values.force }).code;
+  return runInit(args.values.dir ?? '.', { sim: !!args.values.sim, force: !!args.values.force }, (s) => io.stdout.write(s), (s) => io.stderr.write(s)).code;
 }

@@ -1,4 +1,6 @@
 // The ota-hil command: one line per subcommand.
+import { processIo, type CliIo } from './io.ts';
+
 const HELP = `ota-hil — hardware-in-the-loop OTA update testing
 
   ota-hil init [--sim] [--force] [--dir DIR]
@@ -27,33 +29,31 @@ const HELP = `ota-hil — hardware-in-the-loop OTA update testing
   ota-hil sim ops RIG BOARD [--json]  flash operations per phase of one simulated update, and the power-loss windows
 `;
 
-export async function main(argv: string[]): Promise<number> {
+/** The exit code; `io` is where the words go (the process's streams, or a test's buffers: io.ts). */
+export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
   const [cmd, ...rest] = argv;
   switch (cmd) {
     case 'rig':
-      return (await import('./rig.ts')).rigCommand(rest);
-    case 'init': return (await import('./init.ts')).initCommand(rest);
-    case 'scenarios': return (await import('./scenarios.ts')).scenariosCommand(rest);
-    case 'gate': return (await import('./gate.ts')).gateCommand(rest);
-    case 'merge': return (await import('./merge.ts')).mergeCommand(rest);
-    case 'mutants': return (await import('./mutants.ts')).mutantsCommand(rest);
-    case 'ports': return (await import('./ports.ts')).portsCommand(rest);
-    case 'relays': return (await import('./relays.ts')).relaysCommand(rest);
-    case 'power': return (await import('./power.ts')).powerCommand(rest);
-    case 'console': return (await import('./console.ts')).consoleCommand(rest);
-    case 'sim': return (await import('./sim.ts')).simCommand(rest);
-    case 'parse-bootlog': {
-      const { parseBootlogCommand } = await import('./parse-bootlog.ts');
-      return parseBootlogCommand(rest);
-    }
+      return (await import('./rig.ts')).rigCommand(rest, io);
+    case 'init': return (await import('./init.ts')).initCommand(rest, io);
+    case 'scenarios': return (await import('./scenarios.ts')).scenariosCommand(rest, io);
+    case 'gate': return (await import('./gate.ts')).gateCommand(rest, io);
+    case 'merge': return (await import('./merge.ts')).mergeCommand(rest, io);
+    case 'mutants': return (await import('./mutants.ts')).mutantsCommand(rest, io);
+    case 'ports': return (await import('./ports.ts')).portsCommand(rest, io);
+    case 'relays': return (await import('./relays.ts')).relaysCommand(rest, io);
+    case 'power': return (await import('./power.ts')).powerCommand(rest, io);
+    case 'console': return (await import('./console.ts')).consoleCommand(rest, io);
+    case 'sim': return (await import('./sim.ts')).simCommand(rest, io);
+    case 'parse-bootlog': return (await import('./parse-bootlog.ts')).parseBootlogCommand(rest, io);
     case undefined:
     case 'help':
     case '--help':
     case '-h':
-      process.stdout.write(HELP);
+      io.stdout.write(HELP);
       return cmd === undefined ? 2 : 0;
     default:
-      process.stderr.write(`ota-hil: unknown command ${JSON.stringify(cmd)}\n${HELP}`);
+      io.stderr.write(`ota-hil: unknown command ${JSON.stringify(cmd)}\n${HELP}`);
       return 2;
   }
 }

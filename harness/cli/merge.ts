@@ -12,6 +12,7 @@ import { generateAllureReport } from '../report/allure-generate.ts';
 import { markFlakyRetries } from '../report/allure-results.ts';
 import { judge } from './gate.ts';
 import { defaultPolicyFile } from '../report/gate-policy.ts';
+import { processIo, type CliIo } from './io.ts';
 
 const USAGE = `usage: ota-hil merge DIR... [--out DIR] [--policy FILE] [--no-gate]
   DIR              a rig host's reports dir (allure-results/, blob-report/) or an allure-results dir
@@ -21,7 +22,7 @@ const USAGE = `usage: ota-hil merge DIR... [--out DIR] [--policy FILE] [--no-gat
   --no-gate        merge and report only; exit 0 when that worked
 `;
 
-export function mergeCommand(argv: string[]): number {
+export function mergeCommand(argv: string[], io: CliIo = processIo): number {
   let parsed;
   try {
     parsed = parseArgs({
@@ -35,34 +36,34 @@ export function mergeCommand(argv: string[]): number {
       allowPositionals: true,
     });
   } catch (e) {
-    return usage((e as Error).message);
+    return usage(io, (e as Error).message);
   }
   const { values: o, positionals: dirs } = parsed;
   if (o.help) {
-    process.stdout.write(USAGE);
+    io.stdout.write(USAGE);
     return 0;
   }
-  if (dirs.length === 0) return usage('name at least one host dir to merge');
+  if (dirs.length === 0) return usage(io, 'name at least one host dir to merge');
   const out = path.resolve(o.out);
   const merged = path.join(out, 'allure-results');
   const hosts = dirs.map(findHostOutput);
   for (const h of hosts) {
-    if (!h.allureResults) return usage(`${h.dir}: no allure results (expected ${path.join(h.dir, 'allure-results')}/*-result.json)`);
+    if (!h.allureResults) return usage(io, `${h.dir}: no allure results (expected ${path.join(h.dir, 'allure-results')}/*-result.json)`);
     if ([out, merged].includes(path.resolve(h.allureResults)) || path.resolve(h.dir) === out) {
-      return usage(`${h.dir} is also the output: merge into another --out (the output's results are replaced)`);
+      return usage(io, `${h.dir} is also the output: merge into another --out (the output's results are replaced)`);
     }
   }
-  const log = (s: string) => process.stdout.write(`merge: ${s}\n`);
+  const log = (s: string) => io.stdout.write(`merge: ${s}\n`);
 
   let t = performance.now();
   const m = mergeAllureResults(hosts.map((h) => h.allureResults!), merged);
-  for (const w of m.warnings) process.stderr.write(`merge: warning: ${w}\n`);
+  for (const w of m.warnings) io.stderr.write(`merge: warning: ${w}\n`);
   log(`${m.results} results from ${hosts.length} host(s) into ${merged} (${secs(performance.now() - t)})`);
 
   const blobs = hosts.flatMap((h) => h.blobs);
   if (blobs.length) {
     t = performance.now();
-    const ok = mergeBlobs(hosts, out);
+    const ok = mergeBlobs(io, hosts, out);
     if (!ok) return 1;
     log(`${blobs.length} Playwright blob(s) into ${path.join(out, 'playwright-report')} (${secs(performance.now() - t)})`);
   } else {
@@ -70,21 +71,21 @@ export function mergeCommand(argv: string[]): number {
   }
 
   markFlakyRetries(merged);
-  const gate = o['no-gate'] ? null : judge({ results: [merged], policy: o.policy ?? defaultPolicyFile(), out, intoResults: true });
+  const gate = o['no-gate'] ? null : judge({ results: [merged], policy: o.policy ?? defaultPolicyFile(), out, intoResults: true }, io);
   if (!o['no-gate'] && !gate) return 2;
   const gen = generateAllureReport(out);
   if (!gen.ok) {
-    process.stderr.write(`merge: the Allure report could not be generated:\n${gen.stderr}`);
+    io.stderr.write(`merge: the Allure report could not be generated:\n${gen.stderr}`);
     return 1;
   }
   log(`Allure report ${gen.open} (${secs(gen.ms)})`);
   if (!gate) return 0;
-  process.stdout.write(gate.table);
-  process.stdout.write(`\ngate: ${gate.verdict.pass ? 'PASS' : 'FAIL'}  (${gate.files.join(', ')})\n`);
+  io.stdout.write(gate.table);
+  io.stdout.write(`\ngate: ${gate.verdict.pass ? 'PASS' : 'FAIL'}  (${gate.files.join(', ')})\n`);
   return gate.verdict.pass ? 0 : 1;
 }
 
-function mergeBlobs(hosts: ReturnType<typeof findHostOutput>[], out: string): boolean {
+function mergeBlobs(io: CliIo, hosts: ReturnType<typeof findHostOutput>[], out: string): boolean {
   const dir = path.join(out, 'blob-report-merged');
   gatherBlobs(hosts, dir);
   const r = spawnSync('npx', ['playwright', 'merge-reports', '--reporter', 'html', dir], {
@@ -92,7 +93,7 @@ function mergeBlobs(hosts: ReturnType<typeof findHostOutput>[], out: string): bo
     env: { ...process.env, PLAYWRIGHT_HTML_OUTPUT_DIR: path.join(out, 'playwright-report'), PLAYWRIGHT_HTML_OPEN: 'never' },
   });
   rmSync(dir, { recursive: true, force: true });
-  if (r.status !== 0) process.stderr.write(`merge: playwright merge-reports failed:\n${r.stdout}${r.stderr}`);
+  if (r.status !== 0) io.stderr.write(`merge: playwright merge-reports failed:\n${r.stdout}${r.stderr}`);
   return r.status === 0;
 }
 
@@ -100,7 +101,7 @@ function secs(ms: number): string {
   return `${(ms / 1000).toFixed(1)} s`;
 }
 
-function usage(why: string): number {
-  process.stderr.write(`ota-hil merge: ${why}\n${USAGE}`);
+function usage(io: CliIo, why: string): number {
+  io.stderr.write(`ota-hil merge: ${why}\n${USAGE}`);
   return 2;
 }

@@ -7,6 +7,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { caughtBy, matrixJobs, runMatrix, type MatrixRow } from '../faults/mutant-matrix.ts';
+import { processIo, type CliIo } from './io.ts';
 
 const USAGE = `usage: ota-hil mutants [--rig FILE] [--stack NAME]... [--mutant NAME]... [--jobs N] [--json FILE] [-- PLAYWRIGHT ARGS]
   --rig FILE      rig whose simulated boards are mutated (default rigs/sim.json; one board per stack)
@@ -17,7 +18,7 @@ const USAGE = `usage: ota-hil mutants [--rig FILE] [--stack NAME]... [--mutant N
   -- ARGS         passed to playwright test (e.g. scenario files)
 `;
 
-export async function mutantsCommand(argv: string[]): Promise<number> {
+export async function mutantsCommand(argv: string[], io: CliIo = processIo): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
@@ -33,22 +34,22 @@ export async function mutantsCommand(argv: string[]): Promise<number> {
       allowPositionals: true,
     });
   } catch (e) {
-    process.stderr.write(`ota-hil mutants: ${(e as Error).message}\n${USAGE}`);
+    io.stderr.write(`ota-hil mutants: ${(e as Error).message}\n${USAGE}`);
     return 2;
   }
   const o = parsed.values;
   if (o.help) {
-    process.stdout.write(USAGE);
+    io.stdout.write(USAGE);
     return 0;
   }
   const jobs = matrixJobs(o.rig, { stacks: o.stack, mutants: o.mutant });
   if (jobs.length === 0) {
-    process.stderr.write(`ota-hil mutants: nothing to run (no simulated board${o.stack ? ` of stack ${o.stack.join(', ')}` : ''}${o.mutant ? ` with mutant ${o.mutant.join(', ')}` : ''} in ${o.rig})\n`);
+    io.stderr.write(`ota-hil mutants: nothing to run (no simulated board${o.stack ? ` of stack ${o.stack.join(', ')}` : ''}${o.mutant ? ` with mutant ${o.mutant.join(', ')}` : ''} in ${o.rig})\n`);
     return 2;
   }
   const workDir = mkdtempSync(path.join(tmpdir(), 'ota-hil-mutants-'));
   const parallel = Number(o.jobs ?? availableParallelism());
-  process.stdout.write(`${jobs.length} suite runs (${jobs.filter((j) => j.mutant).length} mutants, ${jobs.filter((j) => !j.mutant).length} correct stacks), ${parallel} at a time; reports under ${workDir}\n`);
+  io.stdout.write(`${jobs.length} suite runs (${jobs.filter((j) => j.mutant).length} mutants, ${jobs.filter((j) => !j.mutant).length} correct stacks), ${parallel} at a time; reports under ${workDir}\n`);
   const t0 = performance.now();
   const rows = await runMatrix(jobs, {
     rigFile: o.rig,
@@ -56,9 +57,9 @@ export async function mutantsCommand(argv: string[]): Promise<number> {
     jobs: parallel,
     args: parsed.positionals,
     timeoutMs: 30 * 60_000,
-    onRow: (r) => process.stdout.write(`  ${verdict(r).padEnd(12)} ${r.stack} ${r.mutant ?? '(correct)'} on ${r.board} — ${r.seconds} s\n`),
+    onRow: (r) => io.stdout.write(`  ${verdict(r).padEnd(12)} ${r.stack} ${r.mutant ?? '(correct)'} on ${r.board} — ${r.seconds} s\n`),
   });
-  process.stdout.write(`\n${formatMatrix(rows)}\n\nwall time ${Math.round((performance.now() - t0) / 1000)} s\n`);
+  io.stdout.write(`\n${formatMatrix(rows)}\n\nwall time ${Math.round((performance.now() - t0) / 1000)} s\n`);
   if (o.json) writeFileSync(o.json, JSON.stringify(rows, null, 2));
   return rows.every((r) => r.ok) ? 0 : 1;
 }

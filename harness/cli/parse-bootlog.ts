@@ -7,6 +7,7 @@ import { decodeConsole, splitLines } from '../bootlog/lines.ts';
 import { detectScores, DETECT_MIN, explain, stackNames, summarize } from '../bootlog/registry.ts';
 import { compileAppPatterns, type AppPatterns } from '../bootlog/app-announce.ts';
 import { isStackName, type StackName } from '../rig/stack-name.ts';
+import { processIo, type CliIo } from './io.ts';
 
 const USAGE = `usage: ota-hil parse-bootlog FILE --stack <${[...stackNames, 'auto'].join('|')}> [--app-version RE] [--app-slot RE] [--app-confirmed RE] [--json]
   FILE may be - for standard input; --stack defaults to auto
@@ -78,14 +79,14 @@ function human(file: string, s: BootLogSummary, how: string): string {
   return out.join('\n') + '\n';
 }
 
-export async function parseBootlogCommand(argv: string[]): Promise<number> {
+export async function parseBootlogCommand(argv: string[], io: CliIo = processIo): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
-    process.stdout.write(USAGE + '\n');
+    io.stdout.write(USAGE + '\n');
     return 0;
   }
   const args = parseArgs(argv);
   if (typeof args === 'string') {
-    process.stderr.write(`parse-bootlog: ${args} (see ota-hil parse-bootlog --help)\n`);
+    io.stderr.write(`parse-bootlog: ${args} (see ota-hil parse-bootlog --help)\n`);
     return 2;
   }
   let bytes: Uint8Array;
@@ -94,7 +95,7 @@ export async function parseBootlogCommand(argv: string[]): Promise<number> {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : String((e as Error).message);
-    process.stderr.write(`parse-bootlog: cannot read ${args.file}: ${why}\n`);
+    io.stderr.write(`parse-bootlog: cannot read ${args.file}: ${why}\n`);
     return 2;
   }
   // Serial captures hold binary noise: decode tolerantly (UTF-8, else latin1) and never throw.
@@ -104,8 +105,8 @@ export async function parseBootlogCommand(argv: string[]): Promise<number> {
   if (args.stack === 'auto') {
     const best = detectScores(lines)[0];
     if (!best || best.score < DETECT_MIN) {
-      if (args.json) process.stdout.write(JSON.stringify({ stack: null, boots: [], final: { slot: null, event: 'unknown', version: null } }) + '\n');
-      else process.stdout.write(`${args.file}: no known stack recognised; pass --stack\n`);
+      if (args.json) io.stdout.write(JSON.stringify({ stack: null, boots: [], final: { slot: null, event: 'unknown', version: null } }) + '\n');
+      else io.stdout.write(`${args.file}: no known stack recognised; pass --stack\n`);
       return 1;
     }
     stack = best.stack;
@@ -115,7 +116,7 @@ export async function parseBootlogCommand(argv: string[]): Promise<number> {
   try {
     app = compileAppPatterns(Object.keys(args.app).length ? args.app : undefined, '--app');
   } catch (e) {
-    process.stderr.write(`parse-bootlog: ${(e as Error).message.replace(/^--app\/(\w+)/, '--app-$1')}\n`);
+    io.stderr.write(`parse-bootlog: ${(e as Error).message.replace(/^--app\/(\w+)/, '--app-$1')}\n`);
     return 2;
   }
   const summary = summarize(stack, lines, app);
@@ -135,10 +136,10 @@ export async function parseBootlogCommand(argv: string[]): Promise<number> {
   }
   const finalWhy = note ?? why;
   if (args.json) {
-    process.stdout.write(JSON.stringify({ ...summary, final: { ...summary.final, ...(finalWhy ? { why: finalWhy } : {}) }, ...(mismatch ? { stackMismatch: { ...mismatch, note } } : {}) }) + '\n');
+    io.stdout.write(JSON.stringify({ ...summary, final: { ...summary.final, ...(finalWhy ? { why: finalWhy } : {}) }, ...(mismatch ? { stackMismatch: { ...mismatch, note } } : {}) }) + '\n');
   } else {
-    process.stdout.write(human(args.file, summary, how) + (finalWhy ? `  why: ${finalWhy}\n` : ''));
+    io.stdout.write(human(args.file, summary, how) + (finalWhy ? `  why: ${finalWhy}\n` : ''));
   }
-  if (note) process.stderr.write(`parse-bootlog: ${note}\n`);
+  if (note) io.stderr.write(`parse-bootlog: ${note}\n`);
   return Promise.resolve(0);
 }

@@ -9,6 +9,7 @@ import type { Rig } from '../rig/load.ts';
 import type { PortRef } from '../rig/schema.ts';
 import { describePortRef, serialRoot, stableLink } from '../console/ports.ts';
 import { CliError, DEFAULT_RIG, KINDS_USAGE, loadRigWithKinds, parseBoardArgs, runCli } from './board-args.ts';
+import { processIo, type CliIo } from './io.ts';
 
 const USAGE = `usage: ota-hil ports [--rig FILE] [--kinds FILE]
   Serial ports with their stable ids (${serialRoot()}/by-id, by-path) and USB identities, and the
@@ -21,9 +22,9 @@ interface Row {
   info?: PortInfo;
 }
 
-export function portsCommand(argv: string[]): Promise<number> {
-  return runCli(async () => {
-    const args = parseBoardArgs(argv, USAGE);
+export function portsCommand(argv: string[], io: CliIo = processIo): Promise<number> {
+  return runCli(io, async () => {
+    const args = parseBoardArgs(io, argv, USAGE);
     if (!args) return 0;
     const rig = await loadRigWithKinds(args);
     const root = serialRoot();
@@ -69,12 +70,12 @@ export function portsCommand(argv: string[]): Promise<number> {
       for (const l of r.links) out.push(`    ${l}`);
       for (const u of users.get(r.device) ?? []) out.push(`    used by ${u}`);
     }
-    process.stdout.write(out.length ? `${out.join('\n')}\n` : 'no serial ports found\n');
+    io.stdout.write(out.length ? `${out.join('\n')}\n` : 'no serial ports found\n');
     const missing = [...(users.get('') ?? [])];
     for (const m of missing) notes.push(`not present: ${m}`);
     const sims = rig.boards.filter((b) => b.sim).map((b) => b.name);
     if (sims.length) notes.push(`simulated in ${rig.name}: ${sims.join(', ')}; their ports exist only while a run (or ota-hil console/power) simulates them`);
-    if (notes.length) process.stdout.write(`${notes.map((n) => `note: ${n}`).join('\n')}\n`);
+    if (notes.length) io.stdout.write(`${notes.map((n) => `note: ${n}`).join('\n')}\n`);
     return 0;
   });
 }

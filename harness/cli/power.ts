@@ -5,6 +5,7 @@ import { createPowerSwitch } from '../power/registry.ts';
 import type { PowerSwitch } from '../power/power-switch.ts';
 import { acquireBoardLock, BoardLockError, type BoardLock } from '../locks/board-lock.ts';
 import { CliError, findBoard, KINDS_USAGE, loadRigWithKinds, openSimBoard, parseBoardArgs, runCli, type SimBoard } from './board-args.ts';
+import { processIo, type CliIo } from './io.ts';
 
 const USAGE = `usage: ota-hil power <board> on|off|cycle [--rig FILE] [--kinds FILE] [--off-ms N] [--force]
   --rig FILE    the rig file (default rigs/sim.json)
@@ -12,9 +13,9 @@ ${KINDS_USAGE}  --off-ms N    how long a cycle leaves the board off (default 100
   --force       switch a board even while a run holds it
 `;
 
-export function powerCommand(argv: string[]): Promise<number> {
-  return runCli(async () => {
-    const args = parseBoardArgs(argv, USAGE, { 'off-ms': { type: 'string' }, force: { type: 'boolean' } });
+export function powerCommand(argv: string[], io: CliIo = processIo): Promise<number> {
+  return runCli(io, async () => {
+    const args = parseBoardArgs(io, argv, USAGE, { 'off-ms': { type: 'string' }, force: { type: 'boolean' } });
     if (!args) return 0;
     const [name, action] = args.positionals;
     const rig = await loadRigWithKinds(args);
@@ -28,8 +29,8 @@ export function powerCommand(argv: string[]): Promise<number> {
     let sw: PowerSwitch | undefined;
     try {
       if (config.sim) {
-        sim = await openSimBoard(config);
-        process.stdout.write(`${sim.hw.description}\n  nothing physical is switched, and the board is gone when this command ends\n`);
+        sim = await openSimBoard(config, io);
+        io.stdout.write(`${sim.hw.description}\n  nothing physical is switched, and the board is gone when this command ends\n`);
       } else if (!args.values.force) {
         lock = await acquireBoardLock(config.name, { waitMs: 0, what: `ota-hil power ${config.name} ${action}` }).catch((e: unknown) => {
           if (e instanceof BoardLockError) throw new CliError(`${e.message}\n  a run is using it; --force switches it anyway`);
@@ -37,17 +38,17 @@ export function powerCommand(argv: string[]): Promise<number> {
         });
       }
       sw = createPowerSwitch(sim?.hw.power ?? config.power, { board: config.name, sim: sim?.hw.supply });
-      process.stdout.write(`${config.name}: ${sw.description}\n`);
+      io.stdout.write(`${config.name}: ${sw.description}\n`);
       if (action === 'cycle') {
         await sw.off();
-        process.stdout.write(`${config.name}: off; on again in ${offMs} ms\n`);
+        io.stdout.write(`${config.name}: off; on again in ${offMs} ms\n`);
         await new Promise((r) => setTimeout(r, offMs));
         await sw.on();
       } else if (action === 'on') await sw.on();
       else await sw.off();
       const state = await sw.state();
       const want = action === 'off' ? 'off' : 'on';
-      process.stdout.write(`${config.name}: switched ${want}; ${state === 'unknown' ? 'the driver cannot read the state back' : `it reads back ${state}`}\n`);
+      io.stdout.write(`${config.name}: switched ${want}; ${state === 'unknown' ? 'the driver cannot read the state back' : `it reads back ${state}`}\n`);
       if (state !== 'unknown' && state !== want) throw new CliError(`${config.name}: switched ${want} but the supply reads back ${state}`);
       return 0;
     } finally {

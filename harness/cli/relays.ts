@@ -7,6 +7,7 @@ import { DCTTECH_IDS, FEATURE_REPORT_0, HID_GET_REPORT, LCUS_HID_IDS, type HidRe
 import { withTimeout } from '../console/reconnecting-port.ts';
 import { CliError, DEFAULT_RIG, loadRigOrFail, parseBoardArgs, runCli } from './board-args.ts';
 import type { Rig } from '../rig/load.ts';
+import { processIo, type CliIo } from './io.ts';
 
 const USAGE = `usage: ota-hil relays [--rig FILE]
   USB relays on this machine, and which boards of the rig (default ${DEFAULT_RIG}) use which relay.
@@ -47,9 +48,9 @@ async function dcttechState(d: HidRelayUsbDevice, ms: number): Promise<string> {
   }
 }
 
-export function relaysCommand(argv: string[]): Promise<number> {
-  return runCli(async () => {
-    const args = parseBoardArgs(argv, USAGE);
+export function relaysCommand(argv: string[], io: CliIo = processIo): Promise<number> {
+  return runCli(io, async () => {
+    const args = parseBoardArgs(io, argv, USAGE);
     if (!args) return 0;
     const rig = loadRigOrFail(args.values.rig);
     let bus: UsbBus;
@@ -65,11 +66,11 @@ export function relaysCommand(argv: string[]): Promise<number> {
     } catch (e) {
       const why = process.platform === 'linux' && !existsSync('/sys/bus/usb') ? '\n  there is no /sys/bus/usb here: no USB access (in a container, pass the USB bus through)' : '';
       // What the rig expects is still worth seeing: it is what to plug in.
-      process.stdout.write(rigRelays(rig));
+      io.stdout.write(rigRelays(rig));
       throw new CliError(`cannot enumerate USB devices: ${(e as Error).message}${why}`);
     }
-    process.stdout.write(lines.length ? `${lines.join('\n')}\n` : 'no USB relays found (dcttech 16c0:05df, LCUS HID 5131:2007, CH340 1a86:7523)\n');
-    process.stdout.write(rigRelays(rig));
+    io.stdout.write(lines.length ? `${lines.join('\n')}\n` : 'no USB relays found (dcttech 16c0:05df, LCUS HID 5131:2007, CH340 1a86:7523)\n');
+    io.stdout.write(rigRelays(rig));
     return 0;
   });
 }

@@ -6,16 +6,17 @@ import { markFlakyRetries } from '../report/allure-results.ts';
 import { generateAllureReport, type Generated } from '../report/allure-generate.ts';
 import { judge, shortVerdict, type GateRun } from './gate.ts';
 import { defaultPolicyFile } from '../report/gate-policy.ts';
+import { processIo, type CliIo } from './io.ts';
 
-export function reportRun(reports: string, policy = defaultPolicyFile()): { gate: GateRun | null; report: Generated } {
+export function reportRun(reports: string, policy = defaultPolicyFile(), io: CliIo = processIo): { gate: GateRun | null; report: Generated } {
   const results = path.join(reports, 'allure-results');
   const flaky = markFlakyRetries(results);
-  if (flaky) process.stdout.write(`${flaky} result(s) passed only on a retry: marked flaky\n`);
-  const gate = judge({ results: [results], policy, out: reports, intoResults: true });
+  if (flaky) io.stdout.write(`${flaky} result(s) passed only on a retry: marked flaky\n`);
+  const gate = judge({ results: [results], policy, out: reports, intoResults: true }, io);
   const report = generateAllureReport(reports);
-  if (gate) process.stdout.write(`\n${shortVerdict(gate.verdict)}  (the table: npm run gate; ${gate.files.map(shortPath).join(', ')})\n`);
-  if (report.ok) process.stdout.write(`\nAllure report: ${report.open}${report.open.endsWith('.html') ? '  (one file: open it in a browser)' : ''}\n`);
-  else process.stderr.write(`\nota-hil: the Allure report could not be generated:\n${report.stderr}`);
+  if (gate) io.stdout.write(`\n${shortVerdict(gate.verdict)}  (the table: npm run gate; ${gate.files.map(shortPath).join(', ')})\n`);
+  if (report.ok) io.stdout.write(`\nAllure report: ${report.open}${report.open.endsWith('.html') ? '  (one file: open it in a browser)' : ''}\n`);
+  else io.stderr.write(`\nota-hil: the Allure report could not be generated:\n${report.stderr}`);
   return { gate, report };
 }
 

@@ -7,6 +7,7 @@ import { rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { reportRun } from './run-report.ts';
+import { processIo, type CliIo } from './io.ts';
 
 /** The project's own @playwright/test (the one its config and specs load), else this package's. */
 function playwrightCli(): string {
@@ -20,13 +21,13 @@ function playwrightCli(): string {
   throw new Error('ota-hil scenarios: @playwright/test is not installed (npm i -D @playwright/test)');
 }
 
-export function scenariosCommand(args: string[]): number {
+export function scenariosCommand(args: string[], io: CliIo = processIo): number {
   const reports = process.env.OTA_HIL_REPORTS ?? 'reports';
   let cli;
   try {
     cli = playwrightCli();
   } catch (e) {
-    process.stderr.write(`${(e as Error).message}\n`);
+    io.stderr.write(`${(e as Error).message}\n`);
     return 2;
   }
   // Listing or asking for help runs nothing: no verdict, no report, and the last run's results stay.
@@ -36,6 +37,6 @@ export function scenariosCommand(args: string[]): number {
     rmSync(path.join(reports, 'live'), { recursive: true, force: true });
   }
   const run = spawnSync(process.execPath, [cli, 'test', ...args], { stdio: 'inherit' });
-  if (runs) reportRun(reports);
+  if (runs) reportRun(reports, undefined, io);
   return run.status ?? 1;
 }

@@ -7,6 +7,7 @@ import { loadRig } from '../rig/load.ts';
 import { Board } from '../fixtures/board.ts';
 import { recordUpdate, type Recording } from '../faults/record.ts';
 import { PHASES, type Phase } from '../faults/phases.ts';
+import { processIo, type CliIo } from './io.ts';
 
 export const OPS_USAGE = `usage: ota-hil sim ops RIG BOARD [--json]
   Runs BOARD's update once on the simulator (baseline installed, candidate delivered through the
@@ -62,15 +63,15 @@ export function formatOps(r: OpsReport): string {
   return out.join('\n');
 }
 
-export async function opsCommand(argv: string[]): Promise<number> {
+export async function opsCommand(argv: string[], io: CliIo = processIo): Promise<number> {
   const json = argv.includes('--json');
   const pos = argv.filter((a) => !a.startsWith('--'));
   if (argv.includes('--help') || argv.includes('-h')) {
-    process.stdout.write(OPS_USAGE);
+    io.stdout.write(OPS_USAGE);
     return 0;
   }
   if (pos.length !== 2) {
-    process.stderr.write(OPS_USAGE);
+    io.stderr.write(OPS_USAGE);
     return 2;
   }
   const [rigFile, boardName] = pos as [string, string];
@@ -89,10 +90,10 @@ export async function opsCommand(argv: string[]): Promise<number> {
       await board.close();
     }
     const report = opsReport(rigFile, rec);
-    process.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : `${formatOps(report)}\n`);
+    io.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : `${formatOps(report)}\n`);
     return report.reverted ? 0 : 1;
   } catch (e) {
-    process.stderr.write(`ota-hil sim ops: ${(e as Error).message}\n`);
+    io.stderr.write(`ota-hil sim ops: ${(e as Error).message}\n`);
     return 1;
   }
 }

@@ -18,6 +18,7 @@ import { HTTP_PUSH_ADDRESS } from '../ota/http-push.ts';
 import { ESPOTA_ADDRESS } from '../ota/espota.ts';
 import { spawnTethered, stopTethered } from '../console/tether.ts';
 import { ownedTempDir } from '../fixtures/temp-dirs.ts';
+import { processIo, type CliIo } from './io.ts';
 
 const USAGE = `usage: ota-hil sim serve --rig FILE --board NAME [--image NAME]
          ota-hil sim ops RIG BOARD [--json]
@@ -30,15 +31,15 @@ const USAGE = `usage: ota-hil sim serve --rig FILE --board NAME [--image NAME]
   ops     the flash operations of one update per phase, and the power-loss windows
 `;
 
-export async function simCommand(argv: string[]): Promise<number> {
+export async function simCommand(argv: string[], io: CliIo = processIo): Promise<number> {
   const [sub, ...rest] = argv;
-  if (sub === 'ops') return (await import('./sim-ops.ts')).opsCommand(rest);
+  if (sub === 'ops') return (await import('./sim-ops.ts')).opsCommand(rest, io);
   if (sub === '--help' || sub === '-h' || sub === 'help' || (sub === 'serve' && (rest.includes('--help') || rest.includes('-h')))) {
-    process.stdout.write(USAGE);
+    io.stdout.write(USAGE);
     return 0;
   }
   if (sub !== 'serve') {
-    process.stderr.write(USAGE);
+    io.stderr.write(USAGE);
     return 2;
   }
   const opt = (name: string) => {
@@ -59,14 +60,14 @@ export async function simCommand(argv: string[]): Promise<number> {
     const stack = simStack(board.stack, board.name);
     const device = new SimDevice(board.name, stack, simDeviceConfig(board));
     if (image) stack.install(device.flash, image.bytes, board.sim);
-    return await serve(device, image ? `${image.name} ${image.version}` : 'erased flash');
+    return await serve(io, device, image ? `${image.name} ${image.version}` : 'erased flash');
   } catch (e) {
-    process.stderr.write(`ota-hil sim serve: ${e instanceof RigError || e instanceof Error ? e.message : String(e)}\n`);
+    io.stderr.write(`ota-hil sim serve: ${e instanceof RigError || e instanceof Error ? e.message : String(e)}\n`);
     return 1;
   }
 }
 
-async function serve(device: SimDevice, installed: string): Promise<number> {
+async function serve(io: CliIo, device: SimDevice, installed: string): Promise<number> {
   const dir = ownedTempDir('sim', device.name);
   const devEnd = path.join(dir, 'device');
   const userEnd = path.join(dir, 'tty');
@@ -82,7 +83,7 @@ async function serve(device: SimDevice, installed: string): Promise<number> {
   if (!existsSync(userEnd)) throw new Error('socat did not create the pseudo-terminal pair');
   const port = new SerialPortStream({ binding: autoDetect(), path: devEnd, baudRate: 115200, autoOpen: false });
   await new Promise<void>((resolve, reject) => port.open((e) => (e ? reject(e) : resolve())));
-  const say = (t: string) => process.stdout.write(`[sim] ${t}\n`);
+  const say = (t: string) => io.stdout.write(`[sim] ${t}\n`);
 
   // UART: device TX to the pty (and watched for the addresses it announces), pty to device RX.
   let partial = '';

@@ -21,6 +21,15 @@ export interface UserKinds {
   commit?: readonly KindDef<TSchema, CommitContext, CommitMethod>[];
 }
 
+/**
+ * Returns an undo that forgets every kind registered after this call: a CLI command run in a
+ * test's process (harness/cli/io.ts) registers its --kinds for that command only.
+ */
+export function kindsCheckpoint(): () => void {
+  const undo = [powerKinds, transportKinds, installKinds, commitKinds].map((r) => r.checkpoint());
+  return () => undo.forEach((u) => u());
+}
+
 export function registerKinds(kinds: UserKinds | undefined): void {
   for (const k of kinds?.power ?? []) powerKinds.register(k);
   for (const k of kinds?.transport ?? []) transportKinds.register(k);

@@ -64,6 +64,12 @@ export class KindRegistry<Ctx, R> {
     this.extra.push(def);
   }
 
+  /** Returns an undo that forgets the kinds registered after this call. */
+  checkpoint(): () => void {
+    const n = this.extra.length;
+    return () => void this.extra.splice(n);
+  }
+
   /** The union every board's entry is validated against. */
   schema(): TUnion {
     return Type.Union(this.kinds.map((k) => k.schema));

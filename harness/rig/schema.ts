@@ -204,8 +204,8 @@ export type RigConfig = Static<typeof RigConfig>;
  * RigConfig above holds the project's kinds and gives the types.
  */
 export function rigSchema(): TSchema {
-  const key = [powerKinds, transportKinds, installKinds, commitKinds].map((r) => r.kinds.length).join();
-  if (cached?.key === key) return cached.schema;
+  const kinds: readonly unknown[] = [powerKinds.kinds, transportKinds.kinds, installKinds.kinds, commitKinds.kinds].flat();
+  if (cached?.kinds.length === kinds.length && cached.kinds.every((k, i) => k === kinds[i])) return cached.schema;
   const board = {
     ...BoardConfig,
     properties: {
@@ -217,11 +217,11 @@ export function rigSchema(): TSchema {
     },
   };
   const schema: TSchema = { ...RigConfig, properties: { ...RigConfig.properties, boards: { ...RigConfig.properties.boards, items: board } } };
-  cached = { key, schema };
+  cached = { kinds, schema };
   return schema;
 }
-/** Rebuilt only when a kind was registered since (kinds are only ever added). */
-let cached: { key: string; schema: TSchema } | undefined;
+/** Rebuilt only when the registered kinds changed (a CLI call's --kinds are forgotten after it). */
+let cached: { kinds: readonly unknown[]; schema: TSchema } | undefined;
 
 export function jsonSchema(): TSchema {
   return rigSchema();

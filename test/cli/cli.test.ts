@@ -1,6 +1,7 @@
-// The ota-hil board commands as a user runs them (bin/ota-hil.mjs in a child process): on the
-// simulated rigs they work in-process; where hardware or enumeration is missing they say so plainly,
-// with an exit code and no stack trace.
+// The ota-hil board commands as a user runs them (main() in this process, its output and exit code
+// captured: test/helpers/ota-hil.ts): on the simulated rigs they work in-process; where hardware or
+// enumeration is missing they say so plainly, with an exit code and no stack trace. The live
+// console runs as bin/ota-hil.mjs in a child process: it ends on Ctrl-C, a signal to its process.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -13,14 +14,12 @@ import { listRelays } from '../../harness/cli/relays.ts';
 import { hasSocat } from '../helpers/pty.ts';
 import { adapterUnderRoot, DeviceEnd } from '../console/device-end.ts';
 import { FakeDcttech, FakeLcusHid } from '../power/fake-usb.ts';
+import { otaHil } from '../helpers/ota-hil.ts';
 
 const BIN = path.resolve('bin/ota-hil.mjs');
 const noSocat = hasSocat() ? false : 'socat is not installed (apt-get install socat)';
 
-function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 60_000 });
-  return { status: r.status, out: r.stdout, err: r.stderr };
-}
+const cli = otaHil;
 
 const noStack = (text: string) => assert.doesNotMatch(text, /^\s+at .*:\d+:\d+\)?$/m, `a stack trace:\n${text}`);
 
@@ -44,7 +43,7 @@ test('ports: stable links with their devices and the boards on them; dangling li
   symlinkSync(adapter.current!.harness, path.join(root, 'by-path', 'pci-0000:00:14.0-usb-0:2:1.0-port0'));
   symlinkSync('/dev/ttyUSB97', path.join(root, 'by-id', 'usb-gone-if00-port0'));
   try {
-    const r = cli(['ports', '--rig', realRig(byId)], { OTA_HIL_SERIAL_ROOT: root });
+    const r = await cli(['ports', '--rig', realRig(byId)], { OTA_HIL_SERIAL_ROOT: root });
     assert.equal(r.status, 0, r.err);
     const block = r.out.slice(r.out.indexOf(adapter.current!.harness));
     assert.match(block, new RegExp(`^${adapter.current!.harness}  .*\\n    by-id/${byId}\\n    by-path/pci-0000:00:14\\.0-usb-0:2:1\\.0-port0\\n    used by bench/esp32-bench console \\(by-id/${byId}\\)`));
@@ -55,15 +54,15 @@ test('ports: stable links with their devices and the boards on them; dangling li
   }
 });
 
-test('ports: a machine that cannot enumerate says so (no udevadm, no /dev/serial)', () => {
-  const r = cli(['ports'], { PATH: '/nonexistent', OTA_HIL_SERIAL_ROOT: '/nonexistent/serial' });
+test('ports: a machine that cannot enumerate says so (no udevadm, no /dev/serial)', async () => {
+  const r = await cli(['ports'], { PATH: '/nonexistent', OTA_HIL_SERIAL_ROOT: '/nonexistent/serial' });
   assert.equal(r.status, 1, r.out + r.err);
   assert.match(r.err, /^ota-hil: cannot enumerate serial ports on this machine:\n  no \/nonexistent\/serial\/by-id or by-path: udev has made no stable links.*\n  cannot list serial ports: .*udevadm/);
   noStack(r.err);
 });
 
 test('relays: without USB access, a plain message and exit 1; with relays, their IDs and states', async () => {
-  const r = cli(['relays', '--rig', 'rigs/examples/bench-a.json']);
+  const r = await cli(['relays', '--rig', 'rigs/examples/bench-a.json']);
   if (existsSync('/sys/bus/usb')) assert.equal(r.status, 0, r.err);
   else {
     assert.equal(r.status, 1);
@@ -83,39 +82,39 @@ test('relays: without USB access, a plain message and exit 1; with relays, their
   assert.deepEqual(relay.log.map((t) => t.kind === 'controlIn' && [t.setup.requestType, t.setup.request, t.setup.value, t.length]), [['class', 0x01, 0x0300, 8]]);
 });
 
-test('power on the sim rig: an in-process board, said so; a cycle reads back on', () => {
-  const r = cli(['power', 'mcuboot-1', 'cycle']);
+test('power on the sim rig: an in-process board, said so; a cycle reads back on', async () => {
+  const r = await cli(['power', 'mcuboot-1', 'cycle']);
   assert.equal(r.status, 0, r.err);
   assert.match(r.out, /^simulated board mcuboot-1 \(in this process\): UART in-process; supply switched in-process\n  nothing physical is switched/);
   assert.match(r.out, /mcuboot-1: off; on again in 200 ms\nmcuboot-1: switched on; it reads back on\n$/);
 });
 
-test('power through the serial-relay driver and a simulated LCUS relay (sim-pty rig)', { skip: noSocat }, () => {
-  const r = cli(['power', 'mcuboot-pty', 'on', '--rig', 'rigs/sim-pty.json']);
+test('power through the serial-relay driver and a simulated LCUS relay (sim-pty rig)', { skip: noSocat }, async () => {
+  const r = await cli(['power', 'mcuboot-pty', 'on', '--rig', 'rigs/sim-pty.json']);
   assert.equal(r.status, 0, r.err);
   assert.match(r.out, /supply switched by a simulated LCUS relay \(channel 2\)/);
   assert.match(r.out, /mcuboot-pty: serial-relay \S+\/by-id\/usb-1a86_USB_Serial-if00-port0 channel 2\nmcuboot-pty: switched on; it reads back on\n$/);
 });
 
 test('power: unknown board, bad action, absent hardware, a board in use', async () => {
-  let r = cli(['power', 'nope', 'on']);
+  let r = await cli(['power', 'nope', 'on']);
   assert.equal(r.status, 2);
   assert.match(r.err, /no board named "nope" \(boards: mcuboot-1, /);
-  r = cli(['power', 'mcuboot-1', 'sideways']);
+  r = await cli(['power', 'mcuboot-1', 'sideways']);
   assert.equal(r.status, 2);
   assert.match(r.err, /say on, off or cycle/);
 
   const locks = mkdtempSync(path.join(tmpdir(), 'ota-hil-locks-'));
   const rig = realRig('usb-FTDI_FT232R_USB_UART_A10KZP45-if00-port0');
   if (!existsSync('/sys/bus/usb')) {
-    r = cli(['power', 'esp32-bench', 'on', '--rig', rig], { OTA_HIL_LOCK_DIR: locks });
+    r = await cli(['power', 'esp32-bench', 'on', '--rig', rig], { OTA_HIL_LOCK_DIR: locks });
     assert.equal(r.status, 1, r.out);
     assert.match(r.err, /^ota-hil: board esp32-bench: power switch \(hid-relay\): .*\/sys\/bus\/usb/);
     noStack(r.err);
   }
   const lock = await acquireBoardLock('esp32-bench', { dir: locks, what: 'a scenario run' });
   try {
-    r = cli(['power', 'esp32-bench', 'off', '--rig', rig], { OTA_HIL_LOCK_DIR: locks });
+    r = await cli(['power', 'esp32-bench', 'off', '--rig', rig], { OTA_HIL_LOCK_DIR: locks });
     assert.equal(r.status, 1);
     assert.match(r.err, new RegExp(`^ota-hil: board esp32-bench is in use by pid ${process.pid} .*"a scenario run".*\\n  a run is using it; --force switches it anyway`));
   } finally {
@@ -155,8 +154,8 @@ test('console on the sim-pty rig: the port appears with the power, as a real ada
   assert.match(r.out, / +\d+\.\d{3}s  ## console not present: .*\n +\d+\.\d{3}s  ## console found \(\/dev\/pts\/\d+\)\n +\d+\.\d{3}s  \*\*\* Booting MCUboot/);
 });
 
-test('console of a real board whose adapter is absent: a plain error', () => {
-  const r = cli(['console', 'esp32-bench', '--rig', realRig('usb-FTDI_FT232R_USB_UART_A10KZP45-if00-port0')], {
+test('console of a real board whose adapter is absent: a plain error', async () => {
+  const r = await cli(['console', 'esp32-bench', '--rig', realRig('usb-FTDI_FT232R_USB_UART_A10KZP45-if00-port0')], {
     OTA_HIL_SERIAL_ROOT: '/nonexistent/serial',
     OTA_HIL_LOCK_DIR: mkdtempSync(path.join(tmpdir(), 'ota-hil-locks-')),
   });
@@ -164,25 +163,34 @@ test('console of a real board whose adapter is absent: a plain error', () => {
   assert.match(r.err, /^ota-hil: esp32-bench: cannot open console by-id\/usb-FTDI_FT232R_USB_UART_A10KZP45-if00-port0: not present .*\n  \(no \/nonexistent\/serial on this machine: udev has made no serial links; --wait waits for the port\)\n$/);
 });
 
-test('rig validate and rig schema know the sim-pty rig', () => {
-  const r = cli(['rig', 'validate', 'rigs/sim-pty.json']);
+// A process of its own: what the bin adds to main() (tsx in the repository, the exit code through
+// process.exitCode) is only seen from outside.
+test('bin/ota-hil.mjs runs the TypeScript sources and exits with the command\'s code', () => {
+  const r = spawnSync(process.execPath, [BIN, 'rig', 'frobnicate'], { encoding: 'utf8', timeout: 60_000 });
+  assert.equal(r.status, 2, r.stderr);
+  assert.equal(r.stdout, '');
+  assert.match(r.stderr, /^ota-hil: unknown rig command "frobnicate"\nusage: ota-hil rig validate FILE/);
+});
+
+test('rig validate and rig schema know the sim-pty rig', async () => {
+  const r = await cli(['rig', 'validate', 'rigs/sim-pty.json']);
   assert.equal(r.status, 0, r.err);
   assert.match(r.out, /sim-pty\.json: ok \(1 board: mcuboot-pty\)/);
-  const s = cli(['rig', 'schema']);
+  const s = await cli(['rig', 'schema']);
   assert.equal(s.status, 0);
   assert.match(s.out, /"uart"/);
 });
 
-test('rig: help, a missing rig file, an unwritable schema path and stray options get plain answers', () => {
+test('rig: help, a missing rig file, an unwritable schema path and stray options get plain answers', async () => {
   for (const args of [['rig', '--help'], ['rig', 'validate', '--help'], ['rig', 'schema', '-h']]) {
-    const r = cli(args);
+    const r = await cli(args);
     assert.equal(r.status, 0, args.join(' '));
     assert.match(r.out, /usage: ota-hil rig validate FILE/);
   }
-  const missing = cli(['rig', 'validate', '/nonexistent/bench.json']);
+  const missing = await cli(['rig', 'validate', '/nonexistent/bench.json']);
   assert.equal(missing.status, 1);
   assert.equal(missing.err, '/nonexistent/bench.json: cannot read the rig file: no such file\n');
-  const out = cli(['rig', 'schema', '--out', '/nonexistent/dir/rig.schema.json']);
+  const out = await cli(['rig', 'schema', '--out', '/nonexistent/dir/rig.schema.json']);
   assert.equal(out.status, 1);
   assert.equal(out.err, 'ota-hil: cannot write the schema to /nonexistent/dir/rig.schema.json: ENOENT\n');
   for (const [args, why] of [
@@ -191,30 +199,30 @@ test('rig: help, a missing rig file, an unwritable schema path and stray options
     [['rig', 'validate'], /rig validate needs a rig file/],
     [['rig'], /say validate or schema/],
   ] as const) {
-    const r = cli([...args]);
+    const r = await cli([...args]);
     assert.equal(r.status, 2, args.join(' '));
     assert.match(r.err, why);
     noStack(r.err);
   }
 });
 
-test('rig validate warns about a console or relay named /dev/ttyUSBn, and only about those', () => {
+test('rig validate warns about a console or relay named /dev/ttyUSBn, and only about those', async () => {
   const file = realRig('unused');
   const rig = JSON.parse(readFileSync(file, 'utf8'));
   rig.boards[0].console.port = { path: '/dev/ttyUSB0' };
   rig.boards[0].power = { kind: 'serial-relay', port: { path: '/dev/ttyACM3' }, channel: 1 };
   rig.boards.push({ ...rig.boards[0], name: 'esp32-pty', console: { port: { path: '/dev/pts/7' } }, power: { kind: 'manual' } });
   writeFileSync(file, JSON.stringify(rig));
-  const r = cli(['rig', 'validate', file]);
+  const r = await cli(['rig', 'validate', file]);
   assert.equal(r.status, 0, r.err);
   const warnings = r.out.split('\n').filter((l) => l.includes('warning:'));
   assert.deepEqual(warnings, [
     '  warning: /boards/0/console/port/path: /dev/ttyUSB0 can change number when the adapter re-enumerates; name it by byId, byPath or usb (npx ota-hil ports lists them)',
     '  warning: /boards/0/power/port/path: /dev/ttyACM3 can change number when the adapter re-enumerates; name it by byId, byPath or usb (npx ota-hil ports lists them)',
   ]);
-  assert.doesNotMatch(cli(['rig', 'validate', 'rigs/sim.json']).out, /warning/);
+  assert.doesNotMatch((await cli(['rig', 'validate', 'rigs/sim.json'])).out, /warning/);
   // The example's firmware files are placeholders: said, not an error.
-  const example = cli(['rig', 'validate', 'rigs/examples/bench-a.json']);
+  const example = await cli(['rig', 'validate', 'rigs/examples/bench-a.json']);
   assert.equal(example.status, 0);
   assert.deepEqual(example.out.split('\n').filter((l) => l.includes('warning:')), [
     '  warning: /images/baseline/file: ../../fw/1.4.0.bin does not exist (yet)',
