@@ -11,6 +11,7 @@ import { findHostOutput, gatherBlobs, mergeAllureResults } from '../report/merge
 import { generateAllureReport } from '../report/allure-generate.ts';
 import { markFlakyRetries } from '../report/allure-results.ts';
 import { judge } from './gate.ts';
+import { playwrightCli } from './scenarios.ts';
 import { defaultPolicyFile } from '../report/gate-policy.ts';
 import { processIo, type CliIo } from './io.ts';
 
@@ -88,7 +89,15 @@ export function mergeCommand(argv: string[], io: CliIo = processIo): number {
 function mergeBlobs(io: CliIo, hosts: ReturnType<typeof findHostOutput>[], out: string): boolean {
   const dir = path.join(out, 'blob-report-merged');
   gatherBlobs(hosts, dir);
-  const r = spawnSync('npx', ['playwright', 'merge-reports', '--reporter', 'html', dir], {
+  let cli;
+  try {
+    cli = playwrightCli();
+  } catch (e) {
+    process.stderr.write(`merge: ${(e as Error).message}\n`);
+    return false;
+  }
+  // The project's Playwright, run by this Node (npx would add an npm process).
+  const r = spawnSync(process.execPath, [cli, 'merge-reports', '--reporter', 'html', dir], {
     encoding: 'utf8',
     env: { ...process.env, PLAYWRIGHT_HTML_OUTPUT_DIR: path.join(out, 'playwright-report'), PLAYWRIGHT_HTML_OPEN: 'never' },
   });

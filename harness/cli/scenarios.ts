@@ -10,7 +10,7 @@ import { reportRun } from './run-report.ts';
 import { processIo, type CliIo } from './io.ts';
 
 /** The project's own @playwright/test (the one its config and specs load), else this package's. */
-function playwrightCli(): string {
+export function playwrightCli(): string {
   for (const from of [path.join(process.cwd(), 'package.json'), import.meta.url]) {
     try {
       return createRequire(from).resolve('@playwright/test/cli');

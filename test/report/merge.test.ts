@@ -4,40 +4,24 @@
 // both hosts, and one gate verdict that fails naming rig B's board and scenario.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { writeResults } from './allure-fixture.ts';
 import { mergeAllureResults } from '../../harness/report/merge-results.ts';
+import { playwrightTestAsync, simRig, type Run } from '../helpers/playwright-run.ts';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'ota-hil-merge-'));
 
-function rigFile(host: string, mutant?: string): string {
-  const rig = JSON.parse(readFileSync('rigs/sim.json', 'utf8')) as { name: string; $schema?: string; boards: Record<string, unknown>[] };
-  delete rig.$schema;
-  rig.name = `rig-${host}`;
-  const board: Record<string, unknown> = { ...rig.boards.find((b) => b.stack === 'mcuboot')!, name: `mcuboot-${host}` };
-  if (mutant) board.sim = { ...(board.sim as object), mutant };
-  rig.boards = [board];
-  const file = path.join(tmp, `rig-${host}.json`);
-  writeFileSync(file, JSON.stringify(rig, null, 2));
-  return file;
-}
-
-/** One lab host: its own Playwright process, rig and reports dir. Only the scenarios the policy
- * below requires (the point is the merge, not the library: the whole of it took minutes here);
- * one worker each, as the two hosts run side by side. */
-function host(name: string, rig: string): Promise<{ status: number | null; out: string }> {
-  return new Promise((resolve) => {
-    const p = spawn('npx', ['playwright', 'test', '--workers=1', '-g', 'power loss during the (swap|download)'], {
-      env: { ...process.env, OTA_HIL_RIG: rig, OTA_HIL_REPORTS: path.join(tmp, name), OTA_HIL_BLOB: '1', CI: '' },
-    });
-    let out = '';
-    p.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    p.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    p.on('close', (status) => resolve({ status, out }));
-  });
+/** One lab host: its own Playwright process, rig and reports dir (with its blob). Only one scenario
+ * of each kind the policy below requires (the point is the merge, not the library: the whole of
+ * it took minutes here); one worker each, as the two hosts run side by side. */
+function host(name: string, mutant?: string): Promise<Run> {
+  const dir = path.join(tmp, name);
+  mkdirSync(dir);
+  const rig = simRig(dir, { board: 'mcuboot-1', rig: `rig-${name.slice(-1)}`, name: `mcuboot-${name.slice(-1)}`, mutant });
+  return playwrightTestAsync(['--workers=1', '-g', 'cut 40 ms into the swap|cut at 50% keeps the baseline'], { dir, rigs: [rig], json: false, env: { OTA_HIL_BLOB: '1' } });
 }
 
 function ota(...args: string[]) {
@@ -46,24 +30,24 @@ function ota(...args: string[]) {
 }
 
 void test('two rig hosts merge into one Allure report, one Playwright report and one gate verdict', { timeout: 300_000 }, async () => {
-  const [a, b] = await Promise.all([host('host-a', rigFile('a')), host('host-b', rigFile('b', 'swap-not-resumed'))]);
+  const [a, b] = await Promise.all([host('host-a'), host('host-b', 'swap-not-resumed')]);
   assert.equal(a.status, 0, a.out);
   assert.notEqual(b.status, 0, `rig B's seeded bug went unnoticed:\n${b.out}`);
   // (a filtered run's blob is report-<hash>.zip)
-  for (const h of ['host-a', 'host-b']) assert.ok(readdirSync(path.join(tmp, h, 'blob-report')).some((f) => f.endsWith('.zip')), `${h} wrote a blob report`);
+  for (const h of ['host-a', 'host-b']) assert.ok(readdirSync(path.join(tmp, h, 'reports', 'blob-report')).some((f) => f.endsWith('.zip')), `${h} wrote a blob report`);
 
   const policy = path.join(tmp, 'policy.json');
   writeFileSync(policy, JSON.stringify({ boards: ['rig-a/mcuboot-a', 'rig-b/mcuboot-b'], scenarios: [{ title: '^power loss during the swap › ' }, { title: '^power loss during the download › ' }] }));
   const out = path.join(tmp, 'merged');
   const t0 = performance.now();
-  const m = ota('merge', path.join(tmp, 'host-a'), path.join(tmp, 'host-b'), '--out', out, '--policy', policy);
+  const m = ota('merge', path.join(tmp, 'host-a', 'reports'), path.join(tmp, 'host-b', 'reports'), '--out', out, '--policy', policy);
   const mergeMs = performance.now() - t0;
   process.stdout.write(`# merge of 2 hosts took ${(mergeMs / 1000).toFixed(1)} s\n${m.stdout.split('\n').filter((l) => l.startsWith('merge:')).map((l) => `# ${l}`).join('\n')}\n`);
   assert.equal(m.status, 1, `the gate must fail on rig B:\n${m.stdout}\n${m.stderr}`);
 
   // One Allure report with both hosts' results.
   const results = readdirSync(path.join(out, 'allure-results')).filter((f) => f.endsWith('-result.json'));
-  const hostResults = ['host-a', 'host-b'].map((h) => readdirSync(path.join(tmp, h, 'allure-results')).filter((f) => f.endsWith('-result.json')).length);
+  const hostResults = ['host-a', 'host-b'].map((h) => readdirSync(path.join(tmp, h, 'reports', 'allure-results')).filter((f) => f.endsWith('-result.json')).length);
   assert.equal(results.length, hostResults[0]! + hostResults[1]!);
   const reportResults = readdirSync(path.join(out, 'allure-report', 'data', 'test-results')).map(
     (f) => JSON.parse(readFileSync(path.join(out, 'allure-report', 'data', 'test-results', f), 'utf8')) as { labels: { name: string; value: string }[] },
