@@ -1,11 +1,11 @@
-// `parse-bootlog` as a user runs it: in a child process, with files on disk.
+// `parse-bootlog` as a user runs it, with files on disk (main() in this process, its output and exit
+// code captured: test/helpers/ota-hil.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { repoRoot } from './helpers.ts';
+import { otaHil } from '../helpers/ota-hil.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'ota-hil-bootlog-'));
 const file = (name: string, data: string | Uint8Array): string => {
@@ -14,10 +14,9 @@ const file = (name: string, data: string | Uint8Array): string => {
   return f;
 };
 
-function run(args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const script = "import { parseBootlogCommand } from './harness/cli/parse-bootlog.ts'; process.exitCode = await parseBootlogCommand(JSON.parse(process.argv[1]));";
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, JSON.stringify(args)], { cwd: repoRoot, encoding: 'utf8' });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const r = await otaHil(['parse-bootlog', ...args]);
+  return { code: r.status, stdout: r.out, stderr: r.err };
 }
 
 const TRIAL = [
@@ -31,10 +30,10 @@ const TRIAL = [
   '[00:00:00.012,000] <inf> app: Firmware version 1.1.0',
 ].join('\r\n');
 
-void test('--json prints stack, boots and the final verdict; auto-detect works', () => {
+void test('--json prints stack, boots and the final verdict; auto-detect works', async () => {
   const f = file('trial.log', TRIAL);
   for (const stack of ['mcuboot', 'auto']) {
-    const r = run([f, '--stack', stack, '--json']);
+    const r = await run([f, '--stack', stack, '--json']);
     assert.equal(r.code, 0, r.stderr);
     const out = JSON.parse(r.stdout) as { stack: string; boots: unknown[]; final: unknown };
     assert.equal(out.stack, 'mcuboot');
@@ -43,16 +42,16 @@ void test('--json prints stack, boots and the final verdict; auto-detect works',
   }
 });
 
-void test('the human summary has one line per boot and a final line', () => {
+void test('the human summary has one line per boot and a final line', async () => {
   const f = file('two.log', `${TRIAL}\r\n${TRIAL.replace('Swap type: test', 'Swap type: revert').replace('1.1.0', '1.0.0')}\r\n`);
-  const r = run([f, '--stack=mcuboot']);
+  const r = await run([f, '--stack=mcuboot']);
   assert.equal(r.code, 0, r.stderr);
   const lines = r.stdout.trimEnd().split('\n');
   assert.equal(lines.filter((l) => /^\s+boot \d/.test(l)).length, 2, r.stdout);
   assert.match(lines.at(-1) ?? '', /final: slot primary, event revert, version 1\.0\.0/);
 });
 
-void test('missing file, unknown stack, unknown flag: one clear line naming it, exit 2', () => {
+void test('missing file, unknown stack, unknown flag: one clear line naming it, exit 2', async () => {
   const cases: [string[], RegExp][] = [
     [[path.join(dir, 'nope.log'), '--stack', 'auto'], /cannot read .*nope\.log: no such file/],
     [[file('x.log', TRIAL), '--stack', 'vxworks'], /unknown stack "vxworks"/],
@@ -61,39 +60,39 @@ void test('missing file, unknown stack, unknown flag: one clear line naming it, 
     [[file('z.log', TRIAL), '--stack'], /--stack needs a value/],
   ];
   for (const [args, re] of cases) {
-    const r = run(args);
+    const r = await run(args);
     assert.equal(r.code, 2, `${args.join(' ')}: ${r.stdout}${r.stderr}`);
     assert.match(r.stderr, re);
     assert.equal(r.stderr.trimEnd().split('\n').length, 1, r.stderr);
   }
 });
 
-void test('binary garbage never crashes: auto finds no stack (exit 1), a given stack reports unknown (exit 0)', () => {
+void test('binary garbage never crashes: auto finds no stack (exit 1), a given stack reports unknown (exit 0)', async () => {
   const bytes = new Uint8Array(8192);
   for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 131 + 17) & 0xff;
   const f = file('garbage.bin', bytes);
-  const auto = run([f, '--json']);
+  const auto = await run([f, '--json']);
   assert.equal(auto.code, 1, auto.stderr);
   assert.deepEqual(JSON.parse(auto.stdout), { stack: null, boots: [], final: { slot: null, event: 'unknown', version: null } });
-  const given = run([f, '--stack', 'esp-idf', '--json']);
+  const given = await run([f, '--stack', 'esp-idf', '--json']);
   assert.equal(given.code, 0, given.stderr);
   const { why, ...verdict } = (JSON.parse(given.stdout) as { final: { why?: string } }).final;
   assert.deepEqual(verdict, { slot: null, event: 'unknown', version: null });
   assert.ok(why, 'final.why says why nothing is known');
 });
 
-void test('a truncated ESP8266 ROM banner after a download-mode boot is no normal boot; final.why says why', () => {
+void test('a truncated ESP8266 ROM banner after a download-mode boot is no normal boot; final.why says why', async () => {
   const f = file('cut.log', '\n ets Jan  8 2013,rst cause:1, boot mode:(1,7)\n\n ets Jan  8 ');
-  const r = run([f, '--stack', 'esp8266-arduino', '--json']);
+  const r = await run([f, '--stack', 'esp8266-arduino', '--json']);
   assert.equal(r.code, 0, r.stderr);
   const out = JSON.parse(r.stdout) as { final: { slot: string | null; event: string; version: string | null; why?: string } };
   assert.deepEqual([out.final.slot, out.final.event, out.final.version], [null, 'unknown', null]);
   assert.match(out.final.why ?? '', /cut off/);
 });
 
-void test('--stack naming another stack than the log shows: the detected stack is named and no verdict given', () => {
+void test('--stack naming another stack than the log shows: the detected stack is named and no verdict given', async () => {
   const f = file('mcuboot-as-idf.log', TRIAL);
-  const r = run([f, '--stack', 'esp-idf', '--json']);
+  const r = await run([f, '--stack', 'esp-idf', '--json']);
   assert.equal(r.code, 0, r.stderr);
   const out = JSON.parse(r.stdout) as { final: { event: string; why?: string }; stackMismatch?: { detected: string } };
   assert.equal(out.stackMismatch?.detected, 'mcuboot');
@@ -101,18 +100,18 @@ void test('--stack naming another stack than the log shows: the detected stack i
   assert.match(out.final.why ?? '', /looks like mcuboot/);
   assert.match(r.stderr, /does not look like esp-idf/);
   // The right stack gets no such note.
-  assert.equal((JSON.parse(run([f, '--stack', 'mcuboot', '--json']).stdout) as { stackMismatch?: unknown }).stackMismatch, undefined);
+  assert.equal((JSON.parse((await run([f, '--stack', 'mcuboot', '--json'])).stdout) as { stackMismatch?: unknown }).stackMismatch, undefined);
 });
 
-void test('--app-version and --app-slot read the app\'s own words; a bad regex is a usage error naming the flag', () => {
+void test('--app-version and --app-slot read the app\'s own words; a bad regex is a usage error naming the flag', async () => {
   const f = file('app.log', ['0000001200 [app] INFO: fw {"v":7} slot B', '0000001300 [app] INFO: up'].join('\n'));
-  const r = run([f, '--stack', 'particle', '--app-version', '"v":(\\d+)', '--app-slot=slot (?<slot>[AB])', '--json']);
+  const r = await run([f, '--stack', 'particle', '--app-version', '"v":(\\d+)', '--app-slot=slot (?<slot>[AB])', '--json']);
   assert.equal(r.code, 0, r.stderr);
   const out = JSON.parse(r.stdout) as { final: { slot: string | null; version: string | null } };
   assert.deepEqual([out.final.slot, out.final.version], ['B', '7']);
-  const without = JSON.parse(run([f, '--stack', 'particle', '--json']).stdout) as { final: { version: string | null } };
+  const without = JSON.parse((await run([f, '--stack', 'particle', '--json'])).stdout) as { final: { version: string | null } };
   assert.equal(without.final.version, null);
-  const bad = run([f, '--stack', 'particle', '--app-version', '(']);
+  const bad = await run([f, '--stack', 'particle', '--app-version', '(']);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /--app-version/);
 });

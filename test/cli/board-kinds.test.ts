@@ -1,15 +1,14 @@
 // The board commands take a repository's own kinds too (--kinds FILE, as the rig commands do):
-// `ota-hil power` cycles a simulated board through a plug defined in the repository.
+// `ota-hil power` cycles a simulated board through a plug defined in the repository (main() in this
+// process: test/helpers/ota-hil.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { otaHil } from '../helpers/ota-hil.ts';
 
-const BIN = path.resolve('bin/ota-hil.mjs');
-
-test('ota-hil power cycles a simulated board through a plug of your own (--kinds); without it the kind is unknown', () => {
+test('ota-hil power cycles a simulated board through a plug of your own (--kinds); without it the kind is unknown', async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'ota-hil-board-kinds-'));
   writeFileSync(path.join(dir, 'package.json'), '{ "type": "module" }\n');
   const log = path.join(dir, 'plug.log');
@@ -42,13 +41,13 @@ export default { power: [simPlug] };
   data.boards = [{ ...data.boards.find((b) => b.stack === 'mcuboot')!, power: { kind: 'sim-plug', log } }];
   const rig = path.join(dir, 'rig.json');
   writeFileSync(rig, JSON.stringify(data));
-  const power = (...extra: string[]) => spawnSync(process.execPath, [BIN, 'power', 'mcuboot-1', 'cycle', '--rig', rig, ...extra], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
+  const power = (...extra: string[]) => otaHil(['power', 'mcuboot-1', 'cycle', '--rig', rig, ...extra]);
 
-  const unknown = power();
-  assert.equal(unknown.status, 2, unknown.stderr);
-  assert.match(unknown.stderr, /\/boards\/0\/power\/kind: unknown kind "sim-plug"/);
-  const r = power('--kinds', 'ota-kinds.ts');
-  assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
-  assert.match(r.stdout, /mcuboot-1: the sim plug/);
+  const unknown = await power();
+  assert.equal(unknown.status, 2, unknown.err);
+  assert.match(unknown.err, /\/boards\/0\/power\/kind: unknown kind "sim-plug"/);
+  const r = await power('--kinds', path.join(dir, 'ota-kinds.ts'));
+  assert.equal(r.status, 0, `${r.out}\n${r.err}`);
+  assert.match(r.out, /mcuboot-1: the sim plug/);
   assert.deepEqual(readFileSync(log, 'utf8').trim().split('\n').slice(-2), ['off', 'on']);
 });

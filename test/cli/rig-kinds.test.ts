@@ -1,20 +1,17 @@
 // `ota-hil rig validate|schema --kinds FILE`: a repository's own kinds, from the file its config
 // takes them from, are validated by JSON pointer and appear in the JSON Schema; a file that
-// exports no kinds is named with what to write instead.
+// exports no kinds is named with what to write instead. (main() in this process: test/helpers/ota-hil.ts;
+// the kinds a call registers are forgotten after it, so the first call below still finds none.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { otaHil } from '../helpers/ota-hil.ts';
 
-const BIN = path.resolve('bin/ota-hil.mjs');
-const cli = (args: string[]) => {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 60_000 });
-  return { status: r.status, out: r.stdout, err: r.stderr };
-};
+const cli = (args: string[]) => otaHil(args);
 
-test('rig validate and rig schema with --kinds know a kind of the repository', (t) => {
+test('rig validate and rig schema with --kinds know a kind of the repository', async (t) => {
   const dir = mkdtempSync(path.join(tmpdir(), 'ota-hil-kinds-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   writeFileSync(path.join(dir, 'package.json'), '{ "type": "module" }\n');
@@ -35,27 +32,27 @@ export default { power: [labPdu] };
   const rigFile = path.join(dir, 'lab.json');
   writeFileSync(rigFile, JSON.stringify(rig));
 
-  const unknown = cli(['rig', 'validate', rigFile]);
+  const unknown = await cli(['rig', 'validate', rigFile]);
   assert.equal(unknown.status, 1, 'without --kinds the kind is unknown');
   assert.match(unknown.err, /\/boards\/0\/power\/kind: unknown kind "lab-pdu"/);
 
-  const ok = cli(['rig', 'validate', rigFile, '--kinds', kinds]);
+  const ok = await cli(['rig', 'validate', rigFile, '--kinds', kinds]);
   assert.equal(ok.status, 0, ok.err);
   assert.match(ok.out, /lab\.json: ok \(1 board: mcuboot-1\)/);
 
   rig.boards[0].power.outlet = 9;
   writeFileSync(rigFile, JSON.stringify(rig));
-  const bad = cli(['rig', 'validate', rigFile, '--kinds', kinds]);
+  const bad = await cli(['rig', 'validate', rigFile, '--kinds', kinds]);
   assert.equal(bad.status, 1);
   assert.match(bad.err, /\/boards\/0\/power\/outlet: Expected integer to be less or equal to 8/);
 
-  const schema = cli(['rig', 'schema', '--kinds', kinds]);
+  const schema = await cli(['rig', 'schema', '--kinds', kinds]);
   assert.equal(schema.status, 0, schema.err);
   assert.ok(JSON.stringify(JSON.parse(schema.out)).includes('"const":"lab-pdu"'), 'the kind is in the JSON Schema');
 
   const none = path.join(dir, 'none.mjs');
   writeFileSync(none, 'export const x = 1;\n');
-  const empty = cli(['rig', 'schema', '--kinds', none]);
+  const empty = await cli(['rig', 'schema', '--kinds', none]);
   assert.equal(empty.status, 1);
   assert.equal(empty.err, `ota-hil: ${none}: exports no kinds (default or \`kinds\`); export your kinds by category, as otaHilConfig takes them: export default { power: [myPdu] }\n`);
 });

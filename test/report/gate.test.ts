@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { otaHil } from '../helpers/ota-hil.ts';
 import { writeResults, type FakeResult } from './allure-fixture.ts';
 import { markFlakyRetries, readResults } from '../../harness/report/allure-results.ts';
 import { evaluateGate, verdictOf } from '../../harness/report/gate.ts';
@@ -304,14 +304,18 @@ void test('the repository policy is valid', () => {
   assert.ok(p.scenarios.length >= 3);
 });
 
-void test('npm run gate: writes gate.json and gate.md, prints the table, exits 1 on failure and 2 on a bad policy', () => {
+void test('npm run gate: writes gate.json and gate.md, prints the table, exits 1 on failure and 2 on a bad policy', async () => {
   const results = path.join(tmp, 'cli-results');
   const out = path.join(tmp, 'cli-out');
   writeResults(results, [{ ...clean[0]!, status: 'failed', message: 'boom' }, clean[1]!]);
   const policy = path.join(tmp, 'cli.policy.json');
   writeFileSync(policy, JSON.stringify(POLICY));
-  const run = (...args: string[]) => spawnSync(process.execPath, ['bin/ota-hil.mjs', 'gate', ...args], { encoding: 'utf8' });
-  const r = run('--results', results, '--policy', policy, '--out', out);
+  // main() in this process (test/helpers/ota-hil.ts): output and exit code as `ota-hil gate` gives them.
+  const run = async (...args: string[]) => {
+    const r = await otaHil(['gate', ...args]);
+    return { status: r.status, stdout: r.out, stderr: r.err };
+  };
+  const r = await run('--results', results, '--policy', policy, '--out', out);
   assert.equal(r.status, 1, r.stderr);
   assert.match(r.stdout, /candidate 1\.1\.0: FAIL/);
   assert.match(r.stdout, /\| candidate \| board/);
@@ -323,10 +327,10 @@ void test('npm run gate: writes gate.json and gate.md, prints the table, exits 1
   assert.match(readFileSync(path.join(out, 'gate.md'), 'utf8'), /FAILED/);
 
   writeResults(path.join(tmp, 'cli-ok'), clean);
-  assert.equal(run('--results', path.join(tmp, 'cli-ok'), '--policy', policy, '--out', out).status, 0);
+  assert.equal((await run('--results', path.join(tmp, 'cli-ok'), '--policy', policy, '--out', out)).status, 0);
 
   writeFileSync(policy, JSON.stringify({ ...POLICY, sweeps: { minCoverage: 2 } }));
-  const bad = run('--results', results, '--policy', policy, '--out', out);
+  const bad = await run('--results', results, '--policy', policy, '--out', out);
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /cli\.policy\.json: invalid gate policy\n {2}\/sweeps\/minCoverage: Expected number to be less or equal to 1/);
 });

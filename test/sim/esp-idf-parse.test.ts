@@ -3,18 +3,16 @@
 // arrive one by one and a verdict is taken as soon as a boot settles.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { BASELINE, Board, CANDIDATE, cleanup, nextApp, serve, startOta } from './esp-idf-helpers.ts';
 import { espIdfParser } from '../../harness/bootlog/esp-idf.ts';
 import type { ImageBuild } from '../../harness/sim/stack.ts';
+import { otaHil } from '../helpers/ota-hil.ts';
 
 after(cleanup);
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const dir = mkdtempSync(path.join(tmpdir(), 'ota-hil-espidf-'));
 
 interface Summary {
@@ -23,12 +21,13 @@ interface Summary {
   final: { slot: string | null; event: string; version: string | null };
 }
 
-function parseBootlog(name: string, lines: string[]): Summary {
+/** `ota-hil parse-bootlog FILE --stack auto --json` (main() in this process: test/helpers/ota-hil.ts). */
+async function parseBootlog(name: string, lines: string[]): Promise<Summary> {
   const file = path.join(dir, name);
   writeFileSync(file, lines.join('\r\n') + '\r\n');
-  const r = spawnSync(process.execPath, ['bin/ota-hil.mjs', 'parse-bootlog', file, '--stack', 'auto', '--json'], { cwd: repoRoot, encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
-  return JSON.parse(r.stdout) as Summary;
+  const r = await otaHil(['parse-bootlog', file, '--stack', 'auto', '--json']);
+  assert.equal(r.status, 0, r.err);
+  return JSON.parse(r.out) as Summary;
 }
 
 const shape = (s: Summary) => s.boots.map((b) => `${b.slot} ${b.event} ${b.version}`);
@@ -46,7 +45,7 @@ test('withheld commit: normal, trial, revert (silent at INFO, the offset goes ba
   const board = await toTrial();
   await nextApp(board, await board.powerCycle());
   await nextApp(board, await board.powerCycle());
-  const s = parseBootlog('revert.log', board.lines);
+  const s = await parseBootlog('revert.log', board.lines);
   assert.equal(s.stack, 'esp-idf');
   assert.deepEqual(shape(s), ['factory normal 1.0.0', 'ota_0 trial 1.1.0', 'factory revert 1.0.0', 'factory normal 1.0.0']);
   assert.deepEqual(s.final, { slot: 'factory', event: 'normal', version: '1.0.0' });
@@ -58,7 +57,7 @@ test('confirmed update: the trial, then ota_0 as a normal boot', async () => {
   board.send('ota confirm');
   await board.waitFor(/app marked valid/, c);
   await nextApp(board, await board.powerCycle());
-  const s = parseBootlog('confirmed.log', board.lines);
+  const s = await parseBootlog('confirmed.log', board.lines);
   assert.deepEqual(shape(s), ['factory normal 1.0.0', 'ota_0 trial 1.1.0', 'ota_0 normal 1.1.0']);
 });
 
@@ -66,7 +65,7 @@ test('a crashing candidate: trial (with the panic as a note), then revert to fac
   const board = await toTrial({ version: '1.2.0-crash', boot: 'crash', confirm: 'wait' });
   const panic = await board.waitFor(/Guru Meditation Error/);
   await nextApp(board, panic);
-  const s = parseBootlog('crash.log', board.lines);
+  const s = await parseBootlog('crash.log', board.lines);
   assert.deepEqual(shape(s), ['factory normal 1.0.0', 'ota_0 trial 1.2.0-crash', 'factory revert 1.0.0']);
 });
 
@@ -83,7 +82,7 @@ test('a second update lands in ota_1; a refused corrupt image leaves the slot al
   board.send(`ota ${corrupt.url}`);
   await board.waitFor(/Firmware upgrade failed/, m2);
   await nextApp(board, await board.powerCycle());
-  const s = parseBootlog('second.log', board.lines);
+  const s = await parseBootlog('second.log', board.lines);
   assert.deepEqual(shape(s), ['factory normal 1.0.0', 'ota_0 trial 1.1.0', 'ota_1 trial 1.2.0', 'ota_1 normal 1.2.0']);
   assert.deepEqual(s.final, { slot: 'ota_1', event: 'normal', version: '1.2.0' });
 });
