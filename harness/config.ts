@@ -69,13 +69,20 @@ export function otaHilConfig(opts: OtaHilConfigOptions = {}): PlaywrightTestConf
     if (opts.testDir) projects.push({ ...b, testDir: opts.testDir });
     if (stock || !opts.testDir) projects.push({ ...b, name: opts.testDir ? `${b.name}/stock` : b.name, testDir: STOCK_SCENARIOS, ...stock });
   }
+  // Every core (Playwright's default is half): each worker simulates boards of its own, and a real
+  // board's project keeps to one worker (rigProjects).
+  const asked = opts.playwright?.workers;
+  const workers = typeof asked === 'number' ? asked : process.env.CI ? 2 : availableParallelism();
+  // A worker serves one project (board); starting one costs ~2.5 s of CPU. Unlimited, every worker
+  // would take a share of each board in turn and restart at each; limited to its share of the
+  // workers, a worker stays with a board until its scenarios are done (ten starts, not twenty).
+  const share = Math.max(1, Math.floor(workers / projects.length));
+  for (const p of projects) p.workers ??= share;
   return defineConfig<object, BoardOptions>({
     outputDir: `${reports}/test-results`,
     timeout: 120_000,
     fullyParallel: true,
-    // Every core (Playwright's default is half): each worker simulates boards of its own, and a real
-    // board's project keeps to one worker (rigProjects).
-    workers: process.env.CI ? 2 : availableParallelism(),
+    workers: asked ?? workers,
     reporter: [
       ['list'],
       // By path: Playwright resolves a reporter's name from the user's folder, where only a hoisting

@@ -26,3 +26,12 @@ test('without testDir only the stock library runs, under the board names', () =>
   const config = otaHilConfig({ rigs: ['rigs/sim.json'] });
   assert.ok(config.projects!.every((p) => p.testDir === STOCK_SCENARIOS && !p.name!.endsWith('/stock')));
 });
+
+test('a worker stays with one board while there are more boards than workers; a lone board gets them all', () => {
+  const many = otaHilConfig({ rigs: ['rigs/sim.json'], playwright: { workers: 2 } });
+  assert.equal(many.workers, 2);
+  assert.ok(many.projects!.length > 2);
+  for (const p of many.projects!) assert.equal(p.workers, 1, p.name);
+  const one = otaHilConfig({ rigs: ['rigs/sim-pty.json'], playwright: { workers: 4 } });
+  assert.deepEqual(one.projects!.map((p) => [p.name, p.workers]), [['sim-pty/mcuboot-pty', 4]]);
+});
