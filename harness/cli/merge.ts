@@ -93,7 +93,7 @@ function mergeBlobs(io: CliIo, hosts: ReturnType<typeof findHostOutput>[], out: 
   try {
     cli = playwrightCli();
   } catch (e) {
-    process.stderr.write(`merge: ${(e as Error).message}\n`);
+    io.stderr.write(`merge: ${(e as Error).message}\n`);
     return false;
   }
   // The project's Playwright, run by this Node (npx would add an npm process).

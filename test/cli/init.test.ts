@@ -3,7 +3,6 @@
 // package.json and .gitignore without losing anything, and refuses (writing nothing) to overwrite.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -11,8 +10,8 @@ import { runInit, SCRIPTS } from '../../harness/cli/init.ts';
 import { loadRig } from '../../harness/rig/load.ts';
 import { rigAdvice } from '../../harness/rig/advice.ts';
 import { loadPolicy } from '../../harness/report/gate-policy.ts';
+import { otaHil } from '../helpers/ota-hil.ts';
 
-const BIN = path.resolve('bin/ota-hil.mjs');
 const OWN = JSON.parse(readFileSync('package.json', 'utf8')) as { exports: Record<string, unknown>; peerDependencies: Record<string, string> };
 const fresh = () => mkdtempSync(path.join(tmpdir(), 'ota-hil-init-'));
 const init = (dir: string, opts: { sim?: boolean; force?: boolean } = {}) => {
@@ -152,13 +151,14 @@ test('another Playwright config or a broken package.json is refused before anyth
   assert.deepEqual(Object.keys(snapshot(dir)).sort(), ['package.json', 'playwright.config.js']);
 });
 
-test('the command: --dir creates the folder, prints the next three commands; a bad option is a usage error', () => {
+// main() in this process (test/helpers/ota-hil.ts): output and exit code as `ota-hil init` gives them.
+test('the command: --dir creates the folder, prints the next three commands; a bad option is a usage error', async () => {
   const dir = path.join(fresh(), 'fw');
-  const r = spawnSync(process.execPath, [BIN, 'init', '--sim', '--dir', dir], { encoding: 'utf8', timeout: 60_000 });
-  assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stdout, /Next \(cd .*fw\):\n {2}.*\n {2}npm run ota .*\n {2}.*\n$/);
+  const r = await otaHil(['init', '--sim', '--dir', dir]);
+  assert.equal(r.status, 0, r.err);
+  assert.match(r.out, /Next \(cd .*fw\):\n {2}.*\n {2}npm run ota .*\n {2}.*\n$/);
   assert.equal(loadRig(path.join(dir, 'rigs/lab.json')).boards[0]!.stack, 'mcuboot');
-  const bad = spawnSync(process.execPath, [BIN, 'init', '--simulated'], { encoding: 'utf8', timeout: 60_000, cwd: fresh() });
+  const bad = await otaHil(['init', '--simulated']);
   assert.equal(bad.status, 2);
-  assert.match(bad.stderr, /usage: ota-hil init/);
+  assert.match(bad.err, /usage: ota-hil init/);
 });

@@ -13,11 +13,13 @@ import { autoDetect } from '@serialport/bindings-cpp';
 import { loadRig } from '../../harness/rig/load.ts';
 import { loadImages } from '../../harness/fixtures/images.ts';
 import { hasSocat } from '../helpers/pty.ts';
+import { otaHil } from '../helpers/ota-hil.ts';
 
 const run = promisify(execFile);
 const root = path.join(import.meta.dirname, '..', '..');
 const BOARD = 'esp-idf-1';
 
+// A process of its own: it is stopped by a signal and driven through its standard input.
 test('sim serve: curl -F updates the board, the pty carries its console, SIGTERM stops it', { skip: !hasSocat() && 'socat is not installed', timeout: 60_000 }, async () => {
   const rig = loadRig(path.join(root, 'rigs', 'sim.json'));
   const board = rig.boards.find((b) => b.name === BOARD);
@@ -68,8 +70,9 @@ test('sim serve: curl -F updates the board, the pty carries its console, SIGTERM
   }
 });
 
+// main() in this process (test/helpers/ota-hil.ts): it fails before any pty, port or signal handler.
 test('sim serve: an unknown board is a clear error', async () => {
-  const r = await run(process.execPath, [path.join(root, 'bin', 'ota-hil.mjs'), 'sim', 'serve', '--rig', path.join(root, 'rigs', 'sim.json'), '--board', 'nope']).catch((e: { code: number; stderr: string }) => e);
-  assert.equal((r as { code: number }).code, 1);
-  assert.match((r as { stderr: string }).stderr, /no board named "nope"/);
+  const r = await otaHil(['sim', 'serve', '--rig', path.join(root, 'rigs', 'sim.json'), '--board', 'nope']);
+  assert.equal(r.status, 1);
+  assert.match(r.err, /no board named "nope"/);
 });

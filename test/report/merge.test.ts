@@ -4,13 +4,13 @@
 // both hosts, and one gate verdict that fails naming rig B's board and scenario.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { writeResults } from './allure-fixture.ts';
 import { mergeAllureResults } from '../../harness/report/merge-results.ts';
 import { playwrightTestAsync, simRig, type Run } from '../helpers/playwright-run.ts';
+import { otaHil } from '../helpers/ota-hil.ts';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'ota-hil-merge-'));
 
@@ -24,9 +24,11 @@ function host(name: string, mutant?: string): Promise<Run> {
   return playwrightTestAsync(['--workers=1', '-g', 'cut 40 ms into the swap|cut at 50% keeps the baseline'], { dir, rigs: [rig], json: false, env: { OTA_HIL_BLOB: '1' } });
 }
 
-function ota(...args: string[]) {
+/** `ota-hil ARGS`, main() in this process (test/helpers/ota-hil.ts): output and exit code as a user gets them. */
+async function ota(...args: string[]) {
   // The multi-file report: its data files name each result's labels.
-  return spawnSync(process.execPath, ['bin/ota-hil.mjs', ...args], { encoding: 'utf8', timeout: 120_000, env: { ...process.env, OTA_HIL_REPORT_SINGLE_FILE: '0' } });
+  const r = await otaHil(args, { OTA_HIL_REPORT_SINGLE_FILE: '0' });
+  return { status: r.status, stdout: r.out, stderr: r.err };
 }
 
 void test('two rig hosts merge into one Allure report, one Playwright report and one gate verdict', { timeout: 300_000 }, async () => {
@@ -40,7 +42,7 @@ void test('two rig hosts merge into one Allure report, one Playwright report and
   writeFileSync(policy, JSON.stringify({ boards: ['rig-a/mcuboot-a', 'rig-b/mcuboot-b'], scenarios: [{ title: '^power loss during the swap › ' }, { title: '^power loss during the download › ' }] }));
   const out = path.join(tmp, 'merged');
   const t0 = performance.now();
-  const m = ota('merge', path.join(tmp, 'host-a', 'reports'), path.join(tmp, 'host-b', 'reports'), '--out', out, '--policy', policy);
+  const m = await ota('merge', path.join(tmp, 'host-a', 'reports'), path.join(tmp, 'host-b', 'reports'), '--out', out, '--policy', policy);
   const mergeMs = performance.now() - t0;
   process.stdout.write(`# merge of 2 hosts took ${(mergeMs / 1000).toFixed(1)} s\n${m.stdout.split('\n').filter((l) => l.startsWith('merge:')).map((l) => `# ${l}`).join('\n')}\n`);
   assert.equal(m.status, 1, `the gate must fail on rig B:\n${m.stdout}\n${m.stderr}`);
@@ -72,11 +74,11 @@ void test('two rig hosts merge into one Allure report, one Playwright report and
   // The same merged results judged only on what rig B got right pass (--results picks the dir);
   // a brick rig B's bug may leave is then reported, not fatal.
   writeFileSync(policy, JSON.stringify({ boards: ['rig-a/mcuboot-a', 'rig-b/mcuboot-b'], scenarios: [{ title: '^power loss during the download › ' }], bricks: 'report' }));
-  const g = ota('gate', '--results', path.join(out, 'allure-results'), '--policy', policy, '--out', path.join(tmp, 'gate-download'));
+  const g = await ota('gate', '--results', path.join(out, 'allure-results'), '--policy', policy, '--out', path.join(tmp, 'gate-download'));
   assert.equal(g.status, 0, g.stdout);
 });
 
-void test('merge refuses to overwrite an input and unites environment.properties', () => {
+void test('merge refuses to overwrite an input and unites environment.properties', async () => {
   const a = path.join(tmp, 'unit-a', 'allure-results');
   const b = path.join(tmp, 'unit-b', 'allure-results');
   writeResults(a, [{ title: 'x', board: 'a-1' }]);
@@ -89,10 +91,10 @@ void test('merge refuses to overwrite an input and unites environment.properties
   assert.deepEqual(r.warnings, []);
   assert.equal(readFileSync(path.join(into, 'environment.properties'), 'utf8'), 'host=a\nnode=20\nhost=b\n');
 
-  const same = ota('merge', path.join(tmp, 'unit-a'), '--out', path.join(tmp, 'unit-a'));
+  const same = await ota('merge', path.join(tmp, 'unit-a'), '--out', path.join(tmp, 'unit-a'));
   assert.equal(same.status, 2);
   assert.match(same.stderr, /is also the output/);
-  const none = ota('merge', path.join(tmp, 'nowhere'));
+  const none = await ota('merge', path.join(tmp, 'nowhere'));
   assert.equal(none.status, 2);
   assert.match(none.stderr, /nowhere: no allure results/);
 });
