@@ -46,6 +46,11 @@ export default { power: [labPdu] };
   assert.equal(bad.status, 1);
   assert.match(bad.err, /\/boards\/0\/power\/outlet: Expected integer to be less or equal to 8/);
 
+  // The kinds were that call's: the next one without --kinds knows none (the calls share this process).
+  const after = await cli(['rig', 'validate', rigFile]);
+  assert.equal(after.status, 1);
+  assert.match(after.err, /\/boards\/0\/power\/kind: unknown kind "lab-pdu"/);
+
   const schema = await cli(['rig', 'schema', '--kinds', kinds]);
   assert.equal(schema.status, 0, schema.err);
   assert.ok(JSON.stringify(JSON.parse(schema.out)).includes('"const":"lab-pdu"'), 'the kind is in the JSON Schema');
