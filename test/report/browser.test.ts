@@ -79,8 +79,10 @@ before(async () => {
   writeFileSync(mutantFile, JSON.stringify(mutant));
   // particle-1 (its cut mid-copy ends in safe mode: a documented risk) and the mutant MCUboot
   // board, whose sweep stops after a few failing points (a full MCUboot sweep takes a while here).
+  // One worker: a project's tests cannot share another project's worker, and a failure ends its
+  // worker, so more workers only start more processes (here 3 instead of 5).
   const projects = ['sim/particle-1', 'sim-mutant/mcuboot-m'].flatMap((p) => ['--project', p]);
-  const run = spawnSync(process.execPath, ['harness/cli/scenarios.mjs', ...projects, '-g', 'cut at 50%|cut 40 ms|every cut point of an update and its commit'], {
+  const run = spawnSync(process.execPath, ['harness/cli/scenarios.mjs', '--workers=1', ...projects, '-g', 'cut at 50%|cut 40 ms|every cut point of an update and its commit'], {
     encoding: 'utf8',
     env: { ...process.env, OTA_HIL_RIG: `rigs/sim.json,${mutantFile}`, OTA_HIL_REPORTS: reports, OTA_HIL_SWEEP_STOP_AFTER: '3', CI: '' },
     timeout: 400_000,
@@ -112,11 +114,18 @@ async function offlinePage(): Promise<{ page: Page; refused: string[] }> {
   return { page, refused };
 }
 
+/** The printed report (one file of several MB) is loaded once; its overview and result pages are
+ * reached by their # route, as a reader clicks through it. */
+let printed: { page: Page; refused: string[] } | undefined;
+
 /** The printed report's overview, or one result's page. */
-async function openPrinted(page: Page, result?: ReportResult): Promise<void> {
-  await page.goto(`${pathToFileURL(path.resolve(printedReport)).href}${result ? `#${result.id}` : ''}`);
+async function openPrinted(result?: ReportResult): Promise<Page> {
+  printed ??= await offlinePage();
+  const { page } = printed;
+  await page.goto(`${pathToFileURL(path.resolve(printedReport)).href}#${result?.id ?? ''}`);
   if (result) await page.getByTestId('test-result-info-title').filter({ hasText: result.name }).waitFor({ timeout: 30_000 });
   else await page.getByTestId('report-variables').waitFor({ timeout: 30_000 });
+  return page;
 }
 
 interface GateJson {
@@ -124,20 +133,17 @@ interface GateJson {
 }
 
 void test('the report the run printed opens from the file system, without any request to a network host', { skip }, async () => {
-  const { page, refused } = await offlinePage();
-  await openPrinted(page);
+  const page = await openPrinted();
   await page.getByText('ota-hil').first().waitFor();
   assert.equal(await page.getByText('Results').count() > 0, true);
-  assert.deepEqual(refused, [], 'requests to network hosts');
-  await page.close();
+  assert.deepEqual(printed!.refused, [], 'requests to network hosts');
 });
 
 void test('the overview shows the gate verdict, and passed, failed and documented risks apart', { skip }, async () => {
   const gate = JSON.parse(readFileSync(path.join(reports, 'gate.json'), 'utf8')) as GateJson;
   const c = gate.candidates[0]!;
   assert.ok(c.counts.risks >= 2 && c.counts.failed === 2 && c.counts.passed >= 1, JSON.stringify(c.counts));
-  const { page } = await offlinePage();
-  await openPrinted(page);
+  const page = await openPrinted();
   const vars = await page.getByTestId('report-variables').innerText();
   assert.ok(vars.includes(c.summary.replace(/^[^:]*: /, '')), `the overview's verdict is the gate's:\n${vars}\n${c.summary}`);
   for (const [k, v] of [['passed', c.counts.passed], ['failed', c.counts.failed], ['not applicable', c.counts.notApplicable]] as const) assert.match(vars, new RegExp(`${k}\\s+${v}\\b`), vars);
@@ -157,15 +163,14 @@ void test('the overview shows the gate verdict, and passed, failed and documente
   for (const k of c.risks) assert.ok(text.includes(k.board.split('/')[1]!), `risk board ${k.board} listed`);
   await page.screenshot({ path: path.join(shots, 'categories.png'), fullPage: true });
   process.stdout.write(`# screenshots: ${shots}/overview.png (the verdict and counts), ${shots}/categories.png (passed, failed, documented risks apart)\n`);
-  await page.close();
+  assert.deepEqual(printed!.refused, [], 'requests to network hosts');
 });
 
 void test('a sweep page shows its picture: cut points by phase, clean and torn, coloured by outcome; failing points numbered with their fault plans', { skip }, async () => {
   const risky = reportResult('every cut point of an update and its commit ends as the stack promises', 'particle-1');
   const failing = reportResult('every cut point of an update and its commit ends as the stack promises', 'mcuboot-m');
-  const { page } = await offlinePage();
   for (const [r, file] of [[risky, 'sweep-risk.png'], [failing, 'sweep-failing.png']] as const) {
-    await openPrinted(page, r);
+    const page = await openPrinted(r);
     const frame = page.frameLocator('[data-testid="test-result-description-frame"]');
     const sweep = frame.locator('img[alt="sweep.svg"]');
     const [w = 0, h = 0] = await decodedSize(sweep);
@@ -173,9 +178,9 @@ void test('a sweep page shows its picture: cut points by phase, clean and torn, 
     assert.ok((await decodedSize(frame.locator('img').last()))[0]! >= 900, 'the timeline follows it');
     await page.screenshot({ path: path.join(shots, file), fullPage: true });
   }
-  await openPrinted(page, risky);
+  const page = await openPrinted(risky);
   assert.match(await page.frameLocator('[data-testid="test-result-description-frame"]').locator('body').innerText(), /documented risk \(documented-risk\): particle: /);
-  await page.close();
+  assert.deepEqual(printed!.refused, [], 'requests to network hosts');
   // The pictures themselves: phases on the operation axis, both rows, the legend's counts; the mutant's failures numbered.
   const svgs = attachments('sweep.svg');
   const particle = svgs.find((s) => s.includes('particle-1'))!;
@@ -220,6 +225,7 @@ function walkResults(fn: (a: { name: string; source: string }) => void): void {
 }
 
 after(async () => {
+  await printed?.page.close();
   await browser?.close();
   await server?.close();
 });
