@@ -5,14 +5,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { followFile } from '../../harness/cli/follow-file.ts';
 import { LiveLog, liveLogPath } from '../../harness/report/live-log.ts';
+import { until } from '../console/device-end.ts';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'ota-hil-follow-'));
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const ROOT = path.resolve(import.meta.dirname, '../..');
+/** What the follower printed, waited for (it polls every 20 ms). */
+const printed = (has: () => boolean, what: string) => until(has, 10_000, what);
 
 void test('--follow starts at the test running now, prints what is appended, and reads a new run from its start', async () => {
   const file = path.join(tmp, 'b.log');
@@ -21,17 +24,17 @@ void test('--follow starts at the test running now, prints what is appended, and
   const notes: string[] = [];
   const ac = new AbortController();
   const done = followFile(file, { out: (s) => (out += s), note: (s) => notes.push(s), pollMs: 20, signal: ac.signal });
-  await sleep(60);
+  await printed(() => out.includes('current line'), 'the current test');
   assert.doesNotMatch(out, /old line/, 'the finished test is not repeated');
   assert.match(out, /second test[^]*current line/);
   appendFileSync(file, '10:00:01.100 w0     0.100s  ## power off\n10:00:01.2');
-  await sleep(60);
+  await printed(() => out.includes('power off'), 'the appended line');
   assert.match(out, /## power off\n$/, 'an appended line, and no half line');
   appendFileSync(file, '00 w0     0.200s  I: Starting bootloader\n');
-  await sleep(60);
+  await printed(() => out.includes('Starting bootloader'), 'the completed line');
   assert.match(out, /10:00:01\.200 w0 {5}0\.200s {2}I: Starting bootloader\n$/, 'the half line completed');
   writeFileSync(file, '11:00:00.000 w1  ──── sim/b › next run (w1) ────\n');
-  await sleep(60);
+  await printed(() => out.includes('next run'), 'the new run');
   ac.abort();
   await done;
   assert.match(out, /next run/);
@@ -65,11 +68,11 @@ void test('--follow waits for a log that is not there yet', async () => {
   const notes: string[] = [];
   const ac = new AbortController();
   const done = followFile(file, { out: (s) => (out += s), note: (s) => notes.push(s), pollMs: 20, signal: ac.signal });
-  await sleep(50);
+  await printed(() => notes.length > 0, 'a note');
   assert.match(notes.join('\n'), /waiting for .*later\/b\.log/);
-  spawnSync('mkdir', ['-p', path.dirname(file)]);
+  mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, '10:00:00.000 w0  ──── sim/b › t (w0) ────\n');
-  await sleep(60);
+  await printed(() => out.includes('sim/b › t'), 'the log once written');
   ac.abort();
   await done;
   assert.match(out, /sim\/b › t/);
@@ -82,19 +85,20 @@ void test('a scenario run followed from another terminal: console lines with pow
   let err = '';
   follower.stdout.on('data', (b: Buffer) => (out += b.toString()));
   follower.stderr.on('data', (b: Buffer) => (err += b.toString()));
-  const run = spawnSync('npx', ['playwright', 'test', 'scenarios/power-loss-download.spec.ts', '-g', 'cut at 50%', '--project', 'sim/mcuboot-1'], {
+  const run = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/@playwright/test/cli.js'), 'test', 'scenarios/power-loss-download.spec.ts', '-g', 'cut at 50%', '--project', 'sim/mcuboot-1'], {
     encoding: 'utf8',
     env: { ...process.env, OTA_HIL_REPORTS: reports, CI: '' },
     timeout: 150_000,
   });
   assert.equal(run.status, 0, `${run.stdout}\n${run.stderr}`);
-  await sleep(500);
+  const file = liveLogPath(reports, 'sim', 'mcuboot-1');
+  // (the run blocked this process: what the follower printed meanwhile waits in its pipe)
+  await printed(() => existsSync(file) && out.length >= readFileSync(file, 'utf8').length, 'the whole log');
   const seenWhileRunning = out;
   follower.kill('SIGINT');
   const code = await new Promise<number | null>((r) => follower.on('exit', r));
   assert.equal(code, 0, err);
   assert.match(err, /waiting for /, 'started before the run wrote anything');
-  const file = liveLogPath(reports, 'sim', 'mcuboot-1');
   assert.ok(existsSync(file));
   assert.equal(seenWhileRunning, readFileSync(file, 'utf8'), 'the follower printed the whole log, as written');
   for (const re of [
