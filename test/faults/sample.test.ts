@@ -42,7 +42,8 @@ test('seed and iterations come from the environment; the rerun command carries t
 });
 
 test('the printed command selects exactly that iteration in the scenario file', () => {
-  const r = spawnSync('npx', ['playwright', 'test', 'scenarios/sampled-cuts.spec.ts', '--list', '--project', 'sim/mcuboot-1'], {
+  // (Playwright's CLI, as npx runs it, without npm's process)
+  const r = spawnSync(process.execPath, ['node_modules/@playwright/test/cli.js', 'test', 'scenarios/sampled-cuts.spec.ts', '--list', '--project', 'sim/mcuboot-1'], {
     encoding: 'utf8',
     env: { ...process.env, OTA_HIL_SEED: '1234', OTA_HIL_ITERATION: '17' },
     timeout: 60_000,
