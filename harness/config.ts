@@ -69,10 +69,11 @@ export function otaHilConfig(opts: OtaHilConfigOptions = {}): PlaywrightTestConf
     if (opts.testDir) projects.push({ ...b, testDir: opts.testDir });
     if (stock || !opts.testDir) projects.push({ ...b, name: opts.testDir ? `${b.name}/stock` : b.name, testDir: STOCK_SCENARIOS, ...stock });
   }
-  // Every core (Playwright's default is half): each worker simulates boards of its own, and a real
-  // board's project keeps to one worker (rigProjects).
+  // Two workers per core (Playwright's default is half a core): each worker simulates boards of its
+  // own, and a simulated board spends about half its time waiting (flash timings, boots in its own
+  // time), so one per core leaves the cores idle. A real board's project keeps to one worker (rigProjects).
   const asked = opts.playwright?.workers;
-  const workers = typeof asked === 'number' ? asked : process.env.CI ? 2 : availableParallelism();
+  const workers = typeof asked === 'number' ? asked : 2 * (process.env.CI ? 2 : availableParallelism());
   // A worker serves one project (board); starting one costs ~2.5 s of CPU. Unlimited, every worker
   // would take a share of each board in turn and restart at each; limited to its share of the
   // workers, a worker stays with a board until its scenarios are done (ten starts, not twenty).
