@@ -79,10 +79,8 @@ before(async () => {
   writeFileSync(mutantFile, JSON.stringify(mutant));
   // particle-1 (its cut mid-copy ends in safe mode: a documented risk) and the mutant MCUboot
   // board, whose sweep stops after a few failing points (a full MCUboot sweep takes a while here).
-  // One worker: a project's tests cannot share another project's worker, and a failure ends its
-  // worker, so more workers only start more processes (here 3 instead of 5).
   const projects = ['sim/particle-1', 'sim-mutant/mcuboot-m'].flatMap((p) => ['--project', p]);
-  const run = spawnSync(process.execPath, ['harness/cli/scenarios.mjs', '--workers=1', ...projects, '-g', 'cut at 50%|cut 40 ms|every cut point of an update and its commit'], {
+  const run = spawnSync(process.execPath, ['harness/cli/scenarios.mjs', ...projects, '-g', 'cut at 50%|cut 40 ms|every cut point of an update and its commit'], {
     encoding: 'utf8',
     env: { ...process.env, OTA_HIL_RIG: `rigs/sim.json,${mutantFile}`, OTA_HIL_REPORTS: reports, OTA_HIL_SWEEP_STOP_AFTER: '3', CI: '' },
     timeout: 400_000,
