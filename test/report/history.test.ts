@@ -3,23 +3,20 @@
 // does not clear its output, so a report generated over an old one would stay hidden).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { otaHil } from '../helpers/ota-hil.ts';
 
 const reports = mkdtempSync(path.join(tmpdir(), 'ota-hil-history-'));
 const history = path.join(mkdtempSync(path.join(tmpdir(), 'ota-hil-ci-cache-')), 'history.jsonl');
 
-function nightly(): void {
-  const r = spawnSync(process.execPath, ['harness/cli/scenarios.mjs', '-g', 'cut at 50%'], {
-    encoding: 'utf8',
-    // The multi-file report: its data files hold each result's history. The history file where CI would keep it.
-    env: { ...process.env, OTA_HIL_REPORTS: reports, OTA_HIL_HISTORY: history, OTA_HIL_REPORT_SINGLE_FILE: '0', OTA_HIL_BOARDS: 'name=mcuboot-1', CI: '' },
-    timeout: 180_000,
-  });
-  assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
-  assert.match(r.stdout, new RegExp(`Allure report: npx allure open ${reports}/allure-report`));
+/** `npm run scenarios` (ota-hil scenarios, in this process; Playwright in its own, its output on ours). */
+async function nightly(): Promise<void> {
+  // The multi-file report: its data files hold each result's history. The history file where CI would keep it.
+  const r = await otaHil(['scenarios', '-g', 'cut at 50%'], { OTA_HIL_REPORTS: reports, OTA_HIL_HISTORY: history, OTA_HIL_REPORT_SINGLE_FILE: '0', OTA_HIL_BOARDS: 'name=mcuboot-1', CI: '' });
+  assert.equal(r.status, 0, `${r.out}\n${r.err}`);
+  assert.match(r.out, new RegExp(`Allure report: npx allure open ${reports}/allure-report`));
 }
 
 interface ReportResult {
@@ -33,12 +30,12 @@ function reportResults(): ReportResult[] {
   return readdirSync(dir).map((f) => JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as ReportResult);
 }
 
-void test('history accumulates across two nightly runs', { timeout: 240_000 }, () => {
-  nightly();
+void test('history accumulates across two nightly runs', { timeout: 240_000 }, async () => {
+  await nightly();
   const first = reportResults();
   assert.equal(first.length, 1);
   assert.deepEqual(first[0]!.history, [], 'a first run has no history');
-  nightly();
+  await nightly();
   const lines = readFileSync(history, 'utf8').trim().split('\n');
   assert.equal(lines.length, 2, 'one history line per run');
   const second = reportResults();
