@@ -9,6 +9,7 @@ import { waitOn } from './wait.ts';
 import { deviceMs, SIM_BOOT_FLOOR_MS } from '../fixtures/device-time.ts';
 
 const OFF_MS = 50;
+const REFUSED = Symbol('refused');
 
 export class Interrupted extends Error {
   constructor() {
@@ -57,7 +58,20 @@ export class BoardDut implements Dut {
     this.check();
     const since = () => this.board.boots.all().filter((b) => b.startLine >= this.from);
     const timeout = timeoutMs ?? deviceMs(this.board.config, this.board.config.bootTimeoutMs ?? 30_000, SIM_BOOT_FLOOR_MS);
-    let boot: Boot | null = (await waitOn(this.board.console, () => pickOutcomeBoot(since()), timeout, 'settled boot', () => this.cancelled)) ?? null;
+    // A board that said it refused the update (its stack's refusal line) and has not begun a boot
+    // will not reboot by itself: its word ends the wait, not the boot timeout. Never inside a
+    // window that must pass without a reboot (timeoutMs given): that one is waited out in full.
+    const refusal = timeoutMs === undefined ? this.board.promises.refusal : undefined;
+    const lines = this.board.console.lines;
+    let scanned = this.from;
+    let refused = false;
+    const refusedNow = () => {
+      for (; !refused && scanned < lines.length; scanned++) refused = refusal!.test(lines[scanned]!.text);
+      return refused && since().length === 0;
+    };
+    const probe = () => pickOutcomeBoot(since()) ?? (refusal && refusedNow() ? REFUSED : undefined);
+    const seen = await waitOn(this.board.console, probe, timeout, 'settled boot', () => this.cancelled);
+    let boot: Boot | null = seen === REFUSED ? null : (seen ?? null);
     this.check();
     if (!boot) {
       const boots = since();
