@@ -9,15 +9,42 @@ import { espIdfStack } from './stacks/esp-idf/index.ts';
 import { mongooseOsStack } from './stacks/mongoose-os/index.ts';
 import { rbootStack } from './stacks/rboot/index.ts';
 
-const stacks: Partial<Record<StackName, SimStack>> = {
-  mcuboot: mcubootStack,
-  'esp8266-arduino': esp8266ArduinoStack,
-  zerynth: zerynthStack,
-  particle: particleStack,
-  'esp-idf': espIdfStack,
-  'mongoose-os': mongooseOsStack,
-  rboot: rbootStack,
-};
+/** Built images, by stack, build and config (a build is a pure function of them). */
+const built = new Map<string, Uint8Array>();
+const BUILT_MAX = 64;
+
+/**
+ * The stack with its builds remembered: a Playwright worker builds the rig's images when it loads
+ * the config (validation), then each scenario's board builds its own again (~7 ms each, hundreds
+ * per run). Every caller gets a copy of its own to change.
+ */
+function remembering(stack: SimStack): SimStack {
+  return {
+    ...stack,
+    buildImage(build, config) {
+      const key = JSON.stringify([stack.name, build, config]);
+      let bytes = built.get(key);
+      if (!bytes) {
+        bytes = stack.buildImage(build, config);
+        if (built.size >= BUILT_MAX) built.clear();
+        built.set(key, bytes);
+      }
+      return bytes.slice();
+    },
+  };
+}
+
+const stacks: Partial<Record<StackName, SimStack>> = Object.fromEntries(
+  Object.entries({
+    mcuboot: mcubootStack,
+    'esp8266-arduino': esp8266ArduinoStack,
+    zerynth: zerynthStack,
+    particle: particleStack,
+    'esp-idf': espIdfStack,
+    'mongoose-os': mongooseOsStack,
+    rboot: rbootStack,
+  }).map(([name, s]) => [name, remembering(s)]),
+);
 
 export function simStack(name: StackName, board: string): SimStack {
   const s = stacks[name];
