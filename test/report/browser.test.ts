@@ -80,7 +80,7 @@ before(async () => {
   // particle-1 (its cut mid-copy ends in safe mode: a documented risk) and the mutant MCUboot
   // board, whose sweep stops after a few failing points (a full MCUboot sweep takes a while here).
   const projects = ['sim/particle-1', 'sim-mutant/mcuboot-m'].flatMap((p) => ['--project', p]);
-  const run = spawnSync(process.execPath, ['harness/cli/scenarios.mjs', ...projects, '-g', 'cut at 50%|cut 40 ms|every cut point of an update and its commit'], {
+  const run = spawnSync(process.execPath, ['harness/cli/scenarios.mjs', ...projects, '-g', 'cut at 50%|cut 40 ms|every cut point of an update and its commit', 'scenarios/power-loss-', 'scenarios/sweep.spec.ts'], {
     encoding: 'utf8',
     env: { ...process.env, OTA_HIL_RIG: `rigs/sim.json,${mutantFile}`, OTA_HIL_REPORTS: reports, OTA_HIL_SWEEP_STOP_AFTER: '3', CI: '' },
     timeout: 400_000,

@@ -21,7 +21,7 @@ function host(name: string, mutant?: string): Promise<Run> {
   const dir = path.join(tmp, name);
   mkdirSync(dir);
   const rig = simRig(dir, { board: 'mcuboot-1', rig: `rig-${name.slice(-1)}`, name: `mcuboot-${name.slice(-1)}`, mutant });
-  return playwrightTestAsync(['--workers=1', '-g', 'cut 40 ms into the swap|cut at 50% keeps the baseline'], { dir, rigs: [rig], json: false, env: { OTA_HIL_BLOB: '1' } });
+  return playwrightTestAsync(['--workers=1', '-g', 'cut 40 ms into the swap|cut at 50% keeps the baseline', 'scenarios/power-loss-'], { dir, rigs: [rig], json: false, env: { OTA_HIL_BLOB: '1' } });
 }
 
 /** `ota-hil ARGS`, main() in this process (test/helpers/ota-hil.ts): output and exit code as a user gets them. */

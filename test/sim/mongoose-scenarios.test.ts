@@ -27,7 +27,8 @@ function once(): Run {
   const dir = mkdtempSync(path.join(tmpdir(), 'ota-hil-mongoose-'));
   const rigs = CASES.map((c) => simRig(dir, { board: c.board, rig: c.mutant ?? 'sim', mutant: c.mutant }));
   const grep = CASES.map((c) => `^${project(c)} scenarios/${c.spec}\\.spec\\.ts ${c.title}`).join('|');
-  run = playwrightTest(['--workers', '2', '-g', grep], { dir, rigs, timeoutMs: 300_000 });
+  const specs = [...new Set(CASES.map((c) => `scenarios/${c.spec}.spec.ts`))];
+  run = playwrightTest(['--workers', '2', '-g', grep, ...specs], { dir, rigs, timeoutMs: 300_000 });
   assert.equal(run.results.length, CASES.length, run.out);
   return run;
 }
