@@ -15,7 +15,7 @@ import { pathToFileURL } from 'node:url';
 /** Files that keep a process of their own, longest first (node:test starts files in this order). */
 const ALONE = [
   // Their time goes into Playwright runs, allure and browsers they spawn, or long real-time waits.
-  'test/scenarios/can-fail-stacks.test.ts',
+  'test/scenarios/can-fail.test.ts',
   'test/report/browser.test.ts',
   'test/cli/cli.test.ts',
   'test/report/merge.test.ts',
@@ -23,8 +23,6 @@ const ALONE = [
   'test/fixtures/real-board.test.ts',
   'test/sim/zerynth-sweep.test.ts',
   'test/bootlog/cli.test.ts',
-  'test/sim/mongoose-scenarios.test.ts',
-  'test/scenarios/can-fail.test.ts',
   'test/scenarios/tags.test.ts',
   'test/cli/sim-ops.test.ts',
   'test/install/command.test.ts',
