@@ -11,14 +11,17 @@ import { collectTimeline } from './timeline-collect.ts';
 import { esc, renderTimeline } from './timeline.ts';
 import { risksOf, type Picture, type ScenarioReport } from './scenario-report.ts';
 
+// In one message each: every Allure call is a Playwright attachment step (a stack trace captured).
 export async function labelBoard(rig: Rig, config: BoardConfig): Promise<void> {
-  await allure.parentSuite(rig.name);
-  await allure.suite(config.name);
-  await allure.label(LABEL.rig, rig.name);
-  await allure.label(LABEL.board, config.name);
-  await allure.label(LABEL.stack, config.stack);
-  await allure.label(LABEL.transport, config.transport.kind);
-  for (const [k, v] of Object.entries(config.tags ?? {})) await allure.tag(`${k}=${v}`);
+  await allure.labels(
+    { name: allure.LabelName.PARENT_SUITE, value: rig.name },
+    { name: allure.LabelName.SUITE, value: config.name },
+    { name: LABEL.rig, value: rig.name },
+    { name: LABEL.board, value: config.name },
+    { name: LABEL.stack, value: config.stack },
+    { name: LABEL.transport, value: config.transport.kind },
+    ...Object.entries(config.tags ?? {}).map(([k, v]) => ({ name: allure.LabelName.TAG, value: `${k}=${v}` })),
+  );
 }
 
 /**
@@ -27,8 +30,8 @@ export async function labelBoard(rig: Rig, config: BoardConfig): Promise<void> {
  */
 export async function labelVersions(images: Partial<Record<string, { version: string }>>): Promise<void> {
   const { baseline, candidate } = images;
-  if (baseline) await allure.label(LABEL.baseline, baseline.version);
-  if (candidate) await allure.label(LABEL.candidate, candidate.version);
+  const versions = [...(baseline ? [{ name: LABEL.baseline, value: baseline.version }] : []), ...(candidate ? [{ name: LABEL.candidate, value: candidate.version }] : [])];
+  if (versions.length) await allure.labels(...versions);
   // Shown with the result; excluded from the history id so a new candidate keeps the history.
   if (baseline || candidate) await allure.parameter('firmware', `${baseline?.version ?? '?'} → ${candidate?.version ?? '?'}`, { excluded: true });
 }
