@@ -64,9 +64,13 @@ function decodedSize(img: Locator): Promise<number[]> {
   });
 }
 
-async function openResult(page: Page, r: ReportResult): Promise<void> {
-  await page.goto(`${server!.url}#${r.id}`);
-  await page.getByTestId('test-result-info-title').filter({ hasText: r.name }).waitFor();
+/** The served report, one page for all: a result is reached by its # route (which opens its Overview tab). */
+let servedPage: Page | undefined;
+async function openServed(r?: ReportResult): Promise<Page> {
+  servedPage ??= await browser!.newPage();
+  await servedPage.goto(`${server!.url}${r ? `#${r.id}` : ''}`);
+  if (r) await servedPage.getByTestId('test-result-info-title').filter({ hasText: r.name }).waitFor();
+  return servedPage;
 }
 
 before(async () => {
@@ -224,13 +228,13 @@ function walkResults(fn: (a: { name: string; source: string }) => void): void {
 
 after(async () => {
   await printed?.page.close();
+  await servedPage?.close();
   await browser?.close();
   await server?.close();
 });
 
 void test('the tree holds every scenario under rig and board', { skip }, async () => {
-  const page = await browser!.newPage();
-  await page.goto(server!.url);
+  const page = await openServed();
   await page.getByTestId('tree-section-title').first().waitFor();
   // Open every closed group until none is left (the tree starts collapsed when all is green).
   for (let i = 0; i < 50; i++) {
@@ -243,12 +247,10 @@ void test('the tree holds every scenario under rig and board', { skip }, async (
   const leaves = await page.getByTestId('tree-leaf-title').allInnerTexts();
   assert.equal(leaves.filter((l) => l === 'cut at 50% keeps the baseline').length, 2, leaves.join(', '));
   assert.equal(leaves.filter((l) => l === 'cut 40 ms into the swap').length, 2, leaves.join(', '));
-  await page.close();
 });
 
 void test('a result shows its rig, board, stack, transport, versions and fault plan', { skip }, async () => {
-  const page = await browser!.newPage();
-  await openResult(page, reportResult('cut at 50% keeps the baseline', 'mcuboot-m'));
+  const page = await openServed(reportResult('cut at 50% keeps the baseline', 'mcuboot-m'));
   const showMore = page.getByText('Show more');
   if (await showMore.count()) await showMore.first().click();
   const items = await page.getByTestId('metadata-item').evaluateAll((xs: MetadataItem[]) =>
@@ -258,12 +260,10 @@ void test('a result shows its rig, board, stack, transport, versions and fault p
   const expected = { rig: 'sim-mutant', board: 'mcuboot-m', stack: 'mcuboot', transport: 'http-pull', baseline: '1.0.0', candidate: '1.1.0', fault: 'power cut at 50% of the download', firmware: '1.0.0 → 1.1.0' };
   for (const [k, v] of Object.entries(expected)) assert.equal(shown.get(k), v, `label ${k} in ${JSON.stringify([...shown])}`);
   assert.ok(!shown.has('thread') && !shown.has('titlePath'), 'runner noise is hidden');
-  await page.close();
 });
 
 void test('the timeline picture is on the Overview and attached as image/svg+xml, and it decodes', { skip }, async () => {
-  const page = await browser!.newPage();
-  await openResult(page, reportResult('cut at 50% keeps the baseline', 'mcuboot-m'));
+  const page = await openServed(reportResult('cut at 50% keeps the baseline', 'mcuboot-m'));
   const overview = page.frameLocator('[data-testid="test-result-description-frame"]').locator('img');
   const [w = 0, h = 0] = await decodedSize(overview);
   assert.ok(w >= 900 && h >= 300, `timeline on the Overview is ${w}x${h}: not a decoded SVG`);
@@ -276,20 +276,17 @@ void test('the timeline picture is on the Overview and attached as image/svg+xml
   await img.waitFor();
   assert.ok((await decodedSize(img))[0]! >= 900, 'the attachment does not decode as an image');
   for (const name of ['console.log', 'console.raw', 'boots.json']) assert.equal(await page.getByTestId('test-result-attachment').filter({ hasText: name }).count(), 1, `${name} attached`);
-  await page.close();
 });
 
 void test('a failed scenario shows what was expected, what booted and the console lines that decided it', { skip }, async () => {
   const r = reportResult('cut 40 ms into the swap', 'mcuboot-m');
   assert.equal(r.status, 'failed');
-  const page = await browser!.newPage();
-  await openResult(page, r);
+  const page = await openServed(r);
   await page.getByTestId('test-result-status-failed').first().waitFor();
   const text = await page.locator('body').innerText();
   assert.match(text, /expected mcuboot-m to boot 1\.1\.0 \(event swap-resumed\); it booted /);
   assert.match(text, /\n\s+\d+\.\d{3}s {2}\S.*\n/, 'a quoted console line with its timestamp');
   assert.match(text, /verdict: expected mcuboot-m to boot 1\.1\.0 \(event swap-resumed\)/, 'the verdict step');
-  await page.close();
 });
 
 void test('console.raw holds the bytes the board sent, as sent (CR LF and all)', { skip }, () => {
