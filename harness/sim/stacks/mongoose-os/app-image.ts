@@ -52,8 +52,7 @@ export function buildAppImage(chip: Chip, d: AppDescriptor, bodySize: number): U
   // Filler differs per version so two builds never share flash contents by accident.
   const rng = mulberry32(hash(d.declared) ^ segLen);
   for (let i = meta.length; i < segLen; i++) seg[i] = Math.floor(rng() * 256);
-  let sum = CHECKSUM_SEED;
-  for (const b of seg) sum ^= b;
+  const sum = xorBytes(seg, CHECKSUM_SEED);
   const checksumAt = Math.ceil(unpadded / 16) * 16 - 1;
   img[checksumAt] = sum;
   if (chip === 'esp32') img.set(createHash('sha256').update(img.subarray(0, checksumAt + 1)).digest(), checksumAt + 1);
@@ -81,7 +80,7 @@ export function checkAppImage(flash: Reader, off: number, maxSize: number, chip:
     if (p + 8 > maxSize) return fail('segment header past the partition end');
     const len = new DataView(flash.read(off + p + 4, 4).buffer).getUint32(0, true);
     if (len > maxSize || p + 8 + len > maxSize) return fail(`segment ${s} length ${len}`);
-    for (const b of flash.read(off + p + 8, len)) sum ^= b;
+    sum = xorBytes(flash.read(off + p + 8, len), sum);
     p += 8 + len;
   }
   const checksumAt = Math.ceil((p + 1) / 16) * 16 - 1;
@@ -111,6 +110,17 @@ export function readDescriptor(flash: Reader, off: number, chip: Chip): AppDescr
   } catch {
     return null;
   }
+}
+
+/** `sum` XOR every byte of `b` (the image checksum), a word at a time: every boot checks the slots. */
+function xorBytes(b: Uint8Array, sum: number): number {
+  const n = b.byteOffset % 4 === 0 ? b.length >> 2 : 0;
+  const words = new Uint32Array(b.buffer, b.byteOffset, n);
+  let w = 0;
+  for (let i = 0; i < n; i++) w ^= words[i]!;
+  sum ^= (w ^ (w >>> 8) ^ (w >>> 16) ^ (w >>> 24)) & 0xff;
+  for (let i = n * 4; i < b.length; i++) sum ^= b[i]!;
+  return sum & 0xff;
 }
 
 export function hash(s: string): number {
