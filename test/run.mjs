@@ -14,43 +14,38 @@ import { pathToFileURL } from 'node:url';
 
 /** Files that keep a process of their own, longest first (node:test starts files in this order). */
 const ALONE = [
-  // Their time goes into Playwright runs, allure and browsers they spawn, or long real-time waits.
+  // Their time goes into processes they spawn (Playwright runs, allure, a browser, CLI children)
+  // or real-time waits, or (zerynth-sweep, fast-vs-replay, robust) into long work of their own:
+  // in a group they would be its long pole.
   'test/scenarios/can-fail.test.ts',
   'test/report/browser.test.ts',
-  'test/cli/cli.test.ts',
-  'test/report/merge.test.ts',
-  'test/report/history.test.ts',
   'test/fixtures/real-board.test.ts',
-  'test/sim/zerynth-sweep.test.ts',
-  'test/bootlog/cli.test.ts',
+  'test/report/history.test.ts',
   'test/scenarios/tags.test.ts',
-  'test/cli/sim-ops.test.ts',
-  'test/install/command.test.ts',
+  'test/report/merge.test.ts',
+  'test/sim/zerynth-sweep.test.ts',
   'test/faults/fast-vs-replay.test.ts',
-  'test/fixtures/signals.test.ts',
-  'test/cli/console-follow.test.ts',
   'test/bootlog/robust.test.ts',
-  'test/fleet/mqtt-flows.test.ts',
-  'test/cli/rig-kinds.test.ts',
+  'test/cli/console-follow.test.ts',
+  'test/fixtures/signals.test.ts',
   'test/power/safe-state.test.ts',
   'test/faults/sample.test.ts',
-  'test/cli/board-kinds.test.ts',
-  'test/cli/init.test.ts',
+  'test/fleet/mqtt-flows.test.ts',
   'test/locks/board-lock.test.ts',
-  // Register kinds in the process-wide registries, which other files' rigs would then see.
-  'test/rig/kinds.test.ts',
-  'test/rig/config.test.ts',
+  // Registers a kind for the rest of its process, which other files' rigs would see.
   'test/docs/extending-example.test.ts',
 ];
 /** Grouped files that wait long in real time (seconds), dealt to different groups; others count 1. */
-const WAITS = { 'test/ota/smp.test.ts': 10, 'test/ota/espota.test.ts': 10, 'test/ota/mos-rpc.test.ts': 10 };
+const WAITS = { 'test/ota/smp.test.ts': 10, 'test/ota/espota.test.ts': 10, 'test/ota/mos-rpc.test.ts': 10, 'test/install/command.test.ts': 10, 'test/cli/cli.test.ts': 10 };
 /** How many processes run at once. */
 const CONCURRENCY = 3;
 /** How many shared processes the other files are dealt into. */
-const GROUPS = 4;
+const GROUPS = 5;
 // node:test hangs a file's top-level hooks on the process's root test: in a shared process they
 // would run around other files' tests too, and a top-level before() at once, during loading.
-const TOP_LEVEL_HOOK = /^(before|after|beforeEach|afterEach)\(/m;
+// Except `afterEach(cleanup)` and `after(cleanup)` of the sim tests (test/sim/stack-kit.ts): they
+// close only boards and servers that kit's tests opened, which no test keeps for the next.
+const TOP_LEVEL_HOOK = /^(before|after|beforeEach|afterEach)\((?!cleanup\);$)/m;
 
 const flags = process.argv.slice(2).filter((a) => a.startsWith('-'));
 const named = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -8,7 +8,6 @@ import { PowerError } from '../../harness/power/power-switch.ts';
 import { validateRig, RigError } from '../../harness/rig/load.ts';
 
 const peers: ChildProcess[] = [];
-after(() => peers.forEach((p) => p.kill()));
 
 /** Start a device; resolves with its address and what it has switched so far. */
 async function device(...args: string[]): Promise<{ host: string; log: () => string[] }> {
@@ -30,6 +29,7 @@ async function device(...args: string[]): Promise<{ host: string; log: () => str
 }
 
 describe('tasmota power driver', () => {
+  after(() => peers.forEach((p) => p.kill()));
   it('switches a one-relay plug on and off, reading the state back', async () => {
     const d = await device('1');
     const sw = createPowerSwitch({ kind: 'tasmota', host: d.host }, { board: 'esp32-1' });

@@ -6,8 +6,10 @@ import { existsSync } from 'node:fs';
 import { otaHilConfig, STOCK_SCENARIOS } from '../../harness/config.ts';
 import { powerKinds } from '../../harness/power/registry.ts';
 import { defineKind } from '../../harness/rig/kind.ts';
+import { kindsCheckpoint } from '../../harness/rig/extend.ts';
 
-test('own specs and the chosen stock scenarios run on every board; kinds are registered', () => {
+test('own specs and the chosen stock scenarios run on every board; kinds are registered', (t) => {
+  t.after(kindsCheckpoint()); // the next test file in this process knows the kind no more
   const plug = defineKind({ kind: 'test-config-plug', options: {}, create: () => ({}) as never });
   const config = otaHilConfig({ rigs: ['rigs/sim.json'], testDir: 'tests/ota', stock: { grep: /withheld commit/ }, kinds: { power: [plug] } });
   const names = config.projects!.map((p) => p.name);

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { Type } from '@sinclair/typebox';
 import { validateRig, RigError } from '../../harness/rig/load.ts';
 import { defineKind } from '../../harness/rig/kind.ts';
-import { registerKinds } from '../../harness/rig/extend.ts';
+import { kindsCheckpoint, registerKinds } from '../../harness/rig/extend.ts';
 import { jsonSchema } from '../../harness/rig/schema.ts';
 import { createPowerSwitch, POWER_KINDS, powerKinds } from '../../harness/power/registry.ts';
 import { TRANSPORT_KINDS } from '../../harness/ota/registry.ts';
@@ -51,7 +51,8 @@ test('before it is registered, a user kind is an unknown kind naming the known o
   assert.match(ps[0]!.message, /unknown kind "test-lamp"; expected one of: sim \| manual/);
 });
 
-test("a registered kind's options are validated by JSON pointer, defaulted, in the JSON Schema, and built by the registry", async () => {
+test("a registered kind's options are validated by JSON pointer, defaulted, in the JSON Schema, and built by the registry", async (t) => {
+  t.after(kindsCheckpoint()); // the next test file in this process knows the kind no more
   registerKinds({ power: [lampPower] });
   registerKinds({ power: [lampPower] }); // a config evaluated again: no error
   assert.throws(() => registerKinds({ power: [{ ...lampPower }] }), /power kind "test-lamp" is already registered/);
