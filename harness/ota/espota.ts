@@ -10,6 +10,7 @@ import type { Console } from '../console/console.ts';
 import type { FirmwareImage } from '../fixtures/images.ts';
 import type { OtaDelivery, OtaTransport, TransportContext } from './transport.ts';
 import { ByteDelivery } from './delivery.ts';
+import { Waiters } from '../waiters.ts';
 import { deviceAddress, type DeviceAddress } from './address.ts';
 import { Cmd, ESPOTA_PORT, authResponse, clientNonce, formatAuth, formatInvitation, md5hex } from './proto/espota.ts';
 
@@ -74,25 +75,14 @@ export class EspotaTransport implements OtaTransport {
       });
       const tcpPort = (server.address() as net.AddressInfo).port;
       const replies: string[] = [];
-      let wake: (() => void) | null = null;
+      const answered = new Waiters();
       udp.on('message', (m) => {
         replies.push(m.toString('latin1'));
-        wake?.();
+        answered.notify();
       });
       await new Promise<void>((resolve) => udp.bind(0, hostAddress, resolve));
-      const reply = async (what: string): Promise<string> => {
-        const deadline = Date.now() + STEP_MS;
-        while (replies.length === 0) {
-          const left = deadline - Date.now();
-          if (left <= 0) throw new Error(`no answer to the ${what} from ${addr.host}:${addr.port} within ${STEP_MS} ms`);
-          await new Promise<void>((resolve) => {
-            wake = resolve;
-            setTimeout(resolve, left);
-          });
-          wake = null;
-        }
-        return replies.shift()!;
-      };
+      const reply = (what: string): Promise<string> =>
+        answered.until(() => replies.shift(), STEP_MS, () => new Error(`no answer to the ${what} from ${addr.host}:${addr.port} within ${STEP_MS} ms`));
       const send = (text: string) => new Promise<void>((resolve, reject) => udp.send(text, addr.port, addr.host, (e) => (e ? reject(e) : resolve())));
 
       const md5 = md5hex(image.bytes);
@@ -133,29 +123,24 @@ export class EspotaTransport implements OtaTransport {
     socket.setNoDelay(true);
     let text = '';
     let closed = false;
-    let notify: (() => void) | null = null;
+    const heard = new Waiters();
     socket.on('data', (b: Buffer) => {
       text += b.toString('latin1');
-      notify?.();
+      heard.notify();
     });
     socket.on('close', () => {
       closed = true;
-      notify?.();
+      heard.notify();
       d.wake();
     });
     socket.on('error', () => undefined);
     const wait = async (cond: () => boolean, ms: number, what: string) => {
-      const deadline = Date.now() + ms;
-      while (!cond()) {
-        if (closed) throw new Error(`connection closed by the board after ${d.progress().bytes}/${bytes.length} bytes ${what}`);
-        const left = deadline - Date.now();
-        if (left <= 0) throw new Error(`no ${what} within ${ms} ms (${d.progress().bytes}/${bytes.length} bytes acknowledged)`);
-        await new Promise<void>((resolve) => {
-          notify = resolve;
-          setTimeout(resolve, left);
-        });
-        notify = null;
-      }
+      const got = await heard.until(
+        () => (cond() ? 'heard' : closed ? 'closed' : undefined),
+        ms,
+        () => new Error(`no ${what} within ${ms} ms (${d.progress().bytes}/${bytes.length} bytes acknowledged)`),
+      );
+      if (got === 'closed') throw new Error(`connection closed by the board after ${d.progress().bytes}/${bytes.length} bytes ${what}`);
     };
     d.begin();
     let at = 0;

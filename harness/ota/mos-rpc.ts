@@ -4,7 +4,7 @@
 // OTA.GetBootState are there for scenarios. Acknowledged OTA.Write bytes are the progress.
 import { Type, type Static } from '@sinclair/typebox';
 import { defineKind } from '../rig/kind.ts';
-import { StepTimeout } from '../rig/schema-parts.ts';
+import { RequestTimeout, StepTimeout } from '../rig/schema-parts.ts';
 import type { Console } from '../console/console.ts';
 import type { FirmwareImage } from '../fixtures/images.ts';
 import { closeParts, type OtaDelivery, type OtaTransport, type TransportContext } from './transport.ts';
@@ -14,7 +14,8 @@ import { Replies } from '../waiters.ts';
 import { HANDSHAKE_REQUEST, RpcDeframer, RpcLineDeframer, frameRpc, frameRpcLine, type RpcFrame } from './proto/mos.ts';
 
 type MosRpcConfig = Static<typeof mosRpcTransport.schema>;
-const STEP_MS = 10_000;
+/** Per call and for the handshake, as mos's --timeout. */
+const REQUEST_MS = 10_000;
 /** mos retries an OTA.Write this many times before giving up. */
 const WRITE_TRIES = 3;
 
@@ -43,6 +44,7 @@ export class MosRpcClient {
     private readonly console: Console,
     private readonly what: string,
     private readonly framing: MosFraming = 'delimited',
+    private readonly requestMs = REQUEST_MS,
   ) {
     this.deframer = framing === 'newline' ? new RpcLineDeframer() : new RpcDeframer();
     this.untap = console.tap((chunk) => {
@@ -54,7 +56,7 @@ export class MosRpcClient {
   }
 
   /** EOF handshake, repeated as mos does until the device answers. */
-  async open(timeoutMs = STEP_MS): Promise<void> {
+  async open(timeoutMs = this.requestMs): Promise<void> {
     if (this.connected) return;
     if (this.framing === 'newline') {
       this.connected = true; // line frames need no handshake: the channel is always open
@@ -77,7 +79,7 @@ export class MosRpcClient {
     this.connected = false;
   }
 
-  async call<T = unknown>(method: string, args?: unknown, timeoutMs = STEP_MS): Promise<T> {
+  async call<T = unknown>(method: string, args?: unknown, timeoutMs = this.requestMs): Promise<T> {
     await this.open();
     const id = this.nextId++;
     const reply = this.replies.next(id, timeoutMs);
@@ -112,7 +114,7 @@ export class MosRpcTransport implements OtaTransport {
     private readonly board: string,
     private readonly console: Console,
   ) {
-    this.rpc = new MosRpcClient(console, `${board}: mos-rpc`, config.framing ?? 'delimited');
+    this.rpc = new MosRpcClient(console, `${board}: mos-rpc`, config.framing ?? 'delimited', config.requestTimeoutMs);
     this.uploads = new Uploads(board, this.kind, config.timeoutMs);
   }
 
@@ -196,6 +198,7 @@ export const mosRpcTransport = defineKind({
     commitTimeout: Type.Optional(Type.Integer({ minimum: 0, description: 'seconds, passed to OTA.Begin / OTA.Update (0: commit at once)' })),
     host: Type.Optional(Type.String({ default: '127.0.0.1', description: 'url mode: address the image server binds and advertises' })),
     timeoutMs: StepTimeout,
+    requestTimeoutMs: RequestTimeout(REQUEST_MS),
   },
   create: (config, ctx: TransportContext): OtaTransport => new MosRpcTransport(config, ctx.board, ctx.console),
 });

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { Type, type Static } from '@sinclair/typebox';
 import { defineKind } from '../rig/kind.ts';
-import { StepTimeout } from '../rig/schema-parts.ts';
+import { RequestTimeout, StepTimeout } from '../rig/schema-parts.ts';
 import type { Console } from '../console/console.ts';
 import type { FirmwareImage } from '../fixtures/images.ts';
 import { closeParts, type OtaDelivery, type OtaTransport, type TransportContext } from './transport.ts';
@@ -16,8 +16,8 @@ import { Replies } from '../waiters.ts';
 import { ImageId, OsId, SmpDeframer, SmpGroup, SmpOp, decodeSmp, encodeSmp, frameSmp } from './proto/smp.ts';
 
 type SmpConfig = Static<typeof smpTransport.schema>;
-/** Per request: a board that lost power never answers; mcumgr's own default is shorter still. */
-const STEP_MS = 5_000;
+/** Per request (mcumgr's own default is shorter still), tried twice. */
+const REQUEST_MS = 5_000;
 const TRIES = 2;
 
 export interface SmpImageSlot {
@@ -46,6 +46,7 @@ export class SmpClient {
   constructor(
     private readonly console: Console,
     private readonly what: string,
+    private readonly requestMs = REQUEST_MS,
   ) {
     this.untap = rawLines(console, (line) => {
       this.deframer.push(line, (pkt) => {
@@ -59,7 +60,7 @@ export class SmpClient {
     });
   }
 
-  async request(op: number, group: number, id: number, body: Record<string, CborValue>, what: string, timeoutMs = STEP_MS): Promise<Record<string, CborValue>> {
+  async request(op: number, group: number, id: number, body: Record<string, CborValue>, what: string, timeoutMs = this.requestMs): Promise<Record<string, CborValue>> {
     for (let attempt = 1; ; attempt++) {
       const seq = this.seq++ & 0xff;
       const reply = this.replies.next(seq, timeoutMs, (r) => r.op === op + 1); // the answer to this op
@@ -109,7 +110,7 @@ export class SmpTransport implements OtaTransport {
     board: string,
     private readonly console: Console,
   ) {
-    this.client = new SmpClient(console, `${board}: smp`);
+    this.client = new SmpClient(console, `${board}: smp`, config.requestTimeoutMs);
     this.uploads = new Uploads(board, this.kind, config.timeoutMs);
   }
 
@@ -158,6 +159,7 @@ export const smpTransport = defineKind({
     upgrade: Type.Optional(Type.Union([Type.Literal('test'), Type.Literal('confirm')], { default: 'test', description: 'after the upload: `image test` (trial) or `image confirm` (permanent)' })),
     reset: Type.Optional(Type.Boolean({ default: true, description: 'send the reset command after marking the image' })),
     timeoutMs: StepTimeout,
+    requestTimeoutMs: RequestTimeout(REQUEST_MS),
   },
   create: (config, ctx: TransportContext): OtaTransport => new SmpTransport(config, ctx.board, ctx.console),
 });

@@ -31,6 +31,9 @@ export const Channel = Type.Integer({ minimum: 1, maximum: 8, description: 'rela
 /** ms before one run of an external tool is abandoned. */
 export const ToolTimeout = Type.Optional(Type.Integer({ minimum: 1, default: 10000, description: 'ms before one run of the tool is abandoned' }));
 export const StepTimeout = Type.Optional(Type.Integer({ minimum: 1, description: 'ms before a step of the transfer (a request, an ack, the whole delivery) is abandoned' }));
+/** Per request over the console, as mcumgr's -t and mos's --timeout: a board that lost power never answers. */
+export const RequestTimeout = (ms: number) =>
+  Type.Optional(Type.Integer({ minimum: 1, default: ms, description: "ms to wait for the board's answer to one request before it is sent again or the step fails" }));
 export const BoardAddress = Type.Optional(
   Type.String({ pattern: '^[^\\s:]+(:[0-9]{1,5})?$|^\\[[0-9a-fA-F:.]+\\](:[0-9]{1,5})?$', description: "the board's address, host or host:port; without it the address is learned from a console line (addressFrom)" }),
 );

@@ -59,11 +59,11 @@ test('OTA.Update {url}: the board downloads from the harness; progress by bytes 
 });
 
 test('a board that never answers the handshake fails naming board and transport', async () => {
-  const rig = await simRig('mos-3', sinkStack([]), { kind: 'mos-rpc', timeoutMs: 15_000 });
+  const rig = await simRig('mos-3', sinkStack([]), { kind: 'mos-rpc', timeoutMs: 15_000, requestTimeoutMs: 1000 });
   try {
     rig.device.powerOn();
     const d = await rig.transport.start(testImage(100));
-    await assert.rejects(d.delivered({ timeout: 15_000 }), /mos-3: mos-rpc: .*does not answer the RPC handshake/);
+    await assert.rejects(d.delivered({ timeout: 15_000 }), /mos-3: mos-rpc: the board does not answer the RPC handshake \(no .* within 1000 ms\)/);
   } finally {
     await rig.close();
   }
