@@ -1,4 +1,5 @@
 // `npm run scenarios`: `ota-hil scenarios` (harness/cli/scenarios.ts) from the repository.
+import '../typebox-first.mjs';
 import { register } from 'tsx/esm/api';
 
 register();
