@@ -120,7 +120,7 @@ const entries = groups
 // Playwright compiles each TypeScript file into a cache keyed by its path and content. In a fresh
 // clone (as on CI) or after a harness edit, the first Playwright runs, starting together, would each
 // compile the whole harness (main 8.5 s of CPU cold, 2.4 s warm): one listing fills the cache first.
-spawnSync(process.execPath, ['node_modules/@playwright/test/cli.js', 'test', '--list'], { stdio: 'ignore', env: { ...process.env, OTA_HIL_REPORTS: dir } });
+spawnSync(process.execPath, ['node_modules/@playwright/test/cli.js', 'test', '--list'], { stdio: 'ignore', timeout: 120_000, env: { ...process.env, OTA_HIL_REPORTS: dir } });
 const code = await node([...ALONE.filter((f) => all.includes(f)), ...all.filter((f) => alone(f) && !ALONE.includes(f)), ...entries]);
 rmSync(dir, { recursive: true, force: true });
 process.exit(code);
