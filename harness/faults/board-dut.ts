@@ -51,7 +51,17 @@ export class BoardDut implements Dut {
     this.check();
     await this.board.power.cut();
     // Off for a moment, as power.cycle() is: lines still in flight belong to the life that ended.
-    await new Promise((r) => setTimeout(r, OFF_MS));
+    await new Promise((r) => setTimeout(r, this.offMs()));
+  }
+
+  /**
+   * A simulated board's in-process UART hands its bytes to the console through promises, before
+   * any timer can fire: its lines are in by then, so it is off for OFF_MS of its own time. A real
+   * board, or a pseudo-terminal between, takes OFF_MS of the wall.
+   */
+  private offMs(): number {
+    const c = this.board.config;
+    return this.board.sim && (c.sim?.uart ?? 'in-process') === 'in-process' ? deviceMs(c, OFF_MS, 1) : OFF_MS;
   }
 
   async nextBoot(timeoutMs?: number): Promise<Boot | null> {
