@@ -90,15 +90,19 @@ for (const f of all.filter((f) => !alone(f)).sort((a, b) => weight(b) - weight(a
 // A group is a module that imports its files, holding their tests back until all have loaded
 // (node:test runs one top-level test at a time, and its first one waits for the loading), so no
 // test runs beside another file's module code. A file that does not load fails that first test,
-// named; the group's other files still run.
+// named; the group's other files still run. Its last test checks that the files left the process
+// as they found it (environment, cwd, exit code, process handlers, user kinds).
+const ROOT = pathToFileURL('./').href;
 const groupModule = (files) => `import { test } from 'node:test';
+import assert from 'node:assert/strict';
+${['power', 'ota', 'install', 'commit'].map((c) => `import { ${c === 'ota' ? 'transport' : c}Kinds } from '${ROOT}harness/${c}/registry.ts';`).join('\n')}
 const files = ${JSON.stringify(files, null, 2)};
 let loaded;
 test(\`\${files.length} test files load\`, () => new Promise((resolve, reject) => (loaded = { resolve, reject })));
 const failed = [];
 for (const file of files) {
   try {
-    await import(${JSON.stringify(pathToFileURL('./').href)} + file);
+    await import('${ROOT}' + file);
   } catch (e) {
     failed.push(\`\${file}: \${e?.stack ?? e}\`);
   }
@@ -106,6 +110,15 @@ for (const file of files) {
 const error = failed.length > 0 ? new Error(failed.join('\\n')) : undefined;
 // Under --test-name-pattern the first test may be filtered out: then a file that failed fails the group.
 if (!loaded && error) throw error;
+const state = () => ({
+  cwd: process.cwd(),
+  env: Object.entries(process.env).sort(),
+  exitCode: process.exitCode,
+  handlers: ['SIGINT', 'SIGTERM', 'SIGHUP', 'beforeExit', 'uncaughtException', 'unhandledRejection'].map((e) => \`\${e} \${process.listenerCount(e)}\`),
+  kinds: [powerKinds, transportKinds, installKinds, commitKinds].flatMap((r) => r.kinds.map((k) => \`\${r.category} \${k.kind}\`)),
+});
+const before = state();
+test(\`\${files.length} test files leave the process as they found it\`, () => assert.deepEqual(state(), before, files.join(', ')));
 if (error) loaded.reject(error);
 else loaded?.resolve();
 `;

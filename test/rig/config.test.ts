@@ -3,10 +3,20 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { existsSync } from 'node:fs';
-import { otaHilConfig, STOCK_SCENARIOS } from '../../harness/config.ts';
+import { otaHilConfig as armingConfig, STOCK_SCENARIOS } from '../../harness/config.ts';
 import { powerKinds } from '../../harness/power/registry.ts';
 import { defineKind } from '../../harness/rig/kind.ts';
 import { kindsCheckpoint } from '../../harness/rig/extend.ts';
+
+/** otaHilConfig, without the SIGTERM handler it arms for the Playwright runner it runs in: this process is a test's. */
+function otaHilConfig(...args: Parameters<typeof armingConfig>): ReturnType<typeof armingConfig> {
+  const before = process.listeners('SIGTERM');
+  try {
+    return armingConfig(...args);
+  } finally {
+    for (const l of process.listeners('SIGTERM')) if (!before.includes(l)) process.off('SIGTERM', l);
+  }
+}
 
 test('own specs and the chosen stock scenarios run on every board; kinds are registered', (t) => {
   t.after(kindsCheckpoint()); // the next test file in this process knows the kind no more
