@@ -70,6 +70,8 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-argument': 'off',
     },
   },
-  { files: ['**/*.mjs', 'bin/**'], ...tseslint.configs.disableTypeChecked },
+  { files: ['**/*.mjs', '**/*.cjs', 'bin/**'], ...tseslint.configs.disableTypeChecked },
+  // CommonJS on purpose (harness/typebox.cjs says why).
+  { files: ['**/*.cjs'], rules: { '@typescript-eslint/no-require-imports': 'off' } },
   ...boundaries,
 );

@@ -1,7 +1,9 @@
 // Rig loading: a fresh process importing the loader and validating rigs/sim.json; and validation
 // time on a large rig: 60,000 boards (copies of rigs/sim-pty.json's board), once
 // valid and once with an unknown field on every board (60,000 problems to collect and de-duplicate).
-import { execFileSync } from 'node:child_process';
+// And the CLI as a user starts it: `ota-hil help` and `ota-hil rig validate rigs/sim.json`, CPU of
+// the whole process (tsx in the repository; the installed package runs compiled JavaScript).
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { RigError, validateRig } from '../harness/rig/load.ts';
 import type { Figures } from './stats.ts';
@@ -14,6 +16,16 @@ export function benchRig(out: Figures): void {
   out.rig_load_ms = mid.importMs + mid.validateMs;
   out.rig_load_rss_mb = mid.rssMb;
   process.stdout.write(`  fresh process, import the rig loader + validate rigs/sim.json: ${mid.importMs} + ${mid.validateMs} ms, ${mid.rssMb} MB RSS\n`);
+
+  // The process's own CPU, printed at its exit by a preload: one figure whatever the machine's load.
+  const atExit = `data:text/javascript,${encodeURIComponent("process.on('exit', () => { const u = process.cpuUsage(); process.stderr.write(`cpu_ms=${Math.round((u.user + u.system) / 1000)}\\n`); });")}`;
+  const cliCpu = (args: string[]) => {
+    const ms = [0, 1, 2].map(() => Number(/cpu_ms=(\d+)/.exec(spawnSync(process.execPath, ['--import', atExit, 'bin/ota-hil.mjs', ...args], { encoding: 'utf8' }).stderr)![1]));
+    return ms.sort((a, b) => a - b)[1]!;
+  };
+  out.cli_help_cpu_ms = cliCpu(['help']);
+  out.cli_rig_validate_cpu_ms = cliCpu(['rig', 'validate', 'rigs/sim.json']);
+  process.stdout.write(`  ota-hil help: ${out.cli_help_cpu_ms} ms CPU; ota-hil rig validate rigs/sim.json: ${out.cli_rig_validate_cpu_ms} ms CPU\n`);
 
   const base = JSON.parse(readFileSync('rigs/sim-pty.json', 'utf8')) as { boards: Record<string, unknown>[] };
   for (const bad of [false, true]) {

@@ -36,6 +36,9 @@ export interface Figures {
   /** A fresh process importing the rig loader and validating rigs/sim.json (median of 3), and its memory then. */
   rig_load_ms?: number;
   rig_load_rss_mb?: number;
+  /** CPU of the whole `ota-hil help` / `ota-hil rig validate rigs/sim.json` process (median of 3). */
+  cli_help_cpu_ms?: number;
+  cli_rig_validate_cpu_ms?: number;
 }
 
 /** Targets (issue 15): wall figures on 2 cores, lower is better. */

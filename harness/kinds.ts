@@ -2,7 +2,7 @@
 // imports. defineKind and TypeBox's Type (so a kind file needs no TypeBox dependency of its own),
 // the interface each category builds with the context its factory gets, and the errors to throw.
 // Registered from the user's config: otaHilConfig({ kinds: { power: [myPdu] } }) (docs/extending.md).
-export { Type, type Static } from '@sinclair/typebox';
+export { Type, type Static } from './typebox.ts';
 export { defineKind, type KindDef } from './rig/kind.ts';
 export type { UserKinds } from './rig/extend.ts';
 export { PowerError, type PowerSwitch, type PowerContext, type PowerState } from './power/power-switch.ts';

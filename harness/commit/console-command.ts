@@ -1,7 +1,7 @@
 // A console command confirms the image (`mcuboot confirm`, `mos call OTA.Commit`), always
 // acknowledged by a console line: the rig's `expect`, or the stack's own (harness/rig/acks.ts),
 // filled in by the rig loader.
-import { Type } from '@sinclair/typebox';
+import { Type } from '../typebox.ts';
 import { defineKind } from '../rig/kind.ts';
 import { AckOptions, sendAcknowledged } from '../console/acknowledged.ts';
 import type { CommitContext, CommitMethod } from './method.ts';

@@ -1,6 +1,6 @@
 // Zerynth-style: new firmware becomes permanent once it reaches its device manager. The harness
 // runs one (harness/fixtures/device-manager.ts) that refuses connections until the commit.
-import { Type } from '@sinclair/typebox';
+import { Type } from '../typebox.ts';
 import { defineKind } from '../rig/kind.ts';
 import { DeviceManager } from '../fixtures/device-manager.ts';
 import type { CommitContext, CommitMethod } from './method.ts';

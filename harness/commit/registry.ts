@@ -1,6 +1,6 @@
 // Commit methods: a method is one module declaring its rig options beside its factory
 // (harness/rig/kind.ts); adding one is that file plus one line here.
-import type { Static } from '@sinclair/typebox';
+import type { Static } from '../typebox.ts';
 import { KindRegistry, unionOf, type AnyKindConfig } from '../rig/kind.ts';
 import type { CommitContext, CommitMethod } from './method.ts';
 import { selfCommit } from './self.ts';

@@ -1,5 +1,5 @@
 // The image confirms itself (MCUboot's boot_set_confirmed from the app, esp_ota_mark_app_valid...).
-import { Type } from '@sinclair/typebox';
+import { Type } from '../typebox.ts';
 import { defineKind } from '../rig/kind.ts';
 import type { CommitContext, CommitMethod } from './method.ts';
 

@@ -2,7 +2,7 @@
 // the command took effect (its regex from the rig, or the stack's own, harness/rig/acks.ts, filled
 // in by the rig loader). Without the wait the next step races the board: a power cut before
 // `mcuboot confirm` was acted on reverts a good update.
-import { Type } from '@sinclair/typebox';
+import { Type } from '../typebox.ts';
 import type { Console } from './console.ts';
 
 /** How long a command may go unacknowledged, ms, unless the rig says. */

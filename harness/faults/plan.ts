@@ -1,7 +1,7 @@
 // Fault plans as data: one update (deliver a candidate over a baseline, then commit it or withhold
 // the commit) and the faults to inject into it. Every type comes from the schema (Static<>). A plan
 // is checked as rig files are: every problem at once, each with its JSON pointer.
-import { Type, type Static, type TObject, type TProperties } from '@sinclair/typebox';
+import { Type, type Static, type TObject, type TProperties } from '../typebox.ts';
 import { schemaProblems, type RigProblem } from '../rig/load.ts';
 
 const closed = <T extends TProperties>(props: T, description: string): TObject<T> =>

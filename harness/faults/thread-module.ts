@@ -26,7 +26,9 @@ async function bundle(): Promise<string> {
   const { build } = await import('esbuild');
   const entry = fileURLToPath(new URL('./sweep-threads.ts', import.meta.url));
   const root = dirname(dirname(dirname(entry)));
-  const r = await build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', write: false, logLevel: 'silent' });
+  // A CommonJS source (harness/typebox.cjs) requires its packages: ESM has no require of its own.
+  const banner = "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";
+  const r = await build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', banner: { js: banner }, write: false, logLevel: 'silent' });
   const code = r.outputFiles[0]!.contents;
   // Bare imports (npm packages) resolve from here up to the repository's node_modules.
   const dir = join(root, 'node_modules', '.cache', 'ota-hil');

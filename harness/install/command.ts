@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Installer } from './installer.ts';
 import type { InstallContext } from './registry.ts';
 import type { FirmwareImage } from '../fixtures/images.ts';
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static } from '../typebox.ts';
 import { defineKind } from '../rig/kind.ts';
 import { Ms } from '../rig/schema-parts.ts';
 import type { Console } from '../console/console.ts';

@@ -1,6 +1,6 @@
 // Installer kinds: an installer is one module declaring its rig options beside its factory
 // (harness/rig/kind.ts); adding one is that file plus one line here.
-import type { Static } from '@sinclair/typebox';
+import type { Static } from '../typebox.ts';
 import { KindRegistry, unionOf, type AnyKindConfig } from '../rig/kind.ts';
 import type { Installer } from './installer.ts';
 import type { SimDevice } from '../sim/device.ts';

@@ -8,7 +8,7 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ResultPromise } from 'execa';
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static } from '../typebox.ts';
 import { defineKind } from '../rig/kind.ts';
 import { BoardAddress, AddressFrom, Ms } from '../rig/schema-parts.ts';
 import type { Console } from '../console/console.ts';

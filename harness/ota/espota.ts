@@ -3,7 +3,7 @@
 // error. Bytes the board acknowledged are the progress; a hold point stops before the next chunk.
 import dgram from 'node:dgram';
 import net from 'node:net';
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static } from '../typebox.ts';
 import { defineKind } from '../rig/kind.ts';
 import { BoardAddress, AddressFrom, StepTimeout } from '../rig/schema-parts.ts';
 import type { Console } from '../console/console.ts';

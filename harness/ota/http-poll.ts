@@ -2,7 +2,7 @@
 // interval (its own configuration); start() puts the image there, and the board updates at its
 // next check. Bytes served are the progress, as for HTTP pull.
 import type { DeviceCloud } from '../rig/schema.ts';
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static } from '../typebox.ts';
 import { defineKind } from '../rig/kind.ts';
 import { DeviceId } from '../rig/schema-parts.ts';
 import type { Console } from '../console/console.ts';

@@ -1,7 +1,7 @@
 // HTTP pull: the harness serves the image (image-server.ts) and tells the board, over its
 // console, to fetch it. Bytes served are the download progress; a hold point pauses the body at
 // an exact byte so a power cut lands where the scenario says, on hardware and on the sim alike.
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static } from '../typebox.ts';
 import { defineKind } from '../rig/kind.ts';
 import { closed } from '../rig/schema-parts.ts';
 import type { Console } from '../console/console.ts';

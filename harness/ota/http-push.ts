@@ -3,7 +3,7 @@
 // Bytes written to the socket are the progress; a hold point stops the body at an exact byte.
 import http from 'node:http';
 import { randomBytes } from 'node:crypto';
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static } from '../typebox.ts';
 import { defineKind } from '../rig/kind.ts';
 import { BoardAddress, AddressFrom, StepTimeout } from '../rig/schema-parts.ts';
 import type { Console } from '../console/console.ts';

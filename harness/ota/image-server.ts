@@ -5,7 +5,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
-import { Type, type Static, type TObject } from '@sinclair/typebox';
+import { Type, type Static, type TObject } from '../typebox.ts';
 import { closed, Ms } from '../rig/schema-parts.ts';
 import type { FirmwareImage } from '../fixtures/images.ts';
 import { ByteDelivery } from './delivery.ts';

@@ -2,7 +2,7 @@
 // (EOF handshake), OTA.Begin {size}, OTA.Write {offset, data: base64} per chunk, OTA.End; or
 // OTA.Update {url} with the image served by the harness. OTA.Commit / OTA.Revert /
 // OTA.GetBootState are there for scenarios. Acknowledged OTA.Write bytes are the progress.
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static } from '../typebox.ts';
 import { defineKind } from '../rig/kind.ts';
 import { RequestTimeout, StepTimeout } from '../rig/schema-parts.ts';
 import type { Console } from '../console/console.ts';

@@ -3,7 +3,7 @@
 // <device.id>/rpc (pushOverRpc, the same sequence as over the console). OTA.Commit and friends
 // are there for scenarios. Acknowledged OTA.Write bytes are the progress.
 import type { DeviceCloud, MqttConfig } from '../rig/schema.ts';
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static } from '../typebox.ts';
 import { defineKind } from '../rig/kind.ts';
 import { DeviceId, StepTimeout } from '../rig/schema-parts.ts';
 import type { Console } from '../console/console.ts';

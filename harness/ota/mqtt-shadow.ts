@@ -5,7 +5,7 @@
 // board that reverts later is not updated again behind the scenario's back. A board cut off
 // mid-download finds the desired state still there on reconnecting and pulls again.
 import type { DeviceCloud, MqttConfig } from '../rig/schema.ts';
-import type { Static } from '@sinclair/typebox';
+import type { Static } from '../typebox.ts';
 import { defineKind } from '../rig/kind.ts';
 import { DeviceId } from '../rig/schema-parts.ts';
 import type { Console } from '../console/console.ts';

@@ -3,7 +3,7 @@
 // `mcumgr image upload / image list / image test / image confirm / reset` do. Acknowledged bytes
 // are the progress; a hold point stops before the next upload request.
 import { createHash } from 'node:crypto';
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static } from '../typebox.ts';
 import { defineKind } from '../rig/kind.ts';
 import { RequestTimeout, StepTimeout } from '../rig/schema-parts.ts';
 import type { Console } from '../console/console.ts';

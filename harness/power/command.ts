@@ -1,6 +1,6 @@
 // Power switched by commands the rig names (a vendor CLI, a script, ssh to a PDU...). Each is an
 // argv array run without a shell, so a board name or path with spaces cannot change its meaning.
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static } from '../typebox.ts';
 import { defineKind } from '../rig/kind.ts';
 import { Argv, Ms } from '../rig/schema-parts.ts';
 import { PowerError, type PowerContext, type PowerState, type SyncPowerSwitch, type PowerSwitch } from './power-switch.ts';

@@ -14,7 +14,7 @@
 //   cannot be read back, so state() is 'unknown'.
 /// <reference types="w3c-web-usb" />
 import { existsSync } from 'node:fs';
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static } from '../typebox.ts';
 import { defineKind } from '../rig/kind.ts';
 import { Channel } from '../rig/schema-parts.ts';
 import { attempt, DEFAULT_HW_TIMEOUT_MS, PowerError, type PowerContext, type PowerState, type PowerSwitch } from './power-switch.ts';

@@ -2,7 +2,7 @@
 // instead of waiting forever (a CI job would hang until its own limit) it fails at once.
 import { createInterface } from 'node:readline/promises';
 import type { Readable, Writable } from 'node:stream';
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static } from '../typebox.ts';
 import { defineKind } from '../rig/kind.ts';
 import { PowerError, type PowerContext, type PowerState, type PowerSwitch } from './power-switch.ts';
 import { TimeoutError, withTimeout } from './timeout.ts';

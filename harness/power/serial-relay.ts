@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import type { SerialPort } from 'serialport';
 import { resolvePort, withoutBoard } from '../console/ports.ts';
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static } from '../typebox.ts';
 import { defineKind } from '../rig/kind.ts';
 import { PortRef, Channel } from '../rig/schema-parts.ts';
 import { hexBytes, LCUS_QUERY, lcusFrame, parseLcusStatus } from './lcus.ts';

@@ -1,7 +1,7 @@
 // Gembird SiS-PM / EG-PMS USB power strips through sispmctl (Debian package sispmctl).
 // Options are applied in order, so the device selector (-D serial or -d number) must come before
 // the action. `-q -g N` prints just "on" or "off".
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static } from '../typebox.ts';
 import { defineKind } from '../rig/kind.ts';
 import { ToolTimeout } from '../rig/schema-parts.ts';
 import { PowerError, type PowerContext, type PowerState, type SyncPowerSwitch, type PowerSwitch } from './power-switch.ts';

@@ -2,7 +2,7 @@
 // GET /cm?cmnd=Power<N>%20On|Off (and bare Power<N> to read), answered {"POWER<N>":"ON"|"OFF"}
 // (a single-relay device answers "POWER"). With a web password set, user and password go in the
 // query. Every switch is read back from the answer; a relay that did not follow is an error.
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static } from '../typebox.ts';
 import { defineKind } from '../rig/kind.ts';
 import { PowerError, type PowerContext, type PowerState, type PowerSwitch } from './power-switch.ts';
 

@@ -2,7 +2,7 @@
 // /usr/sbin). uhubctl prints the port status before and after switching; we read the "New status"
 // it reports and fail if the port did not follow, because a ganged or fake-PPPS hub accepts the
 // request and keeps the power on.
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static } from '../typebox.ts';
 import { defineKind } from '../rig/kind.ts';
 import { ToolTimeout } from '../rig/schema-parts.ts';
 import { PowerError, type PowerContext, type PowerState, type SyncPowerSwitch, type PowerSwitch } from './power-switch.ts';

@@ -1,7 +1,7 @@
 // USB HID relays through the usbrelay tool (Debian package usbrelay). usbrelay exits 0 even when
 // the named relay is not attached (it only counts misses from the second argument on), so after
 // every switch we list the relays again and fail unless our channel now shows the new state.
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static } from '../typebox.ts';
 import { defineKind } from '../rig/kind.ts';
 import { Channel, ToolTimeout } from '../rig/schema-parts.ts';
 import { PowerError, type PowerContext, type PowerState, type SyncPowerSwitch, type PowerSwitch } from './power-switch.ts';

@@ -3,7 +3,7 @@
 // made-up status such as "Downstream port 15 is ON". So we reject any output containing its
 // failure messages, check the port number in the status line, and read the state back after
 // every switch.
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static } from '../typebox.ts';
 import { defineKind } from '../rig/kind.ts';
 import { ToolTimeout } from '../rig/schema-parts.ts';
 import { PowerError, type PowerContext, type PowerState, type SyncPowerSwitch, type PowerSwitch } from './power-switch.ts';

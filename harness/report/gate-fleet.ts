@@ -1,7 +1,7 @@
 // The gate's fleet rule: a fleet result (labelled `fleet` with its rollout summary) passes when at
 // least `minConverged` of its targets run the candidate and, unless the policy only reports them,
 // no board bricked. Fleet results are judged here only, not against the per-board scenario list.
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static } from '../typebox.ts';
 import type { ScenarioResult } from './allure-results.ts';
 import type { FleetSummary } from '../fleet/verdict.ts';
 

@@ -1,7 +1,7 @@
 // A user's own kinds, registered from their config (harness/config.ts) or `--kinds FILE` on the
 // rig CLI: each joins its category's registry, so rig validation, the JSON Schema and the board
 // fixture know it as they know the project's own.
-import type { TSchema } from '@sinclair/typebox';
+import type { TSchema } from '../typebox.ts';
 import type { KindDef } from './kind.ts';
 import { powerKinds } from '../power/registry.ts';
 import { transportKinds } from '../ota/registry.ts';

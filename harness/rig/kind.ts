@@ -3,7 +3,7 @@
 // registry per category holds the project's kinds, one line each; a user's config may add more
 // (registerKinds). The rig schema's unions are built from the registries, so validation, the
 // JSON Schema and the pointer-precise errors cover every registered kind alike.
-import { Type, type Static, type TLiteral, type TObject, type TProperties, type TSchema, type TUnion } from '@sinclair/typebox';
+import { Type, type Static, type TLiteral, type TObject, type TProperties, type TSchema, type TUnion } from '../typebox.ts';
 import { closed } from './schema-parts.ts';
 
 export interface KindDef<S extends TSchema = TSchema, Ctx = never, R = unknown> {

@@ -1,6 +1,6 @@
 // Building blocks shared by the rig schema and the kind modules that declare their own options
 // (harness/rig/kind.ts). Nothing here imports a registry, so any kind module may import it.
-import { Type, type TObject, type TProperties } from '@sinclair/typebox';
+import { Type, type TObject, type TProperties } from '../typebox.ts';
 
 /** Every object is closed: a typo in a rig file is an error, not a silently ignored field. */
 export const closed = <T extends TProperties>(props: T, opts: { description?: string; title?: string } = {}): TObject<T> =>

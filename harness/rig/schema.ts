@@ -3,7 +3,7 @@
 // file is an error, not a silently ignored field.
 // The kinds of power, transport, install and commit are declared by their own modules and
 // gathered by a registry per category (harness/rig/kind.ts): the unions here are built from them.
-import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { Type, type Static, type TSchema } from '../typebox.ts';
 import { closed, Name, Ms, PortRef } from './schema-parts.ts';
 import { PowerUnion, powerKinds } from '../power/registry.ts';
 import { TransportUnion, transportKinds } from '../ota/registry.ts';

@@ -1,6 +1,6 @@
 // The update stacks, apart from the rest of the rig schema: simulators and parsers (and a sweep's
 // worker threads) name stacks without loading every power, transport and install kind.
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static } from '../typebox.ts';
 
 export const StackName = Type.Union(
   [

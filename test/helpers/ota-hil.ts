@@ -2,6 +2,8 @@
 // the output and exit code a user would without a process per call (each cost ~1.2 s of CPU:
 // tsx, TypeBox and the harness loaded again). `env` is set for the call only. What needs a process
 // of its own (the bin itself, standard input, Ctrl-C) is tested by spawning bin/ota-hil.mjs.
+// What stays in the process: modules, as imported once (a --kinds file too: write a new file
+// rather than edit one between calls); its kinds are forgotten after each call (runCli, rig.ts).
 import assert from 'node:assert/strict';
 import { main } from '../../harness/cli/main.ts';
 

@@ -2,7 +2,7 @@
 // the simulated board's supply.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Value } from '@sinclair/typebox/value';
+import { Value } from '../../harness/typebox.ts';
 import { PowerConfig } from '../../harness/rig/schema.ts';
 import { createPowerSwitch } from '../../harness/power/registry.ts';
 import { PowerError } from '../../harness/power/power-switch.ts';

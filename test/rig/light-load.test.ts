@@ -12,7 +12,7 @@ const loaded = (rig: string): string[] => {
 for (const rig of ['rigs/sim.json', 'rigs/examples/bench-a.json']) {
   test(`validating ${rig} loads no transport, broker, tool or serial library`, () => {
     const packages = loaded(rig);
-    assert.ok(packages.includes('@sinclair/typebox'), `the hook saw the schema library: ${packages.join(' ')}`);
+    assert.ok(packages.includes('@sinclair/typebox'), `the schema library is seen loaded: ${packages.join(' ')}`);
     for (const heavy of ['mqtt', 'aedes', 'execa', 'serialport']) assert.ok(!packages.includes(heavy), `${heavy} was loaded: ${packages.join(' ')}`);
   });
 }
