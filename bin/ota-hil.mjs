@@ -7,7 +7,6 @@ import { existsSync } from 'node:fs';
 const source = new URL('../harness/cli/main.ts', import.meta.url);
 let main;
 if (existsSync(source)) {
-  await import('../harness/typebox-first.mjs');
   const { register } = await import('tsx/esm/api');
   register();
   ({ main } = await import(source.href));

@@ -65,7 +65,7 @@ const TOP_LEVEL_HOOK = /^(before|after|beforeEach|afterEach)\((?!cleanup\);$)/m;
 const flags = process.argv.slice(2).filter((a) => a.startsWith('-'));
 const named = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const node = (files) => {
-  const args = ['--import', './harness/typebox-first.mjs', '--import', 'tsx', '--test', `--test-concurrency=${CONCURRENCY}`, ...flags, ...files];
+  const args = ['--import', 'tsx', '--test', `--test-concurrency=${CONCURRENCY}`, ...flags, ...files];
   const child = spawn(process.execPath, args, { stdio: 'inherit' });
   for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
   return new Promise((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0))));

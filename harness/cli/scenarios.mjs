@@ -1,5 +1,4 @@
 // `npm run scenarios`: `ota-hil scenarios` (harness/cli/scenarios.ts) from the repository.
-import '../typebox-first.mjs';
 import { register } from 'tsx/esm/api';
 
 register();

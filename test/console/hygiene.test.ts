@@ -55,7 +55,7 @@ const ours = (pid: number) => readdirSync(tmpdir()).filter((n) => n.startsWith(`
 
 void describe('process hygiene', { skip: !hasSocat() && 'socat is not installed (apt-get install socat)' }, () => {
   void it('SIGKILL of a run on the pty rig: no adapter helper outlives it; the next run removes its temp folder', async () => {
-    const child = spawn(process.execPath, ['--import', './harness/typebox-first.mjs', '--import', 'tsx', CHILD, path.join(ROOT, 'rigs/sim-pty.json')], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, path.join(ROOT, 'rigs/sim-pty.json')], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

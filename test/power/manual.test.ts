@@ -23,7 +23,7 @@ const hasScript = (() => {
 
 /** Runs the child; `answer` is typed once the prompt shows. Resolves with exit code and output. */
 function runChild(opts: { tty: boolean; answer?: string; env?: Record<string, string> }): Promise<{ code: number | null; out: string }> {
-  const node = [process.execPath, '--import', './harness/typebox-first.mjs', '--import', 'tsx', CHILD];
+  const node = [process.execPath, '--import', 'tsx', CHILD];
   const child = opts.tty
     ? spawn('script', ['-qefc', node.map((a) => `'${a}'`).join(' '), '/dev/null'], { cwd: ROOT, env: { ...process.env, ...opts.env }, stdio: 'pipe' })
     : spawn(node[0]!, node.slice(1), { cwd: ROOT, env: { ...process.env, ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'] });

@@ -23,7 +23,7 @@ interface Run {
 /** `between`: awaited after each signal but the last (what the child must have done by then). */
 async function runChild(env: Record<string, string>, signals: NodeJS.Signals[] = [], between?: (logFile: string) => Promise<void>): Promise<Run> {
   const log = path.join(mkdtempSync(path.join(tmpdir(), 'ota-hil-safe-')), 'log');
-  const child = spawn(process.execPath, ['--import', './harness/typebox-first.mjs', '--import', 'tsx', CHILD], {
+  const child = spawn(process.execPath, ['--import', 'tsx', CHILD], {
     cwd: ROOT,
     env: { ...process.env, PATH: `${fake.dir}${path.delimiter}${process.env.PATH ?? ''}`, LOG: log, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
