@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-/** Files that keep a process of their own, longest first (node:test starts files in this order). */
+/** Files that keep a process of their own. */
 const ALONE = [
   // Their time goes into processes they spawn (Playwright runs, allure, a browser, CLI children)
   // or real-time waits, or (zerynth-sweep, fast-vs-replay, robust) into long work of their own:
@@ -36,21 +36,43 @@ const ALONE = [
   'test/docs/extending-example.test.ts',
 ];
 /**
- * Grouped files that take long (seconds of tests, measured), so the groups come out even; others
- * count 1. Only the balance depends on these.
+ * Seconds the files that take long take (measured at a load of 7-15: a process's wall time when
+ * alone, its tests' when grouped; others count 1): the groups are dealt even by them, and the
+ * longest processes start first (node:test starts files in the order given). Only the order and
+ * the balance depend on these.
  */
 const SECONDS = {
-  'test/install/command.test.ts': 17,
+  'test/report/browser.test.ts': 66,
+  'test/fixtures/real-board.test.ts': 47,
+  'test/report/history.test.ts': 46,
+  'test/report/merge.test.ts': 34,
+  'test/sim/zerynth-sweep.test.ts': 31,
+  'test/scenarios/can-fail.test.ts': 30,
+  'test/power/safe-state.test.ts': 16,
+  'test/install/command.test.ts': 16,
+  'test/fixtures/signals.test.ts': 15,
   'test/cli/cli.test.ts': 14,
+  'test/fleet/mqtt-flows.test.ts': 13,
   'test/sim/esp-idf-sweep.test.ts': 13,
-  'test/sim/mcuboot-download-sweep.test.ts': 11,
-  'test/ota/smp.test.ts': 11,
-  'test/sim/mcuboot-move.test.ts': 11,
-  'test/ota/mos-rpc.test.ts': 10,
-  'test/sim/esp8266-sweep.test.ts': 8,
+  'test/cli/console-follow.test.ts': 11,
+  'test/bootlog/robust.test.ts': 11,
+  'test/console/hygiene.test.ts': 10,
+  'test/sim/mongoose-sweep.test.ts': 9,
+  'test/scenarios/tags.test.ts': 9,
+  'test/sim/mcuboot-sweep.test.ts': 9,
+  'test/faults/fast-vs-replay.test.ts': 9,
+  'test/console/reconnect.test.ts': 9,
+  'test/sim/rboot-sweep.test.ts': 8,
   'test/faults/sweep.test.ts': 7,
-  'test/locks/board-fixture.test.ts': 7,
+  'test/ota/command.test.ts': 7,
   'test/rig/light-load.test.ts': 7,
+  'test/power/tools.test.ts': 7,
+  'test/locks/board-fixture.test.ts': 7,
+  'test/faults/journal-span.test.ts': 6,
+  'test/fuzz/console-fuzz.test.ts': 6,
+  'test/power/tasmota.test.ts': 6,
+  'test/sim/esp8266-sweep.test.ts': 6,
+  'test/power/manual.test.ts': 5,
 };
 /** How many processes run at once. */
 const CONCURRENCY = 3;
@@ -123,17 +145,20 @@ if (error) loaded.reject(error);
 else loaded?.resolve();
 `;
 const dir = mkdtempSync(path.join(tmpdir(), 'ota-hil-test-groups-'));
-const entries = groups
-  .filter(({ files }) => files.length > 0)
-  .map(({ files }, i) => {
-    const entry = path.join(dir, `group-${i + 1}.mjs`);
-    writeFileSync(entry, groupModule(files));
-    return entry;
-  });
+const jobs = [
+  ...all.filter(alone).map((f) => ({ entry: f, weight: weight(f) })),
+  ...groups
+    .filter(({ files }) => files.length > 0)
+    .map(({ files, weight }, i) => {
+      const entry = path.join(dir, `group-${i + 1}.mjs`);
+      writeFileSync(entry, groupModule(files));
+      return { entry, weight };
+    }),
+].sort((a, b) => b.weight - a.weight);
 // Playwright compiles each TypeScript file into a cache keyed by its path and content. In a fresh
 // clone (as on CI) or after a harness edit, the first Playwright runs, starting together, would each
 // compile the whole harness (main 8.5 s of CPU cold, 2.4 s warm): one listing fills the cache first.
 spawnSync(process.execPath, ['node_modules/@playwright/test/cli.js', 'test', '--list'], { stdio: 'ignore', timeout: 120_000, env: { ...process.env, OTA_HIL_REPORTS: dir } });
-const code = await node([...ALONE.filter((f) => all.includes(f)), ...all.filter((f) => alone(f) && !ALONE.includes(f)), ...entries]);
+const code = await node(jobs.map((j) => j.entry));
 rmSync(dir, { recursive: true, force: true });
 process.exit(code);
