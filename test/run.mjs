@@ -113,7 +113,8 @@ for (const f of all.filter((f) => !alone(f)).sort((a, b) => weight(b) - weight(a
 // (node:test runs one top-level test at a time, and its first one waits for the loading), so no
 // test runs beside another file's module code. A file that does not load fails that first test,
 // named; the group's other files still run. Its last test checks that the files left the process
-// as they found it (environment, cwd, exit code, process handlers, user kinds).
+// as they found it (environment, cwd, process handlers, user kinds; not the exit code, which
+// node:test sets itself when a test fails).
 const ROOT = pathToFileURL('./').href;
 const groupModule = (files) => `import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -135,7 +136,6 @@ if (!loaded && error) throw error;
 const state = () => ({
   cwd: process.cwd(),
   env: Object.entries(process.env).sort(),
-  exitCode: process.exitCode,
   handlers: ['SIGINT', 'SIGTERM', 'SIGHUP', 'beforeExit', 'uncaughtException', 'unhandledRejection'].map((e) => \`\${e} \${process.listenerCount(e)}\`),
   kinds: [powerKinds, transportKinds, installKinds, commitKinds].flatMap((r) => r.kinds.map((k) => \`\${r.category} \${k.kind}\`)),
 });
