@@ -43,7 +43,7 @@ export function consoleCommand(argv: string[], io: CliIo = processIo): Promise<n
     try {
       if (config.sim) sim = await openSimBoard(config, io);
       else {
-        lock = await acquireBoardLock(config.name, { waitMs: 0, what: `ota-hil console ${config.name}` }).catch((e: unknown) => {
+        lock = await acquireBoardLock(config.name, { waitMs: 0, what: `ota-hil console ${config.name}`, log: (l) => io.stderr.write(`${l}\n`) }).catch((e: unknown) => {
           throw e instanceof BoardLockError ? new CliError(`${e.message}\n  a run is using it (and its console port); watch it read-only: ota-hil console ${config.name} --follow`) : e;
         });
       }

@@ -32,7 +32,7 @@ export function powerCommand(argv: string[], io: CliIo = processIo): Promise<num
         sim = await openSimBoard(config, io);
         io.stdout.write(`${sim.hw.description}\n  nothing physical is switched, and the board is gone when this command ends\n`);
       } else if (!args.values.force) {
-        lock = await acquireBoardLock(config.name, { waitMs: 0, what: `ota-hil power ${config.name} ${action}` }).catch((e: unknown) => {
+        lock = await acquireBoardLock(config.name, { waitMs: 0, what: `ota-hil power ${config.name} ${action}`, log: (l) => io.stderr.write(`${l}\n`) }).catch((e: unknown) => {
           if (e instanceof BoardLockError) throw new CliError(`${e.message}\n  a run is using it; --force switches it anyway`);
           throw e;
         });

@@ -120,6 +120,15 @@ test('power: unknown board, bad action, absent hardware, a board in use', async 
   } finally {
     lock.releaseSync();
   }
+  // A lock whose lease ran out is taken over, and the command says so on its own stderr (then
+  // fails at the absent relay: where USB is there, a real relay could be switched).
+  if (!existsSync('/sys/bus/usb')) {
+    const stale = { board: 'esp32-bench', pid: 1, host: 'other-rig-host', startedAt: '2024-05-01T10:00:00.000Z', leaseUntil: Date.now() - 5000, what: 'playwright test', token: 'abc' };
+    writeFileSync(path.join(locks, 'esp32-bench.lock'), JSON.stringify(stale));
+    r = await cli(['power', 'esp32-bench', 'off', '--rig', rig], { OTA_HIL_LOCK_DIR: locks });
+    assert.match(r.err, /^board esp32-bench: took over the lock of pid 1 on other-rig-host .*its lease ran out/m);
+    assert.equal(r.status, 1, r.out);
+  }
 });
 
 /** Runs `ota-hil console`, waits for `until` on stdout, then Ctrl-C. */
