@@ -3,8 +3,7 @@
 // file and its JSON pointer, the way rig files are.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Type, type Static, type TSchema } from '../typebox.ts';
-import { Value } from '../typebox.ts';
+import { Type, Value, type Static, type TSchema } from '../typebox.ts';
 import { FleetPolicy } from './gate-fleet.ts';
 import { PACKAGE_ROOT } from '../package-root.ts';
 

@@ -2,9 +2,7 @@
 // pointer and what was expected, so a broken rig file is fixed in one edit, not one per run.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Value } from '../typebox.ts';
-import { TypeCompiler } from '../typebox.ts';
-import { Kind, type TSchema } from '../typebox.ts';
+import { Kind, TypeCompiler, Value, type TSchema } from '../typebox.ts';
 import { rigSchema, type BoardConfig, type ImageSpec } from './schema.ts';
 import { keyProblems, valueProblems } from './checks.ts';
 import { withAcks } from './acks.ts';
