@@ -146,19 +146,20 @@ else loaded?.resolve();
 `;
 const dir = mkdtempSync(path.join(tmpdir(), 'ota-hil-test-groups-'));
 const jobs = [
-  ...all.filter(alone).map((f) => ({ entry: f, weight: weight(f) })),
-  ...groups
-    .filter(({ files }) => files.length > 0)
-    .map(({ files, weight }, i) => {
-      const entry = path.join(dir, `group-${i + 1}.mjs`);
-      writeFileSync(entry, groupModule(files));
-      return { entry, weight };
-    }),
+  ...all.filter(alone).map((f) => ({ name: path.basename(f, '.test.ts'), source: `import '${ROOT}${f}';\n`, weight: weight(f) })),
+  ...groups.filter(({ files }) => files.length > 0).map(({ files, weight }, i) => ({ name: `group-${i + 1}`, source: groupModule(files), weight })),
 ].sort((a, b) => b.weight - a.weight);
+// node --test starts its files in the order of their sorted paths, not as given: each process gets
+// an entry module here named by its place in the order (a file alone is just imported by its own).
+const entries = jobs.map((j, i) => {
+  const entry = path.join(dir, `${String(i).padStart(2, '0')}-${j.name}.mjs`);
+  writeFileSync(entry, j.source);
+  return entry;
+});
 // Playwright compiles each TypeScript file into a cache keyed by its path and content. In a fresh
 // clone (as on CI) or after a harness edit, the first Playwright runs, starting together, would each
 // compile the whole harness (main 8.5 s of CPU cold, 2.4 s warm): one listing fills the cache first.
 spawnSync(process.execPath, ['node_modules/@playwright/test/cli.js', 'test', '--list'], { stdio: 'ignore', timeout: 120_000, env: { ...process.env, OTA_HIL_REPORTS: dir } });
-const code = await node(jobs.map((j) => j.entry));
+const code = await node(entries);
 rmSync(dir, { recursive: true, force: true });
 process.exit(code);
