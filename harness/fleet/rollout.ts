@@ -208,6 +208,16 @@ export class Rollout {
   }
 
   private advance(t: Tracked): void {
+    // Delivery first, then boots: a board that got the image and rebooted since the last look did so in that order.
+    const d = t.delivery;
+    if (d && (t.state === 'notified' || t.state === 'delivering' || t.state === 'deferred' || t.state === 'failed')) {
+      const p = d.progress();
+      if (p.phase === 'transferring' && p.bytes > 0 && t.state !== 'delivering') this.set(t, 'delivering', `${p.bytes}/${p.total} bytes`);
+      else if (p.phase === 'delivered') this.set(t, 'installed', `${p.total} bytes delivered (${t.board.ota.kind})`);
+      else if (p.phase === 'failed' && t.state !== 'failed') {
+        this.fail(t, `delivery failed after ${p.bytes}/${p.total} bytes; retried at the next check-in`);
+      }
+    }
     const lines = t.board.console.lines;
     if (lines.length !== t.lastLines) {
       t.lastLines = lines.length;
@@ -220,15 +230,6 @@ export class Rollout {
       }
       if ((t.state === 'notified' || t.state === 'delivering') && lines.slice(t.notifiedAt).some((l) => (this.opts.deferral ?? DEFERRAL).test(l.text))) {
         this.set(t, 'deferred', 'the board says the update is pending');
-      }
-    }
-    const d = t.delivery;
-    if (d && (t.state === 'notified' || t.state === 'delivering' || t.state === 'deferred' || t.state === 'failed')) {
-      const p = d.progress();
-      if (p.phase === 'transferring' && p.bytes > 0 && t.state !== 'delivering') this.set(t, 'delivering', `${p.bytes}/${p.total} bytes`);
-      else if (p.phase === 'delivered') this.set(t, 'installed', `${p.total} bytes delivered (${t.board.ota.kind})`);
-      else if (p.phase === 'failed' && t.state !== 'failed') {
-        this.fail(t, `delivery failed after ${p.bytes}/${p.total} bytes; retried at the next check-in`);
       }
     }
     if (t.state === 'pending' || (t.state === 'failed' && !t.delivery && t.attempts < (this.opts.attempts ?? 5))) this.maybeNotify(t);
