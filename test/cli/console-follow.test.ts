@@ -4,16 +4,16 @@
 // test on, appends, a new run), then a real scenario run followed from a second process.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { followFile } from '../../harness/cli/follow-file.ts';
 import { LiveLog, liveLogPath } from '../../harness/report/live-log.ts';
 import { until } from '../console/device-end.ts';
+import { playwrightTest } from '../helpers/playwright-run.ts';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'ota-hil-follow-'));
-const ROOT = path.resolve(import.meta.dirname, '../..');
 /** What the follower printed, waited for (it polls every 20 ms). */
 const printed = (has: () => boolean, what: string) => until(has, 10_000, what);
 
@@ -85,12 +85,14 @@ void test('a scenario run followed from another terminal: console lines with pow
   let err = '';
   follower.stdout.on('data', (b: Buffer) => (out += b.toString()));
   follower.stderr.on('data', (b: Buffer) => (err += b.toString()));
-  const run = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/@playwright/test/cli.js'), 'test', 'scenarios/power-loss-download.spec.ts', '-g', 'cut at 50%', '--project', 'sim/mcuboot-1'], {
-    encoding: 'utf8',
-    env: { ...process.env, OTA_HIL_REPORTS: reports, CI: '' },
-    timeout: 150_000,
+  const run = playwrightTest(['scenarios/power-loss-download.spec.ts', '-g', 'cut at 50%', '--project', 'sim/mcuboot-1'], {
+    dir: tmp,
+    rigs: ['rigs/sim.json'],
+    json: false,
+    env: { OTA_HIL_REPORTS: reports },
+    timeoutMs: 150_000,
   });
-  assert.equal(run.status, 0, `${run.stdout}\n${run.stderr}`);
+  assert.equal(run.status, 0, run.out);
   const file = liveLogPath(reports, 'sim', 'mcuboot-1');
   // (the run blocked this process: what the follower printed meanwhile waits in its pipe)
   await printed(() => existsSync(file) && out.length >= readFileSync(file, 'utf8').length, 'the whole log');

@@ -3,7 +3,10 @@
 // scenario file, as the printed command says.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { playwrightTest } from '../helpers/playwright-run.ts';
 import { validatePlan } from '../../harness/faults/plan.ts';
 import { promisesOf } from '../../harness/fixtures/promises.ts';
 import { defaultSpace, reproduceCommand, sampleIterations, samplePlan, sampleSeed } from '../../harness/faults/sample.ts';
@@ -42,14 +45,15 @@ test('seed and iterations come from the environment; the rerun command carries t
 });
 
 test('the printed command selects exactly that iteration in the scenario file', () => {
-  // (Playwright's CLI, as npx runs it, without npm's process)
-  const r = spawnSync(process.execPath, ['node_modules/@playwright/test/cli.js', 'test', 'scenarios/sampled-cuts.spec.ts', '--list', '--project', 'sim/mcuboot-1'], {
-    encoding: 'utf8',
-    env: { ...process.env, OTA_HIL_SEED: '1234', OTA_HIL_ITERATION: '17' },
-    timeout: 60_000,
+  const r = playwrightTest(['scenarios/sampled-cuts.spec.ts', '--list', '--project', 'sim/mcuboot-1'], {
+    dir: mkdtempSync(path.join(tmpdir(), 'ota-hil-sample-')),
+    rigs: ['rigs/sim.json'],
+    json: false,
+    env: { OTA_HIL_SEED: '1234', OTA_HIL_ITERATION: '17' },
+    timeoutMs: 60_000,
   });
-  assert.equal(r.status, 0, r.stderr);
-  const listed = r.stdout.split('\n').filter((l) => /iteration \d+/.test(l));
-  assert.equal(listed.length, 1, r.stdout);
+  assert.equal(r.status, 0, r.out);
+  const listed = r.out.split('\n').filter((l) => /iteration \d+/.test(l));
+  assert.equal(listed.length, 1, r.out);
   assert.match(listed[0]!, /sampled power cuts › iteration 17 ends as the stack promises/);
 });
