@@ -26,8 +26,9 @@ async function bundle(): Promise<string> {
   const { build } = await import('esbuild');
   const entry = fileURLToPath(new URL('./sweep-threads.ts', import.meta.url));
   const root = dirname(dirname(dirname(entry)));
-  // A CommonJS source (harness/typebox.cjs) requires its packages: ESM has no require of its own.
-  const banner = "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";
+  // A CommonJS source (harness/typebox.cjs) requires its packages and names its own file: ESM has
+  // neither require nor __filename of its own.
+  const banner = "import { createRequire as __createRequire } from 'node:module'; import { fileURLToPath as __fileURLToPath } from 'node:url'; const require = __createRequire(import.meta.url); const __filename = __fileURLToPath(import.meta.url);";
   const r = await build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', banner: { js: banner }, write: false, logLevel: 'silent' });
   const code = r.outputFiles[0]!.contents;
   // Bare imports (npm packages) resolve from here up to the repository's node_modules.
