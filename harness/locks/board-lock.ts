@@ -306,8 +306,13 @@ function tryUnlink(file: string): void {
   }
 }
 
-/** Lock options a run takes from its environment: OTA_HIL_LOCK_DIR, _WAIT_MS, _LEASE_MS. */
-export function lockOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): BoardLockOptions {
+/**
+ * Lock options a run takes from its environment: OTA_HIL_LOCK_DIR, _WAIT_MS, _LEASE_MS. Without
+ * _WAIT_MS a test waits 60 s, or its own timeout if longer (`testTimeoutMs`): a real board that is
+ * in two projects of one run (a user's testDir and the stock scenarios) is held test by test, so a
+ * test may have to wait out one whole test of the other project.
+ */
+export function lockOptionsFromEnv(env: NodeJS.ProcessEnv = process.env, testTimeoutMs = 0): BoardLockOptions {
   const ms = (v: string | undefined, dflt: number) => (v && Number.isFinite(Number(v)) && Number(v) >= 0 ? Number(v) : dflt);
-  return { dir: env.OTA_HIL_LOCK_DIR || undefined, waitMs: ms(env.OTA_HIL_LOCK_WAIT_MS, 60_000), leaseMs: ms(env.OTA_HIL_LOCK_LEASE_MS, 30_000) || 30_000 };
+  return { dir: env.OTA_HIL_LOCK_DIR || undefined, waitMs: ms(env.OTA_HIL_LOCK_WAIT_MS, Math.max(60_000, testTimeoutMs)), leaseMs: ms(env.OTA_HIL_LOCK_LEASE_MS, 30_000) || 30_000 };
 }
