@@ -1,5 +1,6 @@
 // Shared by the board commands (power, console): --rig FILE, the board by name, plain errors, and a
 // simulated board built in this process the way Board.open builds it.
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadRig, RigError, type Rig } from '../rig/load.ts';
 import type { BoardConfig } from '../rig/schema.ts';
@@ -11,7 +12,16 @@ import { KindsFileError, loadKindsFile } from './kinds-file.ts';
 import { kindsCheckpoint } from '../rig/extend.ts';
 import type { CliIo } from './io.ts';
 
-export const DEFAULT_RIG = 'rigs/sim.json';
+/**
+ * The rig a board command uses without --rig: the one the runner would (the first of $OTA_HIL_RIG),
+ * else rigs/lab.json where `ota-hil init` puts a repository's rig, else rigs/sim.json.
+ */
+export function defaultRig(env: NodeJS.ProcessEnv = process.env, exists: (file: string) => boolean = existsSync): string {
+  return env.OTA_HIL_RIG?.split(',').find(Boolean) ?? (exists('rigs/lab.json') ? 'rigs/lab.json' : 'rigs/sim.json');
+}
+
+/** defaultRig, for usage texts. */
+export const DEFAULT_RIG = '$OTA_HIL_RIG, else rigs/lab.json if there, else rigs/sim.json';
 
 /** A failure the user can act on: printed as one message, no stack trace. */
 export class CliError extends Error {
@@ -36,7 +46,7 @@ export const KINDS_USAGE = '  --kinds FILE  your own kinds too, as your config g
 export function parseBoardArgs(io: CliIo, argv: string[], usage: string, extra: Record<string, { type: 'string' | 'boolean' }> = {}): BoardArgs | undefined {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options: { rig: { type: 'string', default: DEFAULT_RIG }, kinds: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' }, ...extra }, allowPositionals: true });
+    parsed = parseArgs({ args: argv, options: { rig: { type: 'string', default: defaultRig() }, kinds: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' }, ...extra }, allowPositionals: true });
   } catch (e) {
     throw new CliError(`${(e as Error).message}\n${usage}`, 2);
   }

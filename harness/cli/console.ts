@@ -10,14 +10,14 @@ import { Console, fmtTime } from '../console/console.ts';
 import { serialRoot } from '../console/ports.ts';
 import { acquireBoardLock, BoardLockError, type BoardLock } from '../locks/board-lock.ts';
 import { loadImages } from '../fixtures/images.ts';
-import { CliError, findBoard, KINDS_USAGE, loadRigWithKinds, openSimBoard, parseBoardArgs, runCli, type SimBoard } from './board-args.ts';
+import { CliError, DEFAULT_RIG, findBoard, KINDS_USAGE, loadRigWithKinds, openSimBoard, parseBoardArgs, runCli, type SimBoard } from './board-args.ts';
 import { liveLogPath, reportsDir } from '../report/live-log.ts';
 import { followFile } from './follow-file.ts';
 import { processIo, type CliIo } from './io.ts';
 
 const USAGE = `usage: ota-hil console <board> [--rig FILE] [--kinds FILE] [--wait]
        ota-hil console <board> --follow [--rig FILE] [--reports DIR]
-  --rig FILE      the rig file (default rigs/sim.json)
+  --rig FILE      the rig file (default ${DEFAULT_RIG})
 ${KINDS_USAGE}  --wait          if the port is not there yet (board off, adapter unplugged), wait for it
   --follow        read-only: follow the live log a run writes for the board (its console with the
                   harness's notes: power, OTA progress, cuts, verdicts), from the current test on;

@@ -23,7 +23,8 @@ const HELP = `ota-hil — hardware-in-the-loop OTA update testing
                                      switch a board's supply with the rig's driver, read it back
   ota-hil console <board> [--rig FILE]
                                      the board's console live, timestamped, until Ctrl-C
-  (--rig defaults to rigs/sim.json, whose boards are simulated in the ota-hil process itself)
+  (--rig defaults to $OTA_HIL_RIG, else rigs/lab.json if there, else rigs/sim.json, whose boards
+   are simulated in the ota-hil process itself)
   ota-hil sim serve --rig FILE --board NAME [--image NAME]
                                      run a simulated board standalone: console on a pty, power by command
   ota-hil sim ops RIG BOARD [--json]  flash operations per phase of one simulated update, and the power-loss windows

@@ -4,11 +4,11 @@
 import { createPowerSwitch } from '../power/registry.ts';
 import type { PowerSwitch } from '../power/power-switch.ts';
 import { acquireBoardLock, BoardLockError, type BoardLock } from '../locks/board-lock.ts';
-import { CliError, findBoard, KINDS_USAGE, loadRigWithKinds, openSimBoard, parseBoardArgs, runCli, type SimBoard } from './board-args.ts';
+import { CliError, DEFAULT_RIG, findBoard, KINDS_USAGE, loadRigWithKinds, openSimBoard, parseBoardArgs, runCli, type SimBoard } from './board-args.ts';
 import { processIo, type CliIo } from './io.ts';
 
 const USAGE = `usage: ota-hil power <board> on|off|cycle [--rig FILE] [--kinds FILE] [--off-ms N] [--force]
-  --rig FILE    the rig file (default rigs/sim.json)
+  --rig FILE    the rig file (default ${DEFAULT_RIG})
 ${KINDS_USAGE}  --off-ms N    how long a cycle leaves the board off (default 1000; 200 on a simulated board)
   --force       switch a board even while a run holds it
 `;
