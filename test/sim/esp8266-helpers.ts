@@ -25,4 +25,4 @@ export async function startUpdate(board: Board, image: Uint8Array, serveOpts: Se
   return m;
 }
 
-export const settleEsp = (board: Board) => settle(board);
+export const settleEsp = (board: Board) => settle(board, { quietMs: 4000 });

@@ -23,4 +23,4 @@ export async function ready(board: Board, image: Uint8Array, serveOpts: ServeOpt
   return server;
 }
 
-export const settleP = (board: Board) => settle(board, { quietMs: 25 });
+export const settleP = (board: Board) => settle(board);

@@ -248,24 +248,26 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Power on and watch until the board settles — its last boot finished (the application came up or
- * the boot failed for good) and the console stayed quiet for `quietMs`, or the parser counts
- * `loops` boots (a boot loop) — then power off. Returns the parser's boots of that watch.
+ * the boot failed for good) and the console stayed quiet for `quietMs` of the board's simulated
+ * time (wall time × its timeScale: at a sweep's scale, one poll), or the parser counts `loops`
+ * boots (a boot loop) — then power off. Returns the parser's boots of that watch.
  */
 export async function settle(board: Board, opts: { quietMs?: number; loops?: number; timeoutMs?: number } = {}): Promise<Boot[]> {
-  const { quietMs = 40, loops = 4, timeoutMs = 5000 } = opts;
+  const { quietMs = 5000, loops = 4, timeoutMs = 5000 } = opts;
+  const quietWallMs = quietMs / board.device.config.timeScale;
   const from = board.mark();
   board.device.powerOn();
-  const end = Date.now() + timeoutMs;
+  const end = performance.now() + timeoutMs;
   let seen = -1;
-  let quietSince = Date.now();
+  let quietSince = performance.now();
   for (;;) {
     const boots = board.boots(from);
-    if (boots.length >= loops || Date.now() > end) break;
+    if (boots.length >= loops || performance.now() > end) break;
     if (board.lines.length !== seen) {
       seen = board.lines.length;
-      quietSince = Date.now();
-    }
-    if (boots.at(-1)?.complete && Date.now() - quietSince >= quietMs) break;
+      quietSince = performance.now();
+      // Quiet is judged over a poll without output: the board's events get their turns first.
+    } else if (boots.at(-1)?.complete && performance.now() - quietSince >= quietWallMs) break;
     await sleep(2);
   }
   await board.powerOff();

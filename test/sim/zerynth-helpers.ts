@@ -34,4 +34,4 @@ export async function startFota(board: Board, image: Uint8Array, dm?: DeviceMana
   return m;
 }
 
-export const settleZ = (board: Board) => settle(board, { quietMs: 25 });
+export const settleZ = (board: Board) => settle(board);

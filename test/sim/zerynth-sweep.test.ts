@@ -13,6 +13,8 @@ import { layoutFor } from '../../harness/sim/stacks/zerynth/layout.ts';
 afterEach(cleanup);
 
 const FRACTIONS = [0.5, 0.1, 0.9, 0.3];
+/** Simulated time as fast as the host runs it: a settle's quiet (5 simulated seconds) is one poll. */
+const SWEEP: SimConfig = { timeScale: 100_000 };
 
 /** Flash right after the "pending" record (before the swapping reboot), and in testing mode. */
 async function capture(config: SimConfig): Promise<{ pending: FlashSnapshot; testing: FlashSnapshot }> {
@@ -65,21 +67,21 @@ async function sweep(config: SimConfig, which: 'pending' | 'testing', want: (v: 
 const trialOfCandidate = (v: string) => v === 'bc0,trial,1.1.0' || v === 'bc0,swap-resumed,1.1.0';
 
 test('a cut anywhere in the swap: the new firmware comes up in testing mode; unaccepted, the next boot restores the old one', async () => {
-  const { bad, points, total } = await sweep({}, 'pending', trialOfCandidate, 'bc0,revert,1.0.0');
+  const { bad, points, total } = await sweep(SWEEP, 'pending', trialOfCandidate, 'bc0,revert,1.0.0');
   assert.deepEqual(bad, []);
   assert.equal(points, total, 'every armed cut fired');
   assert.ok(points > 150, `${points} cut points`);
 });
 
 test('a cut anywhere in the restore: the previous firmware comes back and stays', async () => {
-  const { bad, points, total } = await sweep({}, 'testing', (v) => v === 'bc0,revert,1.0.0', 'bc0,normal,1.0.0');
+  const { bad, points, total } = await sweep(SWEEP, 'testing', (v) => v === 'bc0,revert,1.0.0', 'bc0,normal,1.0.0');
   assert.deepEqual(bad, []);
   assert.equal(points, total, 'every armed cut fired');
 });
 
 test('the sweep catches the seeded swap bugs (journal-before-copy, no-resume)', async () => {
   for (const mutant of ['journal-before-copy', 'no-resume']) {
-    const { bad } = await sweep({ mutant }, 'pending', trialOfCandidate, 'bc0,revert,1.0.0', 1);
+    const { bad } = await sweep({ ...SWEEP, mutant }, 'pending', trialOfCandidate, 'bc0,revert,1.0.0', 1);
     assert.ok(bad.length > 0, `${mutant} passed the swap sweep`);
   }
 });
