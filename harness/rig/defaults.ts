@@ -58,7 +58,7 @@ function plan(schema: TSchema): Apply | undefined {
 function orDefault(schema: TSchema, value: unknown): unknown {
   if (!('default' in schema)) return value;
   const d: unknown = schema.default;
-  const fresh: unknown = typeof d === 'function' ? (d as () => unknown)() : Value.Clone(d);
+  const fresh: unknown = typeof d === 'function' ? (d as () => unknown)() : clone(d);
   return value === undefined ? fresh : isObject(value) && isObject(fresh) ? Object.assign(fresh, value) : value;
 }
 
@@ -143,8 +143,9 @@ function requiredLiterals(schema: TSchema): (readonly [string, unknown])[] {
     .map(([k, p]) => [k, p.const as unknown] as const);
 }
 
-/** Value.Clone's copy, without its per-call type tests for what a rig file cannot hold (dates, maps, typed arrays). */
+/** Value.Clone's copy, without its type tests (through export getters) for what a rig file cannot hold: dates, maps, typed arrays. */
 function clone(v: unknown): unknown {
+  if (v === null || (typeof v !== 'object' && typeof v !== 'function')) return v;
   if (Array.isArray(v)) return v.map(clone);
   if (!isPlain(v) || Object.getPrototypeOf(v) !== Object.prototype) return Value.Clone(v);
   const out: Obj = {};
