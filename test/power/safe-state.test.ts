@@ -97,10 +97,10 @@ void describe('installSafeStateHandlers', () => {
   });
 
   void it('a relay that never answers is given up after the timeout; the others are done, exit 143', async () => {
-    const r = await runChild({ MODE: 'wait', HANG: '1', SAFE_TIMEOUT: '3000' }, ['SIGTERM']);
+    const r = await runChild({ MODE: 'wait', HANG: '1', SAFE_TIMEOUT: '1000' }, ['SIGTERM']);
     assert.equal(r.code, 143, r.stderr);
     assert.deepEqual(r.powerCtl, [['--outlet', '1', 'off']]);
-    assert.deepEqual(r.log.sort(), ['LOG safe state: board c: safe state off timed out after 3000 ms', 'b off']);
+    assert.deepEqual(r.log.sort(), ['LOG safe state: board c: safe state off timed out after 1000 ms', 'b off']);
   });
 
   void it('signals during the shutdown do not switch anything twice; a second SIGINT exits at once', async () => {
