@@ -17,6 +17,10 @@ test('vanishes mid-boot, returns under a new path behind the same by-id link: no
   const { root, byId, adapter } = adapterUnderRoot();
   let dev = await DeviceEnd.open((await adapter.plug()).device);
   const firstPath = adapter.current!.harness;
+  // The first node is held open until the port is back: its number cannot be handed out again (a
+  // pseudo-terminal takes the lowest free one, and other processes free theirs meanwhile), so the
+  // port really returns under a new path.
+  let held: number | undefined = openSync(firstPath, constants.O_RDWR | constants.O_NOCTTY | constants.O_NONBLOCK);
   const con = await Console.open({ board: 'esp32-a', port: { byId }, serialRoot: root, baudRate: 115200 });
   const stale: DeviceEnd[] = [];
   try {
@@ -34,10 +38,11 @@ test('vanishes mid-boot, returns under a new path behind the same by-id link: no
     // One sent now (with a longer budget) goes out once the port is back.
     const pending = con.send('version', 5000);
 
-    // Power back: a new pair (the old device end still held, so the numbers move on), and the
-    // board prints at once, without waiting for anyone.
+    // Power back: a new pair, and the board prints at once, without waiting for anyone.
     stale.push(dev);
     const plug = await adapter.plug();
+    closeSync(held);
+    held = undefined;
     dev = await DeviceEnd.open(plug.device);
     const boot = Array.from({ length: 60 }, (_, i) => `I (${i * 7}) boot: line ${i} of the second boot`);
     await dev.write('ets Jun  8 2016 00:22:57\r\n');
@@ -60,6 +65,7 @@ test('vanishes mid-boot, returns under a new path behind the same by-id link: no
     assert.equal(con.lines[lost.atLine - 1]!.text, 'load:0x3fff0030,len:6', 'the half line before the cut is closed at the cut');
     assert.match(con.transcript(), /## console lost \([^)]*\)\n(.*\n)*.*## console back \(\/dev\/pts\/\d+\)\n.*ets Jun/);
   } finally {
+    if (held !== undefined) closeSync(held);
     await con.close();
     for (const d of [...stale, dev]) await d.close();
     adapter.close();
