@@ -6,7 +6,7 @@ import { Kind, TypeCompiler, Value, type TSchema } from '../typebox.ts';
 import { rigSchema, type BoardConfig, type ImageSpec } from './schema.ts';
 import { keyProblems, valueProblems } from './checks.ts';
 import { withAcks } from './acks.ts';
-import { applyDefaults } from './defaults.ts';
+import { withDefaults } from './defaults.ts';
 
 export interface RigProblem {
   pointer: string;
@@ -63,7 +63,7 @@ export function validateRig(data: unknown, file: string): Rig {
   if (problems.length === 0) problems.push(...semanticProblems(data as RigData), ...valueProblems(data as RigData));
   if (problems.length) throw new RigError(file, problems);
   // Defaults first (the one place they are applied), then what a stack fills in (acks.ts).
-  const rig = applyDefaults(schema, structuredClone(data)) as RigData;
+  const rig = withDefaults(schema, data) as RigData;
   const boards = rig.boards.map((b, i) => withAcks(b, `/boards/${i}`, problems));
   if (problems.length) throw new RigError(file, problems);
   return { ...rig, boards, file };

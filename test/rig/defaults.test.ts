@@ -1,4 +1,4 @@
-// applyDefaults (harness/rig/defaults.ts) must give what TypeBox's Value.Default gives: compared on
+// withDefaults (harness/rig/defaults.ts) must give what TypeBox's Value.Default gives: compared on
 // random values of the rig schema (every registered kind, optional fields in and out, so every
 // default), of a schema built to make defaults choose the union member, and on values that are
 // not valid at all; then validateRig's output against Value.Default's on the project's rigs.
@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { Kind, Type, Value, type TSchema } from '../../harness/typebox.ts';
-import { applyDefaults } from '../../harness/rig/defaults.ts';
+import { withDefaults } from '../../harness/rig/defaults.ts';
 import { rigSchema } from '../../harness/rig/schema.ts';
 import { validateRig } from '../../harness/rig/load.ts';
 import { withAcks } from '../../harness/rig/acks.ts';
@@ -67,7 +67,9 @@ function exact(s: TSchema, odd: boolean): fc.Arbitrary<unknown> {
 /** Both paths on their own copies: equal values, with their keys in the same order. */
 function same(schema: TSchema, v: unknown): void {
   const expected: unknown = Value.Default(schema, structuredClone(v));
-  const got = applyDefaults(schema, structuredClone(v));
+  const before = structuredClone(v);
+  const got = withDefaults(schema, v);
+  assert.deepStrictEqual(structuredClone(v), before, 'the value given is left as it was');
   assert.deepStrictEqual(got, expected);
   assert.equal(JSON.stringify(got), JSON.stringify(expected));
 }
@@ -78,7 +80,7 @@ test('random rigs of every registered kind: defaults as Value.Default fills them
   fc.assert(
     fc.property(arb(schema), (rig) => {
       same(schema, rig);
-      const out = applyDefaults(schema, structuredClone(rig));
+      const out = withDefaults(schema, rig);
       assert.ok(Value.Check(schema, out), JSON.stringify([...Value.Errors(schema, out)].slice(0, 3)));
       if (JSON.stringify(out) !== JSON.stringify(rig)) filled.n++;
     }),
@@ -127,7 +129,7 @@ test('a schema whose defaults choose the union member: as Value.Default, valid v
 test('a schema with an intersect is left to Value.Default itself', () => {
   const S = Type.Object({ both: Type.Intersect([Type.Object({ a: Type.Optional(Type.Integer({ default: 1 })) }), Type.Object({ b: Type.Optional(Type.String({ default: 'b' })) })]) });
   same(S, { both: {} });
-  assert.deepEqual(applyDefaults(S, { both: { a: 4 } }), { both: { a: 4, b: 'b' } });
+  assert.deepStrictEqual(withDefaults(S, { both: { a: 4 } }), { both: { a: 4, b: 'b' } });
 });
 
 test("validateRig's boards are Value.Default's, with the stacks' acknowledgements, for the project's rigs", () => {
