@@ -1,17 +1,16 @@
 // The live view: a run writes each board's console with the harness's notes to
 // <reports>/live/<rig>/<board>.log as it happens, and `ota-hil console BOARD --follow` follows it
-// from another process, read-only. First the follower on a hand-written file (from the current
-// test on, appends, a new run), then a real scenario run followed from a second process.
+// from another process, read-only. Here the follower on hand-written files (from the current
+// test on, appends, a new run); test/report/history.test.ts follows a real scenario run with
+// `ota-hil console --follow` from a second process (its first nightly run: one run serves both).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { followFile } from '../../harness/cli/follow-file.ts';
-import { LiveLog, liveLogPath } from '../../harness/report/live-log.ts';
+import { LiveLog } from '../../harness/report/live-log.ts';
 import { until } from '../console/device-end.ts';
-import { playwrightTest } from '../helpers/playwright-run.ts';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'ota-hil-follow-'));
 /** What the follower printed, waited for (it polls every 20 ms). */
@@ -76,45 +75,4 @@ void test('--follow waits for a log that is not there yet', async () => {
   ac.abort();
   await done;
   assert.match(out, /sim\/b › t/);
-});
-
-void test('a scenario run followed from another terminal: console lines with power, OTA progress, cut and verdict notes', { timeout: 180_000 }, async () => {
-  const reports = path.join(tmp, 'run');
-  const follower = spawn(process.execPath, ['bin/ota-hil.mjs', 'console', 'mcuboot-1', '--follow', '--reports', reports], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  follower.stdout.on('data', (b: Buffer) => (out += b.toString()));
-  follower.stderr.on('data', (b: Buffer) => (err += b.toString()));
-  const run = playwrightTest(['scenarios/power-loss-download.spec.ts', '-g', 'cut at 50%', '--project', 'sim/mcuboot-1'], {
-    dir: tmp,
-    rigs: ['rigs/sim.json'],
-    json: false,
-    env: { OTA_HIL_REPORTS: reports },
-    timeoutMs: 150_000,
-  });
-  assert.equal(run.status, 0, run.out);
-  const file = liveLogPath(reports, 'sim', 'mcuboot-1');
-  // (the run blocked this process: what the follower printed meanwhile waits in its pipe)
-  await printed(() => existsSync(file) && out.length >= readFileSync(file, 'utf8').length, 'the whole log');
-  const seenWhileRunning = out;
-  follower.kill('SIGINT');
-  const code = await new Promise<number | null>((r) => follower.on('exit', r));
-  assert.equal(code, 0, err);
-  assert.match(err, /waiting for /, 'started before the run wrote anything');
-  assert.ok(existsSync(file));
-  assert.equal(seenWhileRunning, readFileSync(file, 'utf8'), 'the follower printed the whole log, as written');
-  for (const re of [
-    /──── sim\/mcuboot-1 › power loss during the download › cut at 50% keeps the baseline \(w\d+\) ────/,
-    /## install baseline 1\.0\.0/,
-    /## power on\n/,
-    /(?:I: |<inf> mcuboot: )Starting bootloader/, // mcuboot-1 prints the Zephyr full format
-    /## ota progress: candidate 1\.1\.0 at the cut: 50% \(\d+\/\d+ B\), transferring/,
-    /## power off\n/,
-    /## verdict: pass — expected mcuboot-1 to boot 1\.0\.0/,
-    /──── end: passed ────/,
-  ]) {
-    assert.match(out, re);
-  }
-  // In the order it happened: the cut before the verdict, the verdict before the end.
-  assert.ok(out.indexOf('at the cut') < out.indexOf('## verdict: pass') && out.indexOf('## verdict: pass') < out.indexOf('end: passed'));
 });
