@@ -1,5 +1,5 @@
 // Rig loading: a fresh process importing the loader and validating rigs/sim.json; and validation
-// time on a large rig: 60,000 boards (copies of rigs/sim-pty.json's board), once
+// time on a large rig: 60,000 boards (copies of rigs/sim-pty.json's board, as parsed from a file), once
 // valid and once with an unknown field on every board (60,000 problems to collect and de-duplicate).
 // And the CLI as a user starts it: `ota-hil help` and `ota-hil rig validate rigs/sim.json`, CPU of
 // the whole process (tsx in the repository; the installed package runs compiled JavaScript).
@@ -29,16 +29,19 @@ export function benchRig(out: Figures): void {
 
   const base = JSON.parse(readFileSync('rigs/sim-pty.json', 'utf8')) as { boards: Record<string, unknown>[] };
   for (const bad of [false, true]) {
-    const boards = Array.from({ length: 60_000 }, (_, i) => ({ ...base.boards[0], name: `b${i}`, ...(bad ? { colour: 'red' } : {}) }));
+    // Through JSON, as a rig file is read: every board its own objects, none shared.
+    const rig = JSON.parse(JSON.stringify({ ...base, boards: Array.from({ length: 60_000 }, (_, i) => ({ ...base.boards[0], name: `b${i}`, ...(bad ? { colour: 'red' } : {}) })) })) as unknown;
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     let problems = 0;
     try {
-      validateRig({ ...base, boards }, 'big.json');
+      validateRig(rig, 'big.json');
     } catch (e) {
       problems = (e as RigError).problems.length;
     }
     const secs = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
     if (!bad) out.rig_60k_validate_s = Math.round(secs * 10) / 10;
-    process.stdout.write(`  60,000-board rig, ${bad ? `one unknown field per board (${problems} problems)` : 'valid'}: ${secs.toFixed(2)} s\n`);
+    process.stdout.write(`  60,000-board rig, ${bad ? `one unknown field per board (${problems} problems)` : 'valid'}: ${secs.toFixed(2)} s (${((cpu.user + cpu.system) / 1e6).toFixed(2)} s CPU)\n`);
   }
 }
