@@ -32,14 +32,28 @@ test('sim serve: curl -F updates the board, the pty carries its console, SIGTERM
   child.stdout.on('data', (b: Buffer) => (out += b.toString()));
   child.stderr.on('data', (b: Buffer) => (out += b.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const waitOut = async (re: RegExp, from = 0) => {
-    for (let i = 0; i < 300; i++) {
-      const m = re.exec(out.slice(from));
-      if (m) return m;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error(`no ${re} in:\n${out}`);
-  };
+  // Each wait ends on the output it waits for (checked as each chunk comes) or when the process is
+  // gone; the guard only turns a hang into a message before the test's own timeout.
+  const waitFor = <T>(streams: NodeJS.EventEmitter[], probe: () => T | undefined, what: () => string) =>
+    new Promise<T>((resolve, reject) => {
+      const check = () => {
+        const v = probe();
+        if (v !== undefined) finish(() => resolve(v));
+      };
+      const gone = () => finish(() => reject(new Error(`ota-hil sim serve exited before ${what()}`)));
+      const guard = setTimeout(() => finish(() => reject(new Error(`no ${what()} within 45 s`))), 45_000);
+      const finish = (then: () => void) => {
+        clearTimeout(guard);
+        for (const s of streams) s.off('data', check);
+        child.off('close', gone);
+        then();
+      };
+      for (const s of streams) s.on('data', check);
+      child.once('close', gone);
+      check();
+    });
+  const waitOut = (re: RegExp, from = 0) =>
+    waitFor([child.stdout, child.stderr], () => re.exec(out.slice(from)) ?? undefined, () => `${re} in:\n${out}`);
   let console: SerialPortStream | null = null;
   try {
     const pty = (await waitOut(/console: (\/dev\/pts\/\d+)/))[1]!;
@@ -50,7 +64,7 @@ test('sim serve: curl -F updates the board, the pty carries its console, SIGTERM
     const url = (await waitOut(/http-push: curl -F file=@fw\.bin (http:\S+)/))[1]!;
     const { stdout } = await run('curl', ['-sS', '-F', `file=@${fw}`, url], { timeout: 20_000 });
     assert.match(stdout, /Update applied, finalizing|Update Success/);
-    for (let i = 0; i < 200 && !/App version:\s+1\.1\.0/.test(text); i++) await new Promise((r) => setTimeout(r, 50));
+    await waitFor([console], () => (/App version:\s+1\.1\.0/.test(text) ? true : undefined), () => `the new image booting on the console:\n${text}`);
     assert.match(text, /App version:\s+1\.1\.0/, 'the console on the pty shows the new image booting');
 
     const mark = out.length;
