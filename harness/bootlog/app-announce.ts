@@ -78,5 +78,5 @@ function emptyBoot(n: number): Boot {
 /** A parser that also reads the app's announcements (what the board fixture uses). */
 export function withApp(parser: BootLogParser, app: AppPatterns | undefined): BootLogParser {
   if (!app) return parser;
-  return { stack: parser.stack, detect: (l) => parser.detect(l), parse: (l) => applyAppPatterns(parser.parse(l), l, app) };
+  return { stack: parser.stack, wholeLog: parser.wholeLog, detect: (l) => parser.detect(l), parse: (l) => applyAppPatterns(parser.parse(l), l, app) };
 }

@@ -29,6 +29,12 @@ export interface BootLogParser {
   parse(lines: readonly string[]): Boot[];
   /** 0..1: how sure the parser is that these lines come from its stack (for --stack auto). */
   detect(lines: readonly string[]): number;
+  /**
+   * Set when a boot's result depends on lines far from it, not only on its own, the few boots
+   * before it and a few lines after: a growing log is then parsed whole at every line, not from a
+   * few boots back (follow.ts).
+   */
+  readonly wholeLog?: boolean;
 }
 
 export interface BootLogSummary {

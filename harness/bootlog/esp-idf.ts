@@ -54,21 +54,21 @@ function classifier(ls: readonly ConsoleLine[]) {
 }
 
 interface Named {
-  label: string | null;
-  /** Lines that name the offset, in order. */
-  lines: number[];
+  label: string;
+  /** The line that names the offset. */
+  line: number;
 }
 
-/** Offset → label, from every partition table and 'Writing to <label>' line in the log. */
-function labelMap(ls: readonly ConsoleLine[]): Map<number, Named> {
-  const map = new Map<number, Named>();
+/**
+ * Offset → its names in the log, in order, from every partition table and 'Writing to <label>'
+ * line. A boot reads the ones printed up to its end: a later table does not rename it.
+ */
+function labelMap(ls: readonly ConsoleLine[]): Map<number, Named[]> {
+  const map = new Map<number, Named[]>();
   const learn = (off: number, label: string, line: number): void => {
-    const known = map.get(off);
-    if (known === undefined) map.set(off, { label, lines: [line] });
-    else {
-      known.lines.push(line);
-      if (known.label !== label) known.label = null; // two names for one offset: trust neither
-    }
+    const names = map.get(off);
+    if (names) names.push({ label, line });
+    else map.set(off, [{ label, line }]);
   };
   let inTable = false;
   for (let i = 0; i < ls.length; i++) {
@@ -224,7 +224,19 @@ function scan(ls: readonly ConsoleLine[], start: number, end: number, appOnly = 
   return b;
 }
 
-function decide(boots: IdfBoot[], labels: Map<number, Named>): void {
+/**
+ * An offset's name for a boot ending at line `end`: from the lines before it, else (a capture that
+ * starts after the table) from the whole log; null when they give it two names: trust neither.
+ */
+function nameOf(names: Named[] | undefined, end: number): { label: string | null; line: number } | undefined {
+  if (!names || names.length === 0) return undefined;
+  const before = names.filter((n) => n.line < end);
+  const seen = before.length > 0 ? before : names;
+  const label = seen.every((n) => n.label === seen[0]!.label) ? seen[0]!.label : null;
+  return { label, line: before.length > 0 ? before[before.length - 1]!.line : names[0]!.line };
+}
+
+function decide(boots: IdfBoot[], labels: Map<number, Named[]>): void {
   let prev: IdfBoot | null = null;
   boots.forEach((b, k) => {
     if (b.offset === null) {
@@ -233,12 +245,12 @@ function decide(boots: IdfBoot[], labels: Map<number, Named>): void {
       return;
     }
     const o = b.offset;
-    const named = labels.get(o);
+    const named = nameOf(labels.get(o), b.end);
     b.slot = named?.label ?? b.appSlot;
     b.failure = b.failure?.startsWith('app crashed') ? b.failure : null; // it found one after all
     if (!named) b.notes.push(`offset 0x${o.toString(16)} not in a printed partition table`);
     else if (named.label === null) b.notes.push(`offset 0x${o.toString(16)} has two names in this log`);
-    else b.evidence.push(named.lines.filter((l) => l < b.end).pop() ?? named.lines[0] ?? b.start);
+    else b.evidence.push(named.line);
     const moved = prev?.offset != null && prev.offset !== o;
     if (b.rejected !== null) {
       b.event = 'rollback';

@@ -14,18 +14,22 @@ export type Wrapper =
   | 'rtt' | 'shell-prompt' | 'espressif-port' | 'zephyr-timestamp' | 'zephyr-minimal' | 'zephyr-full'
   | 'tfm-bl2' | 'zephyr-syslog' | 'esp-idf-log' | 'particle-log' | 'mbed-trace' | 'source-location' | 'truncated-line';
 
+/** Shared between parses (formatLines keeps them): read-only. */
 export interface ConsoleLine {
   /** The message as the stack printed it: no wrappers, no level, no module tag. */
-  text: string;
-  level: Level | null;
+  readonly text: string;
+  readonly level: Level | null;
   /** The module or tag that printed it ('mcuboot', 'boot', 'system', 'esp_main.c') when the format names one. */
-  tag: string | null;
+  readonly tag: string | null;
   /** The first timestamp found, verbatim. */
-  stamp: string | null;
+  readonly stamp: string | null;
   /** Milliseconds since reset, where the logging framework prints them (ESP-IDF '(123)', Particle '0000012345'). */
-  ticks: number | null;
-  wrappers: Wrapper[];
+  readonly ticks: number | null;
+  readonly wrappers: readonly Wrapper[];
 }
+
+/** A line while it is being peeled. */
+type Peeling = { -readonly [K in keyof ConsoleLine]: ConsoleLine[K] } & { wrappers: Wrapper[] };
 
 /** Longest line looked at: binary garbage without newlines must not cost seconds. */
 const MAX_LINE = 2000;
@@ -76,13 +80,13 @@ const LEVELS: Record<string, Level> = {
   TRACE: 'V', INFO: 'I', WARN: 'W', ERROR: 'E', PANIC: 'E', FATAL: 'E',
 };
 
-function strip(s: string, re: RegExp, wrapper: Wrapper, out: ConsoleLine): string {
+function strip(s: string, re: RegExp, wrapper: Wrapper, out: Peeling): string {
   const t = s.replace(re, '');
   if (t !== s) out.wrappers.push(wrapper);
   return t;
 }
 
-function peel(s: string, re: RegExp, wrapper: Wrapper, out: ConsoleLine): string {
+function peel(s: string, re: RegExp, wrapper: Wrapper, out: Peeling): string {
   const m = re.exec(s);
   if (!m) return s;
   out.wrappers.push(wrapper);
@@ -92,7 +96,7 @@ function peel(s: string, re: RegExp, wrapper: Wrapper, out: ConsoleLine): string
 
 /** One console line: wrappers recorded, message and tag separated. Never throws. */
 export function formatLine(raw: unknown): ConsoleLine {
-  const out: ConsoleLine = { text: '', level: null, tag: null, stamp: null, ticks: null, wrappers: [] };
+  const out: Peeling = { text: '', level: null, tag: null, stamp: null, ticks: null, wrappers: [] };
   if (typeof raw !== 'string') return out;
   let s = raw;
   if (s.length > MAX_LINE) {
@@ -123,7 +127,7 @@ export function formatLine(raw: unknown): ConsoleLine {
   return out;
 }
 
-function level(s: string, out: ConsoleLine): string {
+function level(s: string, out: Peeling): string {
   let m: RegExpExecArray | null;
   if ((m = ZEPHYR_FULL.exec(s))) {
     out.level = LEVELS[m[1] ?? ''] ?? null;
@@ -165,10 +169,32 @@ function level(s: string, out: ConsoleLine): string {
   return m ? s.slice(m[0].length).replace(/^\s+/, '') : s;
 }
 
+/**
+ * Lines formatted before, by their text: a growing log is parsed again at every line (a window of
+ * it, follow.ts), and formatting was most of a parse. Emptied when full.
+ */
+const seen = new Map<string, ConsoleLine>();
+const SEEN_MAX = 50_000;
+
 /** Every line through the format layer; index i of the result is line i of the input. */
 export function formatLines(lines: readonly string[]): ConsoleLine[] {
   const out: ConsoleLine[] = new Array<ConsoleLine>(lines.length);
-  for (let i = 0; i < lines.length; i++) out[i] = formatLine(lines[i]);
+  for (let i = 0; i < lines.length; i++) {
+    const raw = lines[i];
+    if (typeof raw !== 'string') {
+      out[i] = formatLine(raw);
+      continue;
+    }
+    let l = seen.get(raw);
+    if (l === undefined) {
+      l = formatLine(raw);
+      Object.freeze(l.wrappers);
+      Object.freeze(l);
+      if (seen.size >= SEEN_MAX) seen.clear();
+      seen.set(raw, l);
+    }
+    out[i] = l;
+  }
   return out;
 }
 

@@ -90,14 +90,24 @@ function appHook(texts: readonly string[], esp32: boolean, failedUpdate: WeakSet
 const TABLE_ROW = /(?:^|\bboot: +)\d+ +(\S+) +.+? +00 +[0-9a-f]{2} +(?:0x)?([0-9a-f]{8}) +(?:0x)?[0-9a-f]{8}(?: +[0-9a-f]{8})?\s*$/i;
 const LOADED = /Loaded app from partition at offset (0x[0-9a-f]+)/i;
 
-function appPartitions(texts: readonly string[], tags: readonly (string | null)[]): Map<number, { label: string; line: number }> {
-  const map = new Map<number, { label: string; line: number }>();
+function appPartitions(texts: readonly string[], tags: readonly (string | null)[]): Map<number, { label: string; line: number }[]> {
+  const map = new Map<number, { label: string; line: number }[]>();
   texts.forEach((t, i) => {
     if (tags[i] !== 'boot' && !/\bboot: /.test(t)) return;
     const r = TABLE_ROW.exec(t);
-    if (r) map.set(parseInt(r[2] ?? '', 16), { label: r[1] ?? '', line: i });
+    if (!r) return;
+    const off = parseInt(r[2] ?? '', 16);
+    const rows = map.get(off);
+    if (rows) rows.push({ label: r[1] ?? '', line: i });
+    else map.set(off, [{ label: r[1] ?? '', line: i }]);
   });
   return map;
+}
+
+/** The row that names an offset for a boot loading it at line `i`: the latest table before, else the first after. */
+function partitionAt(parts: ReturnType<typeof appPartitions>, off: number, i: number): { label: string; line: number } | undefined {
+  const rows = parts.get(off);
+  return rows?.filter((r) => r.line < i).pop() ?? rows?.[0];
 }
 
 /** ESP32 flavour: ROM and ESP-IDF bootloader, then the app names its partition. */
@@ -124,7 +134,7 @@ function scanEsp32(texts: readonly string[], tags: readonly (string | null)[], s
       const loaded = LOADED.exec(t);
       if (loaded) {
         inApp = true;
-        const p = parts.get(parseInt(loaded[1] ?? '', 16));
+        const p = partitionAt(parts, parseInt(loaded[1] ?? '', 16), i);
         if (p) {
           // The app's own 'Boot partition:' line, if it comes, agrees or wins below.
           b.slot = p.label;

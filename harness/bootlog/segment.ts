@@ -93,7 +93,10 @@ export function noteCrash(d: Draft, text: string, i: number): void {
 /** The same failure on this many boots in a row is a boot loop: the device is bricked. */
 const LOOP_MIN = 3;
 
-/** Mark boot loops, settle completeness, and produce the contract's Boot objects. */
+/**
+ * Mark boot loops, settle completeness, and produce the contract's Boot objects. A boot's note
+ * does not count the loop's boots: a longer loop must not rewrite the boots already reported.
+ */
 export function finish(drafts: Draft[]): Boot[] {
   for (const d of drafts) if (d.failure && !d.notes.includes(d.failure)) d.notes.push(d.failure);
   for (let i = 0; i < drafts.length; ) {
@@ -106,7 +109,7 @@ export function finish(drafts: Draft[]): Boot[] {
         if (!d) continue;
         d.slot = 'none';
         d.event = 'brick';
-        if (!d.notes.some((n) => n.startsWith('boot loop'))) d.notes.push(`boot loop: the same failure ×${j - i}`);
+        if (!d.notes.some((n) => n.startsWith('boot loop'))) d.notes.push(`boot loop: the same failure at every boot (${LOOP_MIN} or more in a row)`);
       }
     }
     i = Math.max(j, i + 1);
