@@ -39,25 +39,26 @@ export const TRIGGER_ACK: Partial<Record<StackName, string>> = {
   particle: '^sys: firmware_update( begin| busy|_pending)',
 };
 
-/** The board with its commands' acknowledgements filled in; a problem for each there is none to fill. */
-export function withAcks(b: BoardConfig, at: string, problems: RigProblem[]): BoardConfig {
-  const missing = (pointer: string, command: string) =>
-    problems.push({
-      pointer,
-      message: `a ${b.stack} board has no known acknowledgement of a console command: add "expect", the regex of the line the board prints once ${JSON.stringify(command)} took effect`,
-    });
-  let out = b;
+/**
+ * Fills in the board's command acknowledgements, in place (the loader's own copy of the rig: no
+ * copy per board); a problem for each there is none to fill.
+ */
+export function fillAcks(b: BoardConfig, at: string, problems: RigProblem[]): void {
   const c = b.commit;
   if (c?.kind === 'console-command' && c.expect === undefined) {
     const expect = COMMIT_ACK[b.stack];
-    if (expect === undefined) missing(`${at}/commit`, c.command);
-    else out = { ...out, commit: { ...c, expect } };
+    if (expect === undefined) problems.push(missing(b, `${at}/commit`, c.command));
+    else c.expect = expect;
   }
   const t = b.transport;
   if (t.kind === 'http-pull' && t.trigger.expect === undefined) {
     const expect = TRIGGER_ACK[b.stack];
-    if (expect === undefined) missing(`${at}/transport/trigger`, t.trigger.consoleCommand);
-    else out = { ...out, transport: { ...t, trigger: { ...t.trigger, expect } } };
+    if (expect === undefined) problems.push(missing(b, `${at}/transport/trigger`, t.trigger.consoleCommand));
+    else t.trigger.expect = expect;
   }
-  return out;
 }
+
+const missing = (b: BoardConfig, pointer: string, command: string): RigProblem => ({
+  pointer,
+  message: `a ${b.stack} board has no known acknowledgement of a console command: add "expect", the regex of the line the board prints once ${JSON.stringify(command)} took effect`,
+});

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Kind, TypeCompiler, Value, type TSchema } from '../typebox.ts';
 import { rigSchema, type BoardConfig, type ImageSpec } from './schema.ts';
 import { keyProblems, valueProblems } from './checks.ts';
-import { withAcks } from './acks.ts';
+import { fillAcks } from './acks.ts';
 import { withDefaults } from './defaults.ts';
 
 export interface RigProblem {
@@ -64,9 +64,9 @@ export function validateRig(data: unknown, file: string): Rig {
   if (problems.length) throw new RigError(file, problems);
   // Defaults first (the one place they are applied), then what a stack fills in (acks.ts).
   const rig = withDefaults(schema, data) as RigData;
-  const boards = rig.boards.map((b, i) => withAcks(b, `/boards/${i}`, problems));
+  rig.boards.forEach((b, i) => fillAcks(b, `/boards/${i}`, problems));
   if (problems.length) throw new RigError(file, problems);
-  return { ...rig, boards, file };
+  return { ...rig, file };
 }
 
 /** Schema errors, with union errors narrowed to the member the user evidently meant (fault plans use it too). */
