@@ -13,18 +13,22 @@ import { adapterUnderRoot, DeviceEnd, until } from '../console/device-end.ts';
 import { fakeEsptool } from '../install/fake-esptool.ts';
 
 const tool = path.join(import.meta.dirname, 'fixtures', 'fake-esptool.mjs');
+// Guards on waits for the tool (a Node process each): a loaded host may take seconds to start one
+// (5 s were too few at load 25); a passing run never waits them out.
+const WAIT_MS = 30_000;
+const RUN_MS = 60_000;
 
 test('esptool-style progress drives the delivery; a hold point stops the tool until resume', async () => {
-  const rig = await simRig('cmd-1', sinkStack([]), { kind: 'command', command: [process.execPath, tool, '--port', '{port}', 'write_flash', '0x10000', '{image}'], timeoutMs: 10_000 });
+  const rig = await simRig('cmd-1', sinkStack([]), { kind: 'command', command: [process.execPath, tool, '--port', '{port}', 'write_flash', '0x10000', '{image}'], timeoutMs: RUN_MS });
   try {
     const d = await rig.transport.start(testImage(10_000));
-    const p = await d.reached({ fraction: 0.3 }, { timeout: 5000 });
+    const p = await d.reached({ fraction: 0.3 }, { timeout: WAIT_MS });
     assert.equal(p.bytes, 3000);
     const frozen = rig.console.events.length;
     await new Promise((r) => setTimeout(r, 150));
     assert.equal(rig.console.events.length, frozen, 'the tool prints nothing while stopped');
     d.resume();
-    assert.equal((await d.delivered({ timeout: 5000 })).bytes, 10_000);
+    assert.equal((await d.delivered({ timeout: WAIT_MS })).bytes, 10_000);
     const log = rig.console.events.map((e) => e.text);
     assert.ok(log.some((t) => t === 'ota| Writing at 0x00010bb8... (30 %)'));
     assert.ok(log.some((t) => t.startsWith(`ota: run ${process.execPath} ${tool} --port sim:cmd-1 write_flash 0x10000 /`)));
@@ -34,13 +38,13 @@ test('esptool-style progress drives the delivery; a hold point stops the tool un
 });
 
 test('a failing tool fails the delivery with its last words; a missing one says not installed', async () => {
-  const rig = await simRig('cmd-2', sinkStack([]), { kind: 'command', command: [process.execPath, tool, '--fail', '{image}'], timeoutMs: 10_000 });
-  const missing = await simRig('cmd-3', sinkStack([]), { kind: 'command', command: ['no-such-flasher-xyz', '{image}'], timeoutMs: 10_000 });
+  const rig = await simRig('cmd-2', sinkStack([]), { kind: 'command', command: [process.execPath, tool, '--fail', '{image}'], timeoutMs: RUN_MS });
+  const missing = await simRig('cmd-3', sinkStack([]), { kind: 'command', command: ['no-such-flasher-xyz', '{image}'], timeoutMs: RUN_MS });
   try {
     const d = await rig.transport.start(testImage(100));
-    await assert.rejects(d.delivered({ timeout: 5000 }), /cmd-2: command: .*exited with 2: A fatal error occurred: Failed to connect to ESP8266/);
+    await assert.rejects(d.delivered({ timeout: WAIT_MS }), /cmd-2: command: .*exited with 2: A fatal error occurred: Failed to connect to ESP8266/);
     const m = await missing.transport.start(testImage(100));
-    await assert.rejects(m.delivered({ timeout: 5000 }), /cmd-3: command: .*no-such-flasher-xyz is not installed/);
+    await assert.rejects(m.delivered({ timeout: WAIT_MS }), /cmd-3: command: .*no-such-flasher-xyz is not installed/);
   } finally {
     await rig.close();
     await missing.close();
@@ -48,10 +52,10 @@ test('a failing tool fails the delivery with its last words; a missing one says 
 });
 
 test('rig values are arguments, never shell: metacharacters arrive verbatim', async () => {
-  const rig = await simRig('cmd-4', sinkStack([]), { kind: 'command', command: [process.execPath, '-e', 'console.log("arg=" + process.argv[1])', '$(touch /tmp/ota-hil-pwned); echo {image}'], timeoutMs: 10_000 });
+  const rig = await simRig('cmd-4', sinkStack([]), { kind: 'command', command: [process.execPath, '-e', 'console.log("arg=" + process.argv[1])', '$(touch /tmp/ota-hil-pwned); echo {image}'], timeoutMs: RUN_MS });
   try {
     const d = await rig.transport.start(testImage(100));
-    await d.delivered({ timeout: 5000 });
+    await d.delivered({ timeout: WAIT_MS });
     assert.ok(rig.console.events.some((e) => /^ota\| arg=\$\(touch \/tmp\/ota-hil-pwned\); echo \//.test(e.text)));
   } finally {
     await rig.close();
@@ -64,10 +68,10 @@ test('a tool given {port} opens it: the console lets go of the port while it run
   const dev = await DeviceEnd.open((await adapter.plug()).device);
   const con = await Console.open({ board: 'esp32-ota', port: { byId }, serialRoot: root, baudRate: 115200 });
   const fake = fakeEsptool();
-  const t = createTransport({ kind: 'command', command: [fake.tool, '--port', '{port}', 'write_flash', '0x10000', '{image}'], timeoutMs: 10_000 }, { board: 'esp32-ota', console: con, port: con.toolPath() }); // as Board.open passes it
+  const t = createTransport({ kind: 'command', command: [fake.tool, '--port', '{port}', 'write_flash', '0x10000', '{image}'], timeoutMs: RUN_MS }, { board: 'esp32-ota', console: con, port: con.toolPath() }); // as Board.open passes it
   try {
     const d = await t.start(testImage(4096));
-    assert.equal((await d.delivered({ timeout: 10_000 })).bytes, 4096, con.transcript());
+    assert.equal((await d.delivered({ timeout: WAIT_MS })).bytes, 4096, con.transcript());
     // The adapter holds bytes for an end until its opener has flushed (up to 2 s for one that never does).
     await until(() => dev.received.includes('esptool was here'), 10_000, 'the tool to write to the board');
     const ev = con.events.map((e) => e.text);
@@ -78,7 +82,7 @@ test('a tool given {port} opens it: the console lets go of the port while it run
     assert.ok(at(/^console back \(\/dev\/pts\/\d+\)$/) > at(/^ota\| Hard resetting via RTS pin/), ev.join('\n'));
     // The console reads again: the reboot into the new image is there.
     await dev.write('rst:0x1 (POWERON_RESET),boot:0x13 (SPI_FAST_FLASH_BOOT)\r\n');
-    await con.expect('POWERON_RESET', { timeout: 10_000 });
+    await con.expect('POWERON_RESET', { timeout: WAIT_MS });
   } finally {
     await t.close();
     await con.close();
@@ -91,8 +95,8 @@ test('a progress regex that does not compile, or has no pct group, fails start()
   const unhandled: unknown[] = [];
   const onUnhandled = (e: unknown) => unhandled.push(e);
   process.on('unhandledRejection', onUnhandled);
-  const bad = await simRig('cmd-9', sinkStack([]), { kind: 'command', command: [process.execPath, tool, 'write_flash', '{image}'], progress: '(?<pct>\\d+', timeoutMs: 10_000 });
-  const nogroup = await simRig('cmd-10', sinkStack([]), { kind: 'command', command: [process.execPath, tool, 'write_flash', '{image}'], progress: '(\\d+) %', timeoutMs: 10_000 });
+  const bad = await simRig('cmd-9', sinkStack([]), { kind: 'command', command: [process.execPath, tool, 'write_flash', '{image}'], progress: '(?<pct>\\d+', timeoutMs: RUN_MS });
+  const nogroup = await simRig('cmd-10', sinkStack([]), { kind: 'command', command: [process.execPath, tool, 'write_flash', '{image}'], progress: '(\\d+) %', timeoutMs: RUN_MS });
   try {
     await assert.rejects(bad.transport.start(testImage(100)), /^Error: cmd-9: transport\.progress is not a valid regex: /);
     await assert.rejects(nogroup.transport.start(testImage(100)), /^Error: cmd-10: transport\.progress "\(\\\\d\+\) %" needs a named group pct/);
