@@ -39,6 +39,9 @@ export interface Figures {
   /** CPU of the whole `ota-hil help` / `ota-hil rig validate rigs/sim.json` process (median of 3). */
   cli_help_cpu_ms?: number;
   cli_rig_validate_cpu_ms?: number;
+  /** Corpus logs of each stack grown a line at a time: the follower's CPU, and a full parse at every line's. */
+  bootlog_follow_cpu_ms?: number;
+  bootlog_full_cpu_ms?: number;
 }
 
 /** Targets (issue 15): wall figures on 2 cores, lower is better. */

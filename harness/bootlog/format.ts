@@ -181,8 +181,8 @@ export function formatLines(lines: readonly string[]): ConsoleLine[] {
   const out: ConsoleLine[] = new Array<ConsoleLine>(lines.length);
   for (let i = 0; i < lines.length; i++) {
     const raw = lines[i];
-    if (typeof raw !== 'string') {
-      out[i] = formatLine(raw);
+    if (typeof raw !== 'string' || raw.length > MAX_LINE) {
+      out[i] = formatLine(raw); // not kept: a line of binary garbage may be megabytes
       continue;
     }
     let l = seen.get(raw);
