@@ -145,22 +145,21 @@ function requiredLiterals(schema: TSchema): (readonly [string, unknown])[] {
 }
 
 /**
- * Value.Clone's copy, without its type tests (through export getters) for what a rig file cannot
- * hold: dates, maps, typed arrays. ~3x faster than structuredClone on a rig's plain data.
+ * A copy of plain data, as structuredClone makes it (own enumerable fields; other objects are left
+ * to it), ~4x faster; what Value.Default gets from Value.Clone for the rig's plain data too.
  */
 function clone(v: unknown): unknown {
-  if (v === null || (typeof v !== 'object' && typeof v !== 'function')) return v;
+  if (typeof v !== 'object' || v === null) return v;
   if (Array.isArray(v)) return v.map(clone);
   const proto: unknown = Object.getPrototypeOf(v);
-  if (typeof v !== 'object' || (proto !== Object.prototype && proto !== null)) return Value.Clone(v);
-  const out: Obj = {};
+  if (proto !== Object.prototype && proto !== null) return structuredClone(v);
   const o = v as Obj;
-  for (const k of Object.getOwnPropertyNames(o)) {
+  const out: Obj = {};
+  for (const k of Object.keys(o)) {
     // An own "__proto__" stays a field: assigned, it would set the copy's prototype.
     if (k === '__proto__') Object.defineProperty(out, k, { value: clone(o[k]), enumerable: true, writable: true, configurable: true });
     else out[k] = clone(o[k]);
   }
-  for (const k of Object.getOwnPropertySymbols(o)) (out as Record<symbol, unknown>)[k] = clone((o as Record<symbol, unknown>)[k]);
   return out;
 }
 
