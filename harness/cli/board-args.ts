@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { loadRig, RigError, type Rig } from '../rig/load.ts';
 import type { BoardConfig } from '../rig/schema.ts';
 import { SimDevice } from '../sim/device.ts';
-import { simStack } from '../sim/registry.ts';
+import { loadSimStack } from '../sim/registry.ts';
 import { simDeviceConfig } from '../sim/stack.ts';
 import { simHardware, type SimHardware } from '../console/sim-hardware.ts';
 import { KindsFileError, loadKindsFile } from './kinds-file.ts';
@@ -95,7 +95,7 @@ export interface SimBoard {
 
 /** A simulated board in this process; it exists only as long as the command runs. */
 export async function openSimBoard(config: BoardConfig, io: CliIo): Promise<SimBoard> {
-  const device = new SimDevice(config.name, simStack(config.stack, config.name), simDeviceConfig(config));
+  const device = new SimDevice(config.name, await loadSimStack(config.stack, config.name), simDeviceConfig(config));
   const hw = await simHardware(device, config, (l) => io.stderr.write(`${l}\n`));
   return { device, hw };
 }

@@ -12,7 +12,7 @@ import { autoDetect } from '@serialport/bindings-cpp';
 import { loadRig, RigError } from '../rig/load.ts';
 import { loadImages } from '../fixtures/images.ts';
 import { SimDevice } from '../sim/device.ts';
-import { simStack } from '../sim/registry.ts';
+import { loadSimStack } from '../sim/registry.ts';
 import { simDeviceConfig } from '../sim/stack.ts';
 import { HTTP_PUSH_ADDRESS } from '../ota/http-push.ts';
 import { ESPOTA_ADDRESS } from '../ota/espota.ts';
@@ -57,7 +57,7 @@ export async function simCommand(argv: string[], io: CliIo = processIo): Promise
     const imageName = opt('--image') ?? ('baseline' in images ? 'baseline' : Object.keys(images)[0]);
     const image = imageName ? images[imageName] : undefined;
     if (imageName && !image) throw new Error(`${rig.file}: no image named ${imageName}`);
-    const stack = simStack(board.stack, board.name);
+    const stack = await loadSimStack(board.stack, board.name);
     const device = new SimDevice(board.name, stack, simDeviceConfig(board));
     if (image) stack.install(device.flash, image.bytes, board.sim);
     return await serve(io, device, image ? `${image.name} ${image.version}` : 'erased flash');

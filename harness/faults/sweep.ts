@@ -73,6 +73,7 @@ export function cutPointCount(ops: number, fractions = 1): number {
 
 export async function sweep(rec: Recording, opts: SweepOptions = {}): Promise<SweepResult> {
   const t0 = performance.now();
+  await rec.stack.loadBoot?.(); // in a fresh thread too: each fork's first boot starts at once
   const fractions = opts.fractions ?? [0.5];
   const setup: ForkSetup = {
     stack: rec.stack,

@@ -55,6 +55,8 @@ export class SimDevice {
   ) {
     this.config = { timeScale: 20, seed: 1, ...config };
     this.flash = new NorFlash(stack.flashGeometry(this.config), this.config.seed, image);
+    // Made here, booted soon: the stack's boot loads meanwhile (a failure shows at the first boot).
+    stack.loadBoot?.().catch(() => undefined);
   }
 
   get powered(): boolean {

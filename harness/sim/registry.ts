@@ -52,4 +52,11 @@ export function simStack(name: StackName, board: string): SimStack {
   return s;
 }
 
+/** The stack for a board about to be simulated: its boot loaded, so the first power-on boots at once. */
+export async function loadSimStack(name: StackName, board: string): Promise<SimStack> {
+  const s = simStack(name, board);
+  await s.loadBoot?.();
+  return s;
+}
+
 export const simulatedStacks = (): StackName[] => STACK_NAMES.filter((s) => stacks[s]);

@@ -85,5 +85,27 @@ export interface SimStack {
   install(flash: NorFlash, image: Uint8Array, config: SimConfig): void;
   /** Run one boot: bootloader, then the application, until it resets or halts. */
   boot(ctx: DeviceContext): Promise<void>;
+  /**
+   * Load what boot() runs, ahead of the first power-on (bootOnFirstUse): a board being opened
+   * awaits it, so its first boot starts at once, as every later one does.
+   */
+  loadBoot?(): Promise<void>;
   inspect(flash: NorFlash, config: SimConfig): FlashVerdict;
+}
+
+/**
+ * A stack's boot() from a module of its own, loaded at the first boot or ahead of it (loadBoot): the
+ * bootloader and application are most of a stack's code, and a process that only validates a rig,
+ * builds images or simulates other stacks (a Playwright runner, another board's worker) never runs
+ * them. Once loaded, a boot starts at once, as a direct call does (a power-on prints its first
+ * lines before it returns).
+ */
+export function bootOnFirstUse(load: () => Promise<{ boot: SimStack['boot'] }>): Pick<SimStack, 'boot' | 'loadBoot'> {
+  let boot: SimStack['boot'] | undefined;
+  let loading: Promise<SimStack['boot']> | undefined;
+  const loaded = () => (loading ??= load().then((m) => (boot = m.boot)));
+  return {
+    boot: (ctx) => (boot ? boot(ctx) : loaded().then((b) => b(ctx))),
+    loadBoot: () => loaded().then(() => undefined),
+  };
 }

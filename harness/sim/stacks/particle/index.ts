@@ -1,13 +1,11 @@
 // The simulated Particle-style board: the application keeps running while a module downloads;
 // nothing changes until it is received and verified; the bootloader then copies it into place;
 // a cut during that copy ends in safe mode (recoverable by sending the update again).
-import type { SimStack, DeviceContext } from '../../stack.ts';
+import { bootOnFirstUse, type SimStack } from '../../stack.ts';
 import type { SimConfig } from '../../../rig/schema.ts';
 import { layoutFor } from './layout.ts';
 import { buildModule } from './module.ts';
 import { MUTANTS, mutationFor } from './mutants.ts';
-import { runBootloader } from './bootloader.ts';
-import { runDeviceOs } from './system.ts';
 import { inspect, install } from './inspect.ts';
 
 export const particleStack: SimStack = {
@@ -24,15 +22,7 @@ export const particleStack: SimStack = {
   },
   install: (flash, image, config) => install(flash, layoutFor(config), image),
   inspect: (flash, config) => inspect(flash, layoutFor(config)),
-  async boot(ctx: DeviceContext): Promise<void> {
-    // A boot loop at a high time scale may never reach a real timer: let the host breathe once per boot.
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    ctx.signal.throwIfAborted();
-    const l = layoutFor(ctx.config);
-    const mut = mutationFor(ctx.config);
-    await runBootloader(ctx, l, mut);
-    await runDeviceOs(ctx, l, mut);
-  },
+  ...bootOnFirstUse(() => import('./boot.ts')),
 };
 
 export { MUTANTS } from './mutants.ts';

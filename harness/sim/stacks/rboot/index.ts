@@ -1,14 +1,10 @@
 // The simulated Mongoose OS ESP8266 board: ROM loader, Cesanta's patched rBoot, then the same
 // Mongoose OS app core as the ESP32 board (../mongoose-os), with boot control in rboot_config.
-import type { SimStack, DeviceContext, ImageBuild } from '../../stack.ts';
+import { bootOnFirstUse, type SimStack, type ImageBuild } from '../../stack.ts';
 import type { SimConfig } from '../../../rig/schema.ts';
 import { buildFirmware } from '../mongoose-os/firmware.ts';
 import { APP_MUTANTS, mutationFor } from '../mongoose-os/mutants.ts';
-import { runMos } from '../mongoose-os/app.ts';
-import { hostYield } from '../mongoose-os/platform.ts';
 import { rbootLayout } from './layout.ts';
-import { rbootBoot } from './rboot.ts';
-import { Esp8266Platform } from './platform.ts';
 import { installRboot, inspectRboot } from './inspect.ts';
 
 export const RBOOT_MUTANTS = {
@@ -31,12 +27,5 @@ export const rbootStack: SimStack = {
   },
   install: installRboot,
   inspect: inspectRboot,
-  async boot(ctx: DeviceContext): Promise<void> {
-    await hostYield();
-    const l = rbootLayout(ctx.config);
-    const mut = mutationFor('rboot', RBOOT_MUTANTS, ctx.config);
-    const r = await rbootBoot(ctx, l, mut);
-    if (!r) return; // no good rom: rBoot returns to the ROM loader, which hangs
-    await runMos(ctx, new Esp8266Platform(ctx, l, r.rom, r.cause), mut);
-  },
+  ...bootOnFirstUse(() => import('./boot.ts')),
 };
