@@ -6,7 +6,6 @@
 // repointed, node recreated) and, after a silence, by an ioctl that a hung-up tty refuses.
 import { SerialPortStream } from '@serialport/stream';
 import type { BindingInterface } from '@serialport/bindings-interface';
-import { autoDetect } from '@serialport/bindings-cpp';
 import type { Located, PortLocator } from './locate.ts';
 import { withoutBoard } from './ports.ts';
 import { Waiters } from '../waiters.ts';
@@ -65,10 +64,11 @@ export class ReconnectingPort {
   private constructor(
     private readonly opts: ReconnectingPortOptions,
     private readonly on: PortHandlers,
+    binding: BindingInterface,
   ) {
     const given = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined));
     this.o = { ...DEFAULTS, ...given };
-    this.binding = opts.binding ?? autoDetect();
+    this.binding = binding;
   }
 
   get describe(): string {
@@ -76,7 +76,8 @@ export class ReconnectingPort {
   }
 
   static async open(opts: ReconnectingPortOptions, handlers: PortHandlers): Promise<ReconnectingPort> {
-    const p = new ReconnectingPort(opts, handlers);
+    // The native binding is loaded for a device node only: a simulated board's console brings its own.
+    const p = new ReconnectingPort(opts, handlers, opts.binding ?? (await import('@serialport/bindings-cpp')).autoDetect());
     const at = await opts.locator.locate().catch((e: Error) => {
       throw new Error(`${opts.board}: cannot open console ${opts.locator.describe}: ${withoutBoard(e.message, opts.board)}`);
     });

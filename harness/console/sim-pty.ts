@@ -3,10 +3,13 @@
 // behind a by-id style link. Power off takes the adapter with it (the port vanishes); power on
 // brings it back as a new pair, the link repointed. The harness opens the link with serialport's
 // native binding, as on hardware, so the reconnect path is exercised for real.
-import { SerialPort } from 'serialport';
+import type { SerialPort } from 'serialport';
 import type { SimDevice } from '../sim/device.ts';
 import type { SimSupply } from '../power/sim.ts';
 import type { PtyAdapter } from './pty-adapter.ts';
+
+/** serialport, loaded by the first pty board: most simulated boards are wired in-process. */
+let serialport: Promise<typeof import('serialport')> | undefined;
 
 export class SimPtyUart {
   /** What the device printed while the adapter was still coming up: its FIFO. */
@@ -36,6 +39,7 @@ export class SimPtyUart {
     this.enqueue(async () => {
       if (!this.wanted || this.end) return;
       const unplugs = this.unplugs;
+      const { SerialPort } = await (serialport ??= import('serialport'));
       const plug = await this.adapter.plug();
       const end = new SerialPort({ path: plug.device, baudRate: 115200, autoOpen: false });
       await new Promise<void>((resolve, reject) => end.open((e) => (e ? reject(e) : resolve())));

@@ -4,7 +4,7 @@
 // multi-channel boards do ("CH1:ON \r\n..."). A bad frame switches nothing and is logged.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { SerialPort } from 'serialport';
+import type { SerialPort } from 'serialport';
 import { LCUS_QUERY, LCUS_START, hexBytes } from '../power/lcus.ts';
 import type { SimSupply } from '../power/sim.ts';
 import { PtyAdapter } from './pty-adapter.ts';
@@ -35,6 +35,7 @@ export class SimLcusRelay {
   }
 
   static async start(opts: { board: string; supply: SimSupply; channel: number; dir: string; log: (line: string) => void }): Promise<SimLcusRelay> {
+    const { SerialPort } = await import('serialport'); // loaded for a relay-switched sim board only
     mkdirSync(opts.dir, { recursive: true });
     const adapter = new PtyAdapter(path.join(opts.dir, 'by-id', 'usb-1a86_USB_Serial-if00-port0'), `${opts.board}-relay`);
     const plug = await adapter.plug();
