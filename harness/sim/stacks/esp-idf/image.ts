@@ -74,7 +74,7 @@ export function assembleImage(segments: readonly SegmentSpec[], entry: number, s
     dv.setUint32(o, s.addr, true);
     dv.setUint32(o + 4, s.data.length, true);
     img.set(s.data, o + SEGMENT_HEADER_SIZE);
-    for (const b of s.data) sum ^= b;
+    for (let i = 0; i < s.data.length; i++) sum ^= s.data[i]!;
     o += SEGMENT_HEADER_SIZE + s.data.length;
   }
   img[padded - 1] = sum;

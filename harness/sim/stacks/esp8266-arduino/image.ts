@@ -47,7 +47,7 @@ function espImage(entry: number, segments: Segment[]): Uint8Array {
     dv.setUint32(pos, s.addr, true);
     dv.setUint32(pos + 4, s.data.length, true);
     out.set(s.data, pos + 8);
-    for (const b of s.data) sum ^= b;
+    for (let i = 0; i < s.data.length; i++) sum ^= s.data[i]!;
     pos += 8 + s.data.length;
   }
   out[out.length - 1] = sum;
