@@ -23,7 +23,6 @@ const ALONE = [
   'test/report/history.test.ts',
   'test/scenarios/tags.test.ts',
   'test/report/merge.test.ts',
-  'test/sim/zerynth-sweep.test.ts',
   'test/faults/fast-vs-replay.test.ts',
   'test/bootlog/robust.test.ts',
   'test/cli/console-follow.test.ts',
@@ -36,46 +35,58 @@ const ALONE = [
   'test/docs/extending-example.test.ts',
 ];
 /**
- * Seconds the files that take long take (measured at a load of 7-15: a process's wall time when
- * alone, its tests' when grouped; others count 1): the groups are dealt even by them, and the
- * longest processes start first (node:test starts files in the order given). Only the order and
- * the balance depend on these.
+ * Seconds the files that take long take (a process's wall time when alone, its tests' when grouped;
+ * others count 1), on the scale of a load of 7-15: re-measured with concurrency 4 at loads of 10-29
+ * and scaled by their median ratio to the previous table, CPU-bound files checked against their CPU.
+ * The groups are dealt even by them, and the longest processes start first (node:test starts files
+ * in the order given). Only the order and the balance depend on these.
  */
 const SECONDS = {
   'test/report/browser.test.ts': 66,
-  'test/fixtures/real-board.test.ts': 47,
-  'test/report/history.test.ts': 46,
-  'test/report/merge.test.ts': 34,
-  'test/sim/zerynth-sweep.test.ts': 31,
-  'test/scenarios/can-fail.test.ts': 30,
-  'test/power/safe-state.test.ts': 16,
-  'test/install/command.test.ts': 16,
+  'test/report/history.test.ts': 50,
+  'test/scenarios/can-fail.test.ts': 40,
+  'test/report/merge.test.ts': 36,
+  'test/fixtures/real-board.test.ts': 35,
   'test/fixtures/signals.test.ts': 15,
   'test/cli/cli.test.ts': 14,
-  'test/fleet/mqtt-flows.test.ts': 13,
   'test/sim/esp-idf-sweep.test.ts': 13,
-  'test/cli/console-follow.test.ts': 11,
+  'test/power/safe-state.test.ts': 12,
   'test/bootlog/robust.test.ts': 11,
+  'test/cli/console-follow.test.ts': 11,
+  'test/fleet/mqtt-flows.test.ts': 11,
   'test/console/hygiene.test.ts': 10,
-  'test/sim/mongoose-sweep.test.ts': 9,
+  'test/rig/defaults.test.ts': 10,
+  'test/faults/fast-vs-replay.test.ts': 9,
+  'test/faults/sweep.test.ts': 9,
   'test/scenarios/tags.test.ts': 9,
   'test/sim/mcuboot-sweep.test.ts': 9,
-  'test/faults/fast-vs-replay.test.ts': 9,
-  'test/console/reconnect.test.ts': 9,
+  'test/sim/mongoose-sweep.test.ts': 9,
+  'test/console/reconnect.test.ts': 8,
+  'test/rig/light-load.test.ts': 8,
   'test/sim/rboot-sweep.test.ts': 8,
-  'test/faults/sweep.test.ts': 7,
-  'test/ota/command.test.ts': 7,
-  'test/rig/light-load.test.ts': 7,
   'test/power/tools.test.ts': 7,
-  'test/locks/board-fixture.test.ts': 7,
-  'test/faults/journal-span.test.ts': 6,
-  'test/fuzz/console-fuzz.test.ts': 6,
+  'test/sim/zerynth-sweep.test.ts': 7,
+  'test/faults/sample.test.ts': 6,
+  'test/locks/board-fixture.test.ts': 6,
   'test/power/tasmota.test.ts': 6,
-  'test/sim/esp8266-sweep.test.ts': 6,
-  'test/power/manual.test.ts': 5,
+  'test/sim/mcuboot-move.test.ts': 6,
+  'test/faults/journal-span.test.ts': 5,
+  'test/fuzz/console-fuzz.test.ts': 5,
+  'test/install/command.test.ts': 5,
+  'test/ota/command.test.ts': 5,
+  'test/ota/sim-serve.test.ts': 5,
+  'test/sim/esp8266-sweep.test.ts': 5,
+  'test/sim/mcuboot-download-sweep.test.ts': 5,
+  'test/cli/sim-ops.test.ts': 4,
+  'test/docs/extending-example.test.ts': 4,
+  'test/fixtures/commit-ack.test.ts': 4,
+  'test/lint/boundaries.test.ts': 4,
+  'test/power/manual.test.ts': 4,
+  'test/fuzz/rig-fuzz.test.ts': 3,
+  'test/locks/board-lock.test.ts': 3,
 };
 /** How many processes run at once. */
-const CONCURRENCY = 3;
+const CONCURRENCY = 4;
 /** How many shared processes the other files are dealt into. */
 const GROUPS = 5;
 // node:test hangs a file's top-level hooks on the process's root test: in a shared process they
