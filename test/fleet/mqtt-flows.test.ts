@@ -143,7 +143,8 @@ test('mosquitto refuses wrong credentials; the board says so on its console', { 
 });
 
 test('HTTP polling: the board checks its manifest on an interval (simulated time) and updates when a newer version appears', async () => {
-  const { rig, config } = rigWith('esp-idf-1', { kind: 'http-poll', intervalS: 20 });
+  const intervalS = 4;
+  const { rig, config } = rigWith('esp-idf-1', { kind: 'http-poll', intervalS });
   const board = await Board.open(rig, config);
   try {
     await board.install(board.images.baseline!);
@@ -156,7 +157,8 @@ test('HTTP polling: the board checks its manifest on an interval (simulated time
     // The same manifest on the next checks: the running version matches, nothing is pulled again.
     await board.commit();
     const after = board.console.lines.length;
-    await new Promise((r) => setTimeout(r, 2500)); // two intervals at the board's time scale
+    // Two checks and a half at the board's time scale (simulated seconds per wall second).
+    await new Promise((r) => setTimeout(r, (2.5 * intervalS * 1000) / config.sim!.timeScale!));
     assert.equal(board.console.lines.slice(after).filter((l) => /available/.test(l.text)).length, 0);
   } finally {
     await board.close();
