@@ -52,7 +52,6 @@ const SECONDS = {
   'test/sim/esp-idf-sweep.test.ts': 13,
   'test/power/safe-state.test.ts': 12,
   'test/bootlog/robust.test.ts': 11,
-  'test/cli/console-follow.test.ts': 11,
   'test/fleet/mqtt-flows.test.ts': 11,
   'test/console/hygiene.test.ts': 10,
   'test/rig/defaults.test.ts': 10,
@@ -82,6 +81,7 @@ const SECONDS = {
   'test/fixtures/commit-ack.test.ts': 4,
   'test/lint/boundaries.test.ts': 4,
   'test/power/manual.test.ts': 4,
+  'test/cli/console-follow.test.ts': 3,
   'test/fuzz/rig-fuzz.test.ts': 3,
   'test/locks/board-lock.test.ts': 3,
 };
