@@ -3,6 +3,7 @@
 // XOR checksum byte (seed 0xEF), then a SHA-256 of everything before it. Verification follows
 // image_load: header, segments, checksum, hash, each failure with the line esp_image logs.
 import { createHash } from 'node:crypto';
+import { xorBytes } from '../../xor-checksum.ts';
 
 export const ESP_IMAGE_MAGIC = 0xe9;
 export const HEADER_SIZE = 24;
@@ -74,7 +75,7 @@ export function assembleImage(segments: readonly SegmentSpec[], entry: number, s
     dv.setUint32(o, s.addr, true);
     dv.setUint32(o + 4, s.data.length, true);
     img.set(s.data, o + SEGMENT_HEADER_SIZE);
-    for (let i = 0; i < s.data.length; i++) sum ^= s.data[i]!;
+    sum = xorBytes(s.data, sum);
     o += SEGMENT_HEADER_SIZE + s.data.length;
   }
   img[padded - 1] = sum;
@@ -138,7 +139,7 @@ export function verifyImage(flash: Reader, off: number, partSize: number, opts: 
     const seg: SegmentInfo = { index: i, paddr: off + dataAt, vaddr, len, map: isMapped(vaddr) };
     segments.push(seg);
     opts.onSegment?.(segmentLine(seg, opts.mode));
-    for (const b of flash.read(off + dataAt, len)) sum ^= b;
+    sum = xorBytes(flash.read(off + dataAt, len), sum);
     pos = dataAt + len;
   }
   const length = (pos + 1 + 15) & ~15;

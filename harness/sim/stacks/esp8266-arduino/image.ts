@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { ImageBuild, SimDeviceConfig } from '../../stack.ts';
 import { mulberry32 } from '../../flash.ts';
+import { xorBytes } from '../../xor-checksum.ts';
 import { APP_START, FLASH_SIZE, FLASH_SIZE_CODE, FS_START, SECTOR, roundUp } from './layout.ts';
 import { appendSignature, signedBuild } from './signing.ts';
 
@@ -47,7 +48,7 @@ function espImage(entry: number, segments: Segment[]): Uint8Array {
     dv.setUint32(pos, s.addr, true);
     dv.setUint32(pos + 4, s.data.length, true);
     out.set(s.data, pos + 8);
-    for (let i = 0; i < s.data.length; i++) sum ^= s.data[i]!;
+    sum = xorBytes(s.data, sum);
     pos += 8 + s.data.length;
   }
   out[out.length - 1] = sum;
@@ -135,7 +136,7 @@ export function walkImage(flash: Reader, at: number, limit = FLASH_SIZE): ImageL
 /** XOR checksum over the segments' data, as the ROM computes it ('csum'). */
 export function computeChecksum(flash: Reader, layout: ImageLayout): number {
   let sum = 0xef;
-  for (const s of layout.segments) for (const b of flash.read(s.off, s.size)) sum ^= b;
+  for (const s of layout.segments) sum = xorBytes(flash.read(s.off, s.size), sum);
   return sum;
 }
 

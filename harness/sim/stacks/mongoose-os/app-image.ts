@@ -5,6 +5,7 @@
 // behaviour is a descriptor at the start of the first segment, so the app reads it from flash.
 import { createHash } from 'node:crypto';
 import { mulberry32 } from '../../flash.ts';
+import { xorBytes } from '../../xor-checksum.ts';
 
 export type Chip = 'esp32' | 'esp8266';
 export const ESP_IMAGE_MAGIC = 0xe9;
@@ -110,17 +111,6 @@ export function readDescriptor(flash: Reader, off: number, chip: Chip): AppDescr
   } catch {
     return null;
   }
-}
-
-/** `sum` XOR every byte of `b` (the image checksum), a word at a time: every boot checks the slots. */
-function xorBytes(b: Uint8Array, sum: number): number {
-  const n = b.byteOffset % 4 === 0 ? b.length >> 2 : 0;
-  const words = new Uint32Array(b.buffer, b.byteOffset, n);
-  let w = 0;
-  for (let i = 0; i < n; i++) w ^= words[i]!;
-  sum ^= (w ^ (w >>> 8) ^ (w >>> 16) ^ (w >>> 24)) & 0xff;
-  for (let i = n * 4; i < b.length; i++) sum ^= b[i]!;
-  return sum & 0xff;
 }
 
 export function hash(s: string): number {

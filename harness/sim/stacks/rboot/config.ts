@@ -3,6 +3,7 @@
 // and fw_updated (facts §C), closed by rBoot's XOR checksum (seed 0xef). One copy, rewritten by
 // erase + program: a cut there leaves no valid config, and rBoot then writes its default.
 import type { DeviceFlash } from '../../stack.ts';
+import { xorBytes } from '../../xor-checksum.ts';
 
 export const CONFIG_MAGIC = 0xe1;
 export const CONFIG_VERSION = 0x01;
@@ -25,11 +26,7 @@ interface Reader {
   read(addr: number, len: number): Uint8Array;
 }
 
-function checksum(b: Uint8Array): number {
-  let c = CHKSUM_INIT;
-  for (let i = 0; i < SIZE - 1; i++) c ^= b[i]!;
-  return c;
-}
+const checksum = (b: Uint8Array): number => xorBytes(b.subarray(0, SIZE - 1), CHKSUM_INIT);
 
 export function encodeConfig(c: RbootConfig): Uint8Array {
   const b = new Uint8Array(SIZE);
