@@ -10,6 +10,13 @@ import { Console } from '../../harness/console/console.ts';
 import { hasSocat } from '../helpers/pty.ts';
 import { adapterUnderRoot, DeviceEnd, sleep, until } from './device-end.ts';
 
+/**
+ * How long a line the device end wrote may take to arrive: a guard, never waited out by a passing
+ * run. Above the adapter's 2 s hold for an opener it has not seen flush (pty-adapter-py.ts): at 2 s,
+ * 'Booting Zephyr' arrived too late once in CI with four test processes at once.
+ */
+const LINE_MS = 10_000;
+
 const skip = hasSocat() ? false : 'socat is not installed (apt-get install socat)';
 const gaps = (con: Console) => con.events.map((e) => e.text).filter((t) => /^console (lost|back|found|not present)/.test(t));
 
@@ -26,7 +33,7 @@ test('vanishes mid-boot, returns under a new path behind the same by-id link: no
   try {
     assert.equal(con.path, firstPath);
     await dev.write('ets Jun  8 2016 00:22:57\r\n\r\nrst:0x1 (POWERON_RESET),boot:0x13\r\nload:0x3fff0030,len:6');
-    await con.expect('rst:0x1', { timeout: 2000 });
+    await con.expect('rst:0x1', { timeout: LINE_MS });
     await until(() => con.rawBytes().includes('len:6'), 2000, 'the half line before the cut');
 
     // Power cut: the adapter's tty goes, udev drops the link.
@@ -49,8 +56,8 @@ test('vanishes mid-boot, returns under a new path behind the same by-id link: no
     for (let i = 0; i < boot.length; i += 7) await dev.write(boot.slice(i, i + 7).join('\r\n') + '\r\n');
     await dev.write(Buffer.from([0x49, 0x20, 0xe2, 0x82])); // a UTF-8 character split across writes
     await dev.write(Buffer.from([0xac, 0x20, 0xff, 0x0d, 0x0a]));
-    await con.expect(`line ${boot.length - 1} of`, { timeout: 5000 });
-    await con.expect(/^I €/, { timeout: 2000 });
+    await con.expect(`line ${boot.length - 1} of`, { timeout: LINE_MS });
+    await con.expect(/^I €/, { timeout: LINE_MS });
     await pending;
     await until(() => dev.received.includes('version\n'), 2000, 'the queued send to reach the board');
 
@@ -101,7 +108,7 @@ test('a port that vanishes with no event at all is noticed by the idle probe', {
   const con = await Console.open({ board: 'nrf52-b', port: { byId }, serialRoot: root, baudRate: 115200, binding: silentOnDisconnect(), reconnect: { watchMs: 0, idleProbeMs: 300 } });
   try {
     await dev.write('*** Booting Zephyr OS build v3.5.0 ***\r\n');
-    await con.expect('Booting Zephyr', { timeout: 2000 });
+    await con.expect('Booting Zephyr', { timeout: LINE_MS });
     const cut = con.now();
     adapter.unplug();
     await sleep(150);
@@ -113,7 +120,7 @@ test('a port that vanishes with no event at all is noticed by the idle probe', {
     stale.push(dev);
     dev = await DeviceEnd.open((await adapter.plug()).device);
     await dev.write('*** Booting Zephyr OS build v3.5.0 ***\r\nI: Starting bootloader\r\n');
-    await con.expect('Starting bootloader', { timeout: 3000 });
+    await con.expect('Starting bootloader', { timeout: LINE_MS });
     assert.match(gaps(con)[1]!, /^console back \(\/dev\/pts\/\d+\)$/);
   } finally {
     await con.close();
@@ -151,7 +158,7 @@ test('found by USB identity: comes back under whatever node the listing shows', 
     stale.push(dev);
     dev = await DeviceEnd.open((await adapter.plug()).device);
     await dev.write(' ets Jan  8 2013,rst cause:2, boot mode:(3,6)\r\n');
-    await con.expect('rst cause:2', { timeout: 3000 });
+    await con.expect('rst cause:2', { timeout: LINE_MS });
     assert.equal(gaps(con)[1], `console back (${adapter.current!.harness})`);
   } finally {
     await con.close();
@@ -169,7 +176,7 @@ test('an adapter the board powers may be absent at open: the console waits for i
     await assert.rejects(con.expect('anything', { timeout: 100 }), /stm32-e: no line matching anything within 100 ms \(the console port by-id\/.* is gone: by-id\/.* is not present yet\)/);
     dev = await DeviceEnd.open((await adapter.plug()).device);
     await dev.write('I: Starting bootloader\r\n');
-    await con.expect('Starting bootloader', { timeout: 3000 });
+    await con.expect('Starting bootloader', { timeout: LINE_MS });
     assert.deepEqual(gaps(con), [`console not present: by-id/${byId} is not present yet; waiting for it`, `console found (${adapter.current!.harness})`]);
   } finally {
     await con.close();
@@ -186,7 +193,7 @@ test("line ending '\\r' and latin1 are honoured both ways", { skip }, async () =
   const con = await Console.open({ board: 'legacy-f', port: { byId }, serialRoot: root, baudRate: 9600, lineEnding: '\r', encoding: 'latin1' });
   try {
     await dev.write(Buffer.from('Stra\xdfe 1\rready>\r', 'latin1'));
-    await con.expect('ready>', { timeout: 2000 });
+    await con.expect('ready>', { timeout: LINE_MS });
     assert.deepEqual(con.lines.map((l) => l.text), ['Straße 1', 'ready>']);
     await con.send('Größe');
     await until(() => dev.received.length >= 6, 2000, 'the typed line');
@@ -219,7 +226,7 @@ test('serial-open race: bytes sent as the port appears survive an open whose flu
     con = await Console.open({ board: 'nrf52-r', port: { byId }, serialRoot: root, baudRate: 115200 });
     closeSync(hostEarly);
     await dev.write('I: Starting bootloader\r\n');
-    await con.expect('Starting bootloader', { timeout: 3000 });
+    await con.expect('Starting bootloader', { timeout: LINE_MS });
     assert.deepEqual(
       con.lines.map((l) => l.text),
       ['*** Booting MCUboot v2.1.0 ***', 'I: Starting bootloader'],
