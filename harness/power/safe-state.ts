@@ -126,8 +126,11 @@ export const inPlaywrightWorker = (): boolean => process.env.TEST_WORKER_INDEX !
 export function sigtermStopsRunner(): void {
   // Workers (and any other Playwright child) talk to their parent over IPC; the runner does not.
   if (process.send || inPlaywrightWorker()) return;
-  process.once('SIGTERM', () => {
-    process.exitCode = SIGNAL_EXIT.SIGTERM;
-    process.emit('SIGINT', 'SIGINT');
-  });
+  // Armed once per process, however many configs call it: a second handler would take the second SIGTERM.
+  if (!process.listeners('SIGTERM').includes(stopRunner)) process.once('SIGTERM', stopRunner);
+}
+
+function stopRunner(): void {
+  process.exitCode = SIGNAL_EXIT.SIGTERM;
+  process.emit('SIGINT', 'SIGINT');
 }

@@ -34,6 +34,17 @@ test('own specs and the chosen stock scenarios run on every board; kinds are reg
   assert.ok(powerKinds.kinds.some((k) => k.kind === 'test-config-plug'));
 });
 
+test('two configs in one runner arm one SIGTERM handler, so a second SIGTERM still ends the run', () => {
+  const before = process.listeners('SIGTERM');
+  try {
+    armingConfig({ rigs: ['rigs/sim.json'] });
+    armingConfig({ rigs: ['rigs/sim.json'] });
+    assert.equal(process.listeners('SIGTERM').filter((l) => !before.includes(l)).length, process.send ? 0 : 1);
+  } finally {
+    for (const l of process.listeners('SIGTERM')) if (!before.includes(l)) process.off('SIGTERM', l);
+  }
+});
+
 test('without testDir only the stock library runs, under the board names', () => {
   const config = otaHilConfig({ rigs: ['rigs/sim.json'] });
   assert.ok(config.projects!.every((p) => p.testDir === STOCK_SCENARIOS && !p.name!.endsWith('/stock')));
