@@ -32,8 +32,14 @@ export function connectMqtt(ctx: DeviceContext, p: DeviceCloud): MqttLink | null
   client.on('connect', () => {
     if (ctx.signal.aborted) return;
     ctx.print(`mqtt: connected to ${cfg.url} as ${p.deviceId}`);
-    client.publish(statusTopic(p.deviceId), 'online', { qos: 1, retain: true });
-    for (const t of handlers.keys()) client.subscribe(t, { qos: 1 });
+    // "online" only once the broker holds the subscriptions: a controller may command the device
+    // the moment it sees it, and that command must not be lost.
+    const online = () => {
+      if (!ctx.signal.aborted) client.publish(statusTopic(p.deviceId), 'online', { qos: 1, retain: true });
+    };
+    const topics = [...handlers.keys()];
+    if (topics.length) client.subscribe(topics, { qos: 1 }, online);
+    else online();
   });
   client.on('error', (e) => {
     if (!ctx.signal.aborted) ctx.print(`mqtt: ${e.message}`);
