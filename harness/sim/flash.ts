@@ -217,6 +217,12 @@ function wordsOf(bytes: Uint8Array): Uint32Array {
   return bytes.byteOffset % 4 ? new Uint32Array(0) : new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.length >> 2);
 }
 
+/** Fills `bytes` with one draw of `rng` per byte: the filler of every simulated image, reproducible from its seed. */
+export function fillNoise(bytes: Uint8Array, rng: () => number): Uint8Array {
+  for (let i = 0; i < bytes.length; i++) bytes[i] = Math.floor(rng() * 256);
+  return bytes;
+}
+
 /** Small seeded PRNG so torn erases are reproducible. */
 export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;

@@ -3,7 +3,7 @@
 // so the app reads what to do from flash and never from JS state that might survive a cut.
 import type { ImageBuild } from '../../stack.ts';
 import type { SimConfig } from '../../../rig/schema.ts';
-import { mulberry32 } from '../../flash.ts';
+import { fillNoise, mulberry32 } from '../../flash.ts';
 import { assembleImage, HEADER_SIZE, SEGMENT_HEADER_SIZE, parseHeader, ESP_IMAGE_MAGIC, sha256, type SegmentSpec } from './image.ts';
 import { flashSizeCode, layoutFor } from './layout.ts';
 
@@ -77,7 +77,7 @@ export function buildAppImage(build: ImageBuild, config: SimConfig): Uint8Array 
   if (s3 < 4) throw new Error(`esp-idf image ${build.version}: body size ${total} is too small for its ${APP_DESC_SIZE + meta.length}-byte descriptor`);
   // Filler differs per version so two builds never share bytes by accident.
   const rng = mulberry32(hashString(build.version) ^ total);
-  const fill = (n: number) => randomBytes(rng, n);
+  const fill = (n: number) => fillNoise(new Uint8Array(n), rng);
   const drom = fill(s0);
   drom.set(desc, 0);
   drom.set(meta, APP_DESC_SIZE);
@@ -97,7 +97,7 @@ export function buildAppImage(build: ImageBuild, config: SimConfig): Uint8Array 
 /** The 2nd stage bootloader image the ROM loads from 0x1000 (segment sizes of a real v5 build). */
 export function buildBootloaderImage(config: SimConfig): Uint8Array {
   const rng = mulberry32(0xb007);
-  const seg = (addr: number, len: number): SegmentSpec => ({ addr, data: randomBytes(rng, len) });
+  const seg = (addr: number, len: number): SegmentSpec => ({ addr, data: fillNoise(new Uint8Array(len), rng) });
   const segments = [seg(0x3fff0030, 7104), seg(0x40078000, 15576), seg(0x40080400, 4), seg(0x40080404, 3876)];
   return assembleImage(segments, 0x4008064c, flashSizeCode(layoutFor(config).flashSize));
 }
@@ -106,12 +106,6 @@ interface Reader {
   read(addr: number, len: number): Uint8Array;
 }
 
-/** n filler bytes, one draw each (a plain loop: Uint8Array.from with a callback is several times slower). */
-function randomBytes(rng: () => number, n: number): Uint8Array {
-  const b = new Uint8Array(n);
-  for (let i = 0; i < n; i++) b[i] = Math.floor(rng() * 256);
-  return b;
-}
 
 /** esp_app_get_description() for the image at `off`; null when there is no descriptor there. */
 export function readAppInfo(flash: Reader, off: number): AppInfo | null {

@@ -6,7 +6,7 @@
 // simulator's stand-in for "this code is one consistent build" (no real component checks it).
 import { createHash } from 'node:crypto';
 import type { ImageBuild, SimDeviceConfig } from '../../stack.ts';
-import { mulberry32 } from '../../flash.ts';
+import { fillNoise, mulberry32 } from '../../flash.ts';
 import { xorBytes } from '../../xor-checksum.ts';
 import { APP_START, FLASH_SIZE, FLASH_SIZE_CODE, FS_START, SECTOR, roundUp } from './layout.ts';
 import { appendSignature, signedBuild } from './signing.ts';
@@ -55,12 +55,7 @@ function espImage(entry: number, segments: Segment[]): Uint8Array {
   return out;
 }
 
-function noise(seed: number, len: number): Uint8Array {
-  const rng = mulberry32(seed);
-  const b = new Uint8Array(len);
-  for (let i = 0; i < len; i++) b[i] = Math.floor(rng() * 256);
-  return b;
-}
+const noise = (seed: number, len: number): Uint8Array => fillNoise(new Uint8Array(len), mulberry32(seed));
 
 /** eboot as every build ships it: identical bytes in every image, so a copy skips its sector ('B'). */
 export const EBOOT_SECTOR: Uint8Array = (() => {

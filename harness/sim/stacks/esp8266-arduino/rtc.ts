@@ -3,7 +3,7 @@
 // power-on (ctx.rtc is per power life). The reset cause the ROM prints is kept with it, as the
 // chip's RTC keeps its reset-reason register.
 import type { DeviceContext } from '../../stack.ts';
-import { mulberry32 } from '../../flash.ts';
+import { fillNoise, mulberry32 } from '../../flash.ts';
 
 const USER_MEM = 'esp8266.rtc-user-mem';
 const RESET_CAUSE = 'esp8266.reset-cause';
@@ -29,9 +29,7 @@ function userMem(ctx: DeviceContext): Uint8Array {
   let mem = ctx.rtc.get(USER_MEM) as Uint8Array | undefined;
   if (!mem) {
     // Fresh power: SRAM cells come up in no particular state.
-    const rng = mulberry32(ctx.config.seed ^ 0x5a5a ^ Math.floor(ctx.uptimeMs()));
-    mem = new Uint8Array(USER_MEM_SIZE);
-    for (let i = 0; i < mem.length; i++) mem[i] = Math.floor(rng() * 256);
+    mem = fillNoise(new Uint8Array(USER_MEM_SIZE), mulberry32(ctx.config.seed ^ 0x5a5a ^ Math.floor(ctx.uptimeMs())));
     ctx.rtc.set(USER_MEM, mem);
   }
   return mem;

@@ -3,7 +3,7 @@
 import { sha256 } from '../../digest.ts';
 import type { ImageBuild } from '../../stack.ts';
 import type { SimConfig } from '../../../rig/schema.ts';
-import { mulberry32 } from '../../flash.ts';
+import { fillNoise, mulberry32 } from '../../flash.ts';
 import { layoutFor } from './layout.ts';
 
 export const IMAGE_MAGIC = 0x96f3b83d;
@@ -83,8 +83,7 @@ export function buildImage(build: ImageBuild, config: SimConfig): Uint8Array {
   dv.setUint32(24, ver.build, true);
   img.set(meta, hdrSize);
   // Filler differs per version so two builds never share sectors by accident.
-  const rng = mulberry32(hashString(build.version) ^ size);
-  for (let i = hdrSize + meta.length; i < hdrSize + size; i++) img[i] = Math.floor(rng() * 256);
+  fillNoise(img.subarray(hdrSize + meta.length, hdrSize + size), mulberry32(hashString(build.version) ^ size));
   const tlv = hdrSize + size;
   dv.setUint16(tlv, TLV_INFO_MAGIC, true);
   dv.setUint16(tlv + 2, TLV_AREA_SIZE, true);

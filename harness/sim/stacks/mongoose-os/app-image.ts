@@ -4,7 +4,7 @@
 // 16-byte block, and on the ESP32 a SHA-256 of all of it appended. The simulated firmware's
 // behaviour is a descriptor at the start of the first segment, so the app reads it from flash.
 import { createHash } from 'node:crypto';
-import { mulberry32 } from '../../flash.ts';
+import { fillNoise, mulberry32 } from '../../flash.ts';
 import { xorBytes } from '../../xor-checksum.ts';
 
 export type Chip = 'esp32' | 'esp8266';
@@ -51,8 +51,7 @@ export function buildAppImage(chip: Chip, d: AppDescriptor, bodySize: number): U
   const seg = img.subarray(hs + 8, hs + 8 + segLen);
   seg.set(meta);
   // Filler differs per version so two builds never share flash contents by accident.
-  const rng = mulberry32(hash(d.declared) ^ segLen);
-  for (let i = meta.length; i < segLen; i++) seg[i] = Math.floor(rng() * 256);
+  fillNoise(seg.subarray(meta.length), mulberry32(hash(d.declared) ^ segLen));
   const sum = xorBytes(seg, CHECKSUM_SEED);
   const checksumAt = Math.ceil(unpadded / 16) * 16 - 1;
   img[checksumAt] = sum;

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import type { ImageBuild } from '../../stack.ts';
-import { mulberry32 } from '../../flash.ts';
+import { fillNoise, mulberry32 } from '../../flash.ts';
 
 export const PLATFORM_ID = 12; // argon-like
 export const MOD_FUNC_USER_PART = 5;
@@ -50,8 +50,7 @@ export function buildModule(build: ImageBuild, runAt: number, maxSize: number): 
   m[17] = 1;
   dv.setUint16(18, DEVICE_OS.module, true);
   m.set(meta, HEADER);
-  const rng = mulberry32(hashString(build.version) ^ body);
-  for (let i = HEADER + meta.length; i < HEADER + body; i++) m[i] = Math.floor(rng() * 256);
+  fillNoise(m.subarray(HEADER + meta.length, HEADER + body), mulberry32(hashString(build.version) ^ body));
   const suffix = HEADER + body;
   m.set(createHash('sha256').update(m.subarray(0, suffix)).digest(), suffix + 2);
   dv.setUint16(suffix + 34, SUFFIX, true);

@@ -2,7 +2,7 @@
 // over header and body) and a body whose start describes what the simulated firmware does.
 import { createHash } from 'node:crypto';
 import type { ImageBuild } from '../../stack.ts';
-import { mulberry32 } from '../../flash.ts';
+import { fillNoise, mulberry32 } from '../../flash.ts';
 
 const MAGIC = Buffer.from('ZFW1', 'latin1');
 export const HEADER_SIZE = 64;
@@ -33,8 +33,7 @@ export function buildImage(build: ImageBuild, maxSize: number): Uint8Array {
   dv.setUint32(8, size, true);
   img.set(Buffer.from(build.version, 'utf8'), 16);
   img.set(meta, HEADER_SIZE);
-  const rng = mulberry32(hashString(build.version) ^ size);
-  for (let i = HEADER_SIZE + meta.length; i < img.length; i++) img[i] = Math.floor(rng() * 256);
+  fillNoise(img.subarray(HEADER_SIZE + meta.length), mulberry32(hashString(build.version) ^ size));
   img.set(digest(img), 32);
   return img;
 }
