@@ -6,6 +6,7 @@ import { esp8266ArduinoParser } from '../../harness/bootlog/esp8266-arduino.ts';
 import { mongooseOsParser } from '../../harness/bootlog/mongoose-os.ts';
 import { rbootParser } from '../../harness/bootlog/rboot.ts';
 import { detectStack } from '../../harness/bootlog/registry.ts';
+import { restful } from '../../harness/fixtures/boots.ts';
 import { final, log } from './helpers.ts';
 
 const ROM = (cause = 2, mode = '3,6') => ['', ` ets Jan  8 2013,rst cause:${cause}, boot mode:(${mode})`, '', 'load 0x4010f000, len 3584, room 16 ', 'tail 0', 'chksum 0xb0', 'csum 0xb0'];
@@ -49,6 +50,18 @@ void test('a failed eboot copy is reported, not guessed; repeated load failures 
 
   const loop = [1, 2, 3].flatMap(() => [...ROM(2), '~ld', 'e:2']);
   assert.deepEqual(final('esp8266-arduino', loop), { slot: 'none', event: 'brick', version: null });
+});
+
+void test('a corrupt sketch copied by eboot crashes in a loop: its boots come to rest only as a brick, however the lines are timed', () => {
+  const crash = ['', 'Exception (0):', 'epc1=0x40100000 epc2=0x00000000 epc3=0x00000000 excvaddr=0x00000000 depc=0x00000000', '', '>>>stack>>>', 'ctx: cont', '<<<stack<<<'];
+  const lines = ['Update Success: 1538', 'Rebooting...', ...ROM(2), 'v4841544f', '@cp:B0', 'ld', ...crash, ...[1, 2, 3].flatMap(() => [...ROM(2), 'v4841544f', '~ld', ...crash])];
+  // At every line a wait may look: between a crash and the next boot's banner each boot is
+  // complete, but the board has not come to rest until the parser calls the loop a brick.
+  const rests = lines.map((_, n) => esp8266ArduinoParser.parse(lines.slice(0, n + 1)).slice(1)).filter((boots) => boots.length > 0 && restful(boots));
+  assert.ok(rests.length > 0, 'the whole loop is at rest');
+  for (const boots of rests) assert.equal(boots.at(-1)?.event, 'brick', JSON.stringify(boots.map((b) => [b.event, b.complete, b.notes])));
+  const upAgain = esp8266ArduinoParser.parse([...lines.slice(0, 8), 'ld', 'OTA-HIL Sketch 1.1.0', 'IP address: 127.0.0.1']).slice(1);
+  assert.ok(restful(upAgain), 'a sketch that came up is at rest');
 });
 
 void test('boot mode (1,x) with no eboot output: the ROM waits in download mode, brick', () => {
