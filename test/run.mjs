@@ -6,7 +6,7 @@
 // goes into child processes or real-time waits) or that cannot share a process keep one each.
 // `npm test -- FILE...` runs just those files, one process each, as `node --test` does; other
 // arguments (`--test-name-pattern=...`) go to node.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -33,6 +33,17 @@ const ALONE = [
   'test/locks/board-lock.test.ts',
   // Registers a kind for the rest of its process, which other files' rigs would see.
   'test/docs/extending-example.test.ts',
+];
+/** Files that start Playwright runs: they wait for the compile cache below (each keeps a process of its own). */
+const PLAYWRIGHT = [
+  'test/scenarios/can-fail.test.ts',
+  'test/report/browser.test.ts',
+  'test/fixtures/real-board.test.ts',
+  'test/report/history.test.ts',
+  'test/scenarios/tags.test.ts',
+  'test/report/merge.test.ts',
+  'test/fixtures/signals.test.ts',
+  'test/faults/sample.test.ts',
 ];
 /**
  * Seconds the files that take long take (a process's wall time when alone, its tests' when grouped;
@@ -156,8 +167,20 @@ if (error) loaded.reject(error);
 else loaded?.resolve();
 `;
 const dir = mkdtempSync(path.join(tmpdir(), 'ota-hil-test-groups-'));
+// Playwright compiles each TypeScript file into a cache keyed by its path and content. In a fresh
+// clone (as on CI) or after a harness edit, the first Playwright runs, starting together, would each
+// compile the whole harness (main 8.5 s of CPU cold, 2.4 s warm): one listing fills the cache first.
+// It runs beside the first test processes: a file that starts Playwright waits for it (its entry
+// module polls for the marker the listing leaves when it exits), the others use the other core.
+const filled = path.join(dir, 'playwright-cache-filled');
+const fill = spawn(process.execPath, ['node_modules/@playwright/test/cli.js', 'test', '--list'], { stdio: 'ignore', timeout: 120_000, env: { ...process.env, OTA_HIL_REPORTS: path.join(dir, 'list') } });
+fill.on('exit', () => writeFileSync(filled, ''));
+fill.on('error', () => writeFileSync(filled, ''));
+const waitForFill = `import { existsSync } from 'node:fs';
+while (!existsSync(${JSON.stringify(filled)})) await new Promise((resolve) => setTimeout(resolve, 100));
+`;
 const jobs = [
-  ...all.filter(alone).map((f) => ({ name: path.basename(f, '.test.ts'), source: `import '${ROOT}${f}';\n`, weight: weight(f) })),
+  ...all.filter(alone).map((f) => ({ name: path.basename(f, '.test.ts'), source: PLAYWRIGHT.includes(f) ? `${waitForFill}await import('${ROOT}${f}');\n` : `import '${ROOT}${f}';\n`, weight: weight(f) })),
   ...groups.filter(({ files }) => files.length > 0).map(({ files, weight }, i) => ({ name: `group-${i + 1}`, source: groupModule(files), weight })),
 ].sort((a, b) => b.weight - a.weight);
 // node --test starts its files in the order of their sorted paths, not as given: each process gets
@@ -167,10 +190,6 @@ const entries = jobs.map((j, i) => {
   writeFileSync(entry, j.source);
   return entry;
 });
-// Playwright compiles each TypeScript file into a cache keyed by its path and content. In a fresh
-// clone (as on CI) or after a harness edit, the first Playwright runs, starting together, would each
-// compile the whole harness (main 8.5 s of CPU cold, 2.4 s warm): one listing fills the cache first.
-spawnSync(process.execPath, ['node_modules/@playwright/test/cli.js', 'test', '--list'], { stdio: 'ignore', timeout: 120_000, env: { ...process.env, OTA_HIL_REPORTS: dir } });
 const code = await node(entries);
 rmSync(dir, { recursive: true, force: true });
 process.exit(code);
