@@ -46,7 +46,8 @@ export class PtyAdapter {
     return this.current !== undefined;
   }
 
-  async plug(timeoutMs = 5000): Promise<PtyPlug> {
+  /** `timeoutMs` guards the helper's start (python3 under a loaded CI host takes seconds) and its reply. */
+  async plug(timeoutMs = 30_000): Promise<PtyPlug> {
     if (this.current) return this.current;
     let timer: NodeJS.Timeout | undefined;
     const reply = await Promise.race([

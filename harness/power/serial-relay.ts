@@ -2,7 +2,9 @@
 // 4-byte frame A0 <channel> <00|01> <sum> (see lcus.ts). Multi-channel boards answer the query byte
 // 0xFF with "CH1:OFF\r\nCH2:ON\r\n..."; single-channel ones stay silent, so state() is then
 // 'unknown'. When the board does answer, every switch is read back and a relay that did not
-// follow is an error.
+// follow is an error. Only finding out whether a board answers costs a wait (queryMs, once, paid
+// by silent boards); a board that answered gets the hardware timeout for each read-back, which
+// an answering board never uses up however loaded the host.
 import { existsSync } from 'node:fs';
 import type { SerialPort } from 'serialport';
 import { resolvePort, withoutBoard } from '../console/ports.ts';
@@ -19,7 +21,10 @@ const DRIVER = 'serial-relay';
 
 export interface SerialRelayOptions {
   timeoutMs?: number;
-  /** How long to wait for an answer to the status query; silent boards cost this much once. */
+  /**
+   * How long the first status query waits for an answer: silent boards cost this much once.
+   * Generous: a loaded host (CI) can take a second or more to carry a pty's answer.
+   */
   queryMs?: number;
   /** Pause between a frame and the next one; the board's MCU drops frames sent back to back. */
   gapMs?: number;
@@ -43,7 +48,7 @@ export class SerialRelayPowerSwitch implements PowerSwitch {
     opts: SerialRelayOptions = {},
   ) {
     this.ms = opts.timeoutMs ?? DEFAULT_HW_TIMEOUT_MS;
-    this.queryMs = opts.queryMs ?? 500;
+    this.queryMs = opts.queryMs ?? 2000;
     this.gapMs = opts.gapMs ?? 50;
     this.description = `serial-relay ${describeRef(config.port)} channel ${config.channel}`;
   }
@@ -114,11 +119,11 @@ export class SerialRelayPowerSwitch implements PowerSwitch {
     }
   }
 
-  /** Sends 0xFF and waits up to queryMs for our channel's "CHn:ON|OFF". */
+  /** Sends 0xFF and waits for our channel's "CHn:ON|OFF": up to queryMs until the board has answered once. */
   private async query(port: SerialPort): Promise<PowerState> {
     this.rx = '';
     await this.write(port, Uint8Array.of(LCUS_QUERY), 'the status query FF');
-    const deadline = Date.now() + this.queryMs;
+    const deadline = Date.now() + (this.answers === true ? this.ms : this.queryMs);
     for (;;) {
       const st = parseLcusStatus(this.rx).get(this.config.channel);
       if (st) {

@@ -12,6 +12,8 @@ export class LcusPeer {
   answersQuery = true;
   /** A channel whose relay is dead: frames for it are accepted and change nothing. */
   deadChannel: number | undefined;
+  /** Answers kept back (a slow board or host) until releaseAnswers(); null: sent at once. */
+  private held: Buffer[] | null = null;
   private frame: number[] = [];
 
   private constructor(
@@ -34,8 +36,9 @@ export class LcusPeer {
     if (this.frame.length === 0 && b === 0xff) {
       this.queries++;
       if (this.answersQuery) {
-        const text = this.relays.map((on, i) => `CH${i + 1}:${on ? 'ON' : 'OFF'} \r\n`).join('');
-        this.port.write(Buffer.from(text, 'latin1'));
+        const text = Buffer.from(this.relays.map((on, i) => `CH${i + 1}:${on ? 'ON' : 'OFF'} \r\n`).join(''), 'latin1');
+        if (this.held) this.held.push(text);
+        else this.port.write(text);
       }
       return;
     }
@@ -58,6 +61,15 @@ export class LcusPeer {
   async waitFrames(n: number, ms = 2000): Promise<void> {
     const end = Date.now() + ms;
     while (this.frames.length < n && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
+  }
+
+  holdAnswers(): void {
+    this.held ??= [];
+  }
+
+  releaseAnswers(): void {
+    for (const text of this.held ?? []) this.port.write(text);
+    this.held = null;
   }
 
   close(): Promise<void> {

@@ -12,10 +12,11 @@ import { hex, LcusPeer } from './lcus-peer.ts';
 
 const skip = hasSocat() ? false : 'socat is not installed (apt-get install -y socat)';
 
-async function bench(channels = 4): Promise<{ pair: PtyPair; peer: LcusPeer; relay: SerialRelayPowerSwitch; done: () => Promise<void> }> {
+/** `queryMs`: the driver's default (generous: an answering board never waits it out) unless the board is silent. */
+async function bench(channels = 4, queryMs?: number): Promise<{ pair: PtyPair; peer: LcusPeer; relay: SerialRelayPowerSwitch; done: () => Promise<void> }> {
   const pair = await ptyPair();
   const peer = await LcusPeer.open(pair.device, channels);
-  const relay = new SerialRelayPowerSwitch({ kind: 'serial-relay', port: { path: pair.harness }, channel: 2 }, { board: 'stm32-b' }, { queryMs: 300 });
+  const relay = new SerialRelayPowerSwitch({ kind: 'serial-relay', port: { path: pair.harness }, channel: 2 }, { board: 'stm32-b' }, { queryMs });
   return {
     pair,
     peer,
@@ -56,7 +57,7 @@ void describe('serial-relay (LCUS over CH340)', { skip }, () => {
   });
 
   void it('a single-channel board that never answers: switching works, state is unknown, no query after the first', async () => {
-    const { peer, relay, done } = await bench();
+    const { peer, relay, done } = await bench(4, 300);
     peer.answersQuery = false;
     try {
       await relay.on();
@@ -77,6 +78,25 @@ void describe('serial-relay (LCUS over CH340)', { skip }, () => {
     peer.deadChannel = 2;
     try {
       await rejectsPower(relay.on(), /sent A0 02 01 A3 on .* but channel 2 reads back off/);
+    } finally {
+      await done();
+    }
+  });
+
+  void it('a board that answered once is read back however long its answer takes: a relay that did not follow is still caught', async () => {
+    const { peer, relay, done } = await bench();
+    try {
+      await relay.on();
+      assert.equal(peer.queries, 1);
+      // The next answer comes only after the first query's wait (queryMs) would have run out.
+      peer.deadChannel = 2;
+      peer.holdAnswers();
+      const off = rejectsPower(relay.off(), /sent A0 02 00 A2 on .* but channel 2 reads back on/);
+      for (let i = 0; peer.queries < 2 && i < 1000; i++) await new Promise((r) => setTimeout(r, 10));
+      assert.equal(peer.queries, 2, 'the switch is read back');
+      await new Promise((r) => setTimeout(r, 2500)); // past the driver's default queryMs (2 s)
+      peer.releaseAnswers();
+      await off;
     } finally {
       await done();
     }
