@@ -2,34 +2,29 @@
 // seeded bootloader bug) through `npm run scenarios`, and headless Chromium (Debian's package)
 // opens the single-file report the run printed, from the file system with every request to a
 // network host refused: the overview shows the release gate's verdict (as gate.json has it) and
-// passed, failed and documented risks apart; a sweep's page shows its picture. Then, on the
-// served multi-file report: the tree, the labels, the timeline picture (decoded, on the Overview
-// and as an image/svg+xml attachment) and that a failure quotes the console lines. Screenshots go
-// to OTA_HIL_SCREENSHOTS (default reports/browser-test).
+// passed, failed and documented risks apart; a sweep's page shows its picture; the tree, the
+// labels, the timeline picture (decoded, on the Overview and as an image/svg+xml attachment) and
+// that a failure quotes the console lines. (The multi-file report holds the same data files; its
+// generation is checked by history.test and merge.test, which read them.) Screenshots go to
+// OTA_HIL_SCREENSHOTS (default reports/browser-test).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
-import type { Generated } from '../../harness/report/allure-generate.ts';
-import { serveDir } from './static-server.ts';
 
 const CHROMIUM = process.env.OTA_HIL_CHROMIUM ?? '/usr/bin/chromium';
 const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const skip = existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM} (Debian: apt-get install -y chromium; or set OTA_HIL_CHROMIUM)`;
 
 const reports = mkdtempSync(path.join(tmpdir(), 'ota-hil-browser-'));
-/** The same results as a multi-file report, served: its data files name each result's id and labels. */
-const served = path.join(reports, 'served');
 const shots = path.resolve(process.env.OTA_HIL_SCREENSHOTS ?? 'reports/browser-test');
 let launched: Promise<Browser> | undefined;
 let browser: Browser | undefined;
-let server: Awaited<ReturnType<typeof serveDir>> | undefined;
 /** What `npm run scenarios` printed as the report to open. */
 let printedReport = '';
 
@@ -50,10 +45,11 @@ interface ReportResult {
   labels: { name: string; value: string }[];
 }
 
-async function reportResult(name: string, board: string): Promise<ReportResult> {
-  await servedReport();
-  const dir = path.join(served, 'allure-report', 'data', 'test-results');
-  const all = readdirSync(dir).map((f) => JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as ReportResult);
+/** The printed report's results: its data files are in the page, base64-encoded, by path. */
+let results: ReportResult[] | undefined;
+function reportResult(name: string, board: string): ReportResult {
+  results ??= [...readFileSync(printedReport, 'utf8').matchAll(/"data\/test-results\/[0-9a-f]+\.json","([A-Za-z0-9+/=]+)"/g)].map((m) => JSON.parse(Buffer.from(m[1]!, 'base64').toString('utf8')) as ReportResult);
+  const all = results;
   const r = all.find((x) => x.name === name && x.labels.some((l) => l.name === 'board' && l.value === board));
   assert.ok(r, `no "${name}" on ${board} in the report (${all.map((x) => x.name).join(', ')})`);
   return r;
@@ -67,16 +63,6 @@ function decodedSize(img: Locator): Promise<number[]> {
   });
 }
 
-/** The served report, one page for all: a result is reached by its # route (which opens its Overview tab). */
-let servedPage: Page | undefined;
-async function openServed(r?: ReportResult): Promise<Page> {
-  await servedReport();
-  servedPage ??= await browser!.newPage();
-  await servedPage.goto(`${server!.url}${r ? `#${r.id}` : ''}`);
-  if (r) await servedPage.getByTestId('test-result-info-title').filter({ hasText: r.name }).waitFor();
-  return servedPage;
-}
-
 /** `node harness/cli/scenarios.mjs ...args` (npm run scenarios), its output. */
 function scenarios(args: string[], env: NodeJS.ProcessEnv): Promise<{ stdout: string; stderr: string }> {
   const p = spawn(process.execPath, ['harness/cli/scenarios.mjs', ...args], { env, timeout: 400_000 });
@@ -85,34 +71,6 @@ function scenarios(args: string[], env: NodeJS.ProcessEnv): Promise<{ stdout: st
   p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
   p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   return new Promise((resolve) => p.on('close', () => resolve({ stdout, stderr })));
-}
-
-/**
- * generateAllureReport(dir, multi-file) in a thread of its own (it waits for Allure's CLI), so the
- * served copy is generated while the tests of the printed report run.
- */
-function generateInThread(dir: string): Promise<Generated> {
-  const url = pathToFileURL(path.resolve('harness/report/allure-generate.ts')).href;
-  const code = `const { parentPort, workerData: w } = require('node:worker_threads');
-    import('tsx/esm/api').then(({ register }) => (register(), import(w.url))).then((m) => parentPort.postMessage(m.generateAllureReport(w.dir, { singleFile: false })));`;
-  const worker = new Worker(code, { eval: true, workerData: { url, dir } });
-  return new Promise<Generated>((resolve, reject) => {
-    worker.once('message', resolve);
-    worker.once('error', reject);
-  }).finally(() => void worker.terminate());
-}
-
-let generating: Promise<Generated> | undefined;
-let serving: Promise<void> | undefined;
-/** The served multi-file report, generated (from the run's results) and served. */
-function servedReport(): Promise<void> {
-  serving ??= (async () => {
-    const gen = await generating!;
-    assert.ok(gen.ok, gen.stderr);
-    process.stdout.write(`# multi-file Allure report generated in ${(gen.ms / 1000).toFixed(1)} s\n`);
-    server = await serveDir(gen.report);
-  })();
-  return serving;
 }
 
 before(async () => {
@@ -140,9 +98,6 @@ before(async () => {
   assert.match(run.stdout, /2 failed/, `the mutant must fail its swap scenario and its sweep:\n${run.stdout}\n${run.stderr}`);
   printedReport = /^Allure report: (\S+\.html)/m.exec(run.stdout)?.[1] ?? '';
   assert.ok(printedReport && existsSync(printedReport), `the run printed no report file:\n${run.stdout}`);
-  mkdirSync(served);
-  cpSync(path.join(reports, 'allure-results'), path.join(served, 'allure-results'), { recursive: true });
-  generating = generateInThread(served);
   mkdirSync(shots, { recursive: true });
 });
 
@@ -212,8 +167,8 @@ void test('the overview shows the gate verdict, and passed, failed and documente
 });
 
 void test('a sweep page shows its picture: cut points by phase, clean and torn, coloured by outcome; failing points numbered with their fault plans', { skip }, async () => {
-  const risky = await reportResult('every cut point of an update and its commit ends as the stack promises', 'particle-1');
-  const failing = await reportResult('every cut point of an update and its commit ends as the stack promises', 'mcuboot-m');
+  const risky = reportResult('every cut point of an update and its commit ends as the stack promises', 'particle-1');
+  const failing = reportResult('every cut point of an update and its commit ends as the stack promises', 'mcuboot-m');
   for (const [r, file] of [[risky, 'sweep-risk.png'], [failing, 'sweep-failing.png']] as const) {
     const page = await openPrinted(r);
     const frame = page.frameLocator('[data-testid="test-result-description-frame"]');
@@ -271,14 +226,11 @@ function walkResults(fn: (a: { name: string; source: string }) => void): void {
 
 after(async () => {
   await printed?.page.close();
-  await servedPage?.close();
-  await generating?.catch(() => undefined);
   await (browser ?? (await launched?.catch(() => undefined)))?.close();
-  await server?.close();
 });
 
 void test('the tree holds every scenario under rig and board', { skip }, async () => {
-  const page = await openServed();
+  const page = await openPrinted();
   await page.getByTestId('tree-section-title').first().waitFor();
   // Open every closed group until none is left (the tree starts collapsed when all is green).
   for (let i = 0; i < 50; i++) {
@@ -294,7 +246,7 @@ void test('the tree holds every scenario under rig and board', { skip }, async (
 });
 
 void test('a result shows its rig, board, stack, transport, versions and fault plan', { skip }, async () => {
-  const page = await openServed(await reportResult('cut at 50% keeps the baseline', 'mcuboot-m'));
+  const page = await openPrinted(reportResult('cut at 50% keeps the baseline', 'mcuboot-m'));
   const showMore = page.getByText('Show more');
   if (await showMore.count()) await showMore.first().click();
   const items = await page.getByTestId('metadata-item').evaluateAll((xs: MetadataItem[]) =>
@@ -307,7 +259,7 @@ void test('a result shows its rig, board, stack, transport, versions and fault p
 });
 
 void test('the timeline picture is on the Overview and attached as image/svg+xml, and it decodes', { skip }, async () => {
-  const page = await openServed(await reportResult('cut at 50% keeps the baseline', 'mcuboot-m'));
+  const page = await openPrinted(reportResult('cut at 50% keeps the baseline', 'mcuboot-m'));
   const overview = page.frameLocator('[data-testid="test-result-description-frame"]').locator('img');
   const [w = 0, h = 0] = await decodedSize(overview);
   assert.ok(w >= 900 && h >= 300, `timeline on the Overview is ${w}x${h}: not a decoded SVG`);
@@ -323,9 +275,9 @@ void test('the timeline picture is on the Overview and attached as image/svg+xml
 });
 
 void test('a failed scenario shows what was expected, what booted and the console lines that decided it', { skip }, async () => {
-  const r = await reportResult('cut 40 ms into the swap', 'mcuboot-m');
+  const r = reportResult('cut 40 ms into the swap', 'mcuboot-m');
   assert.equal(r.status, 'failed');
-  const page = await openServed(r);
+  const page = await openPrinted(r);
   await page.getByTestId('test-result-status-failed').first().waitFor();
   const text = await page.locator('body').innerText();
   assert.match(text, /expected mcuboot-m to boot 1\.1\.0 \(event swap-resumed\); it booted /);
