@@ -88,6 +88,7 @@ const SECONDS = {
   'test/sim/esp8266-sweep.test.ts': 5,
   'test/sim/mcuboot-download-sweep.test.ts': 5,
   'test/cli/sim-ops.test.ts': 4,
+  'test/report/gate-report.test.ts': 4,
   'test/docs/extending-example.test.ts': 4,
   'test/fixtures/commit-ack.test.ts': 4,
   'test/lint/boundaries.test.ts': 4,
