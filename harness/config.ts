@@ -14,6 +14,9 @@ import { registerKinds, type UserKinds } from './rig/extend.ts';
 import type { BoardOptions } from './fixtures/test.ts';
 import { sigtermStopsRunner } from './power/safe-state.ts';
 
+/** The runner's full rig check (images built), beside this module: .ts in the repository, .js in the package. */
+const RIG_CHECK = fileURLToPath(new URL(`./rig/runner-check${import.meta.url.slice(import.meta.url.lastIndexOf('.'))}`, import.meta.url));
+
 /** The stock scenario library: the scenarios this package ships, beside this module's folder. */
 export const STOCK_SCENARIOS = fileURLToPath(new URL('../scenarios', import.meta.url));
 
@@ -94,5 +97,6 @@ export function otaHilConfig(opts: OtaHilConfigOptions = {}): PlaywrightTestConf
     ],
     projects,
     ...opts.playwright,
+    globalSetup: [RIG_CHECK, ...[opts.playwright?.globalSetup ?? []].flat()],
   });
 }

@@ -55,7 +55,7 @@ export function consoleCommand(argv: string[], io: CliIo = processIo): Promise<n
         throw new CliError(`${e.message}${hint}`);
       });
       if (sim) {
-        const images = loadImages(rig, config);
+        const images = await loadImages(rig, config);
         const first = images.baseline ?? Object.values(images)[0];
         if (first) sim.device.stack.install(sim.device.flash, first.bytes, sim.device.config);
         io.stdout.write(`${sim.hw.description}\n  ${first ? `${first.name} ${first.version} installed, ` : ''}powered on now; Ctrl-C to stop\n`);

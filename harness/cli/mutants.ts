@@ -42,7 +42,7 @@ export async function mutantsCommand(argv: string[], io: CliIo = processIo): Pro
     io.stdout.write(USAGE);
     return 0;
   }
-  const jobs = matrixJobs(o.rig, { stacks: o.stack, mutants: o.mutant });
+  const jobs = await matrixJobs(o.rig, { stacks: o.stack, mutants: o.mutant });
   if (jobs.length === 0) {
     io.stderr.write(`ota-hil mutants: nothing to run (no simulated board${o.stack ? ` of stack ${o.stack.join(', ')}` : ''}${o.mutant ? ` with mutant ${o.mutant.join(', ')}` : ''} in ${o.rig})\n`);
     return 2;

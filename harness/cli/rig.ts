@@ -30,7 +30,7 @@ export async function rigCommand(argv: string[], io: CliIo = processIo): Promise
   const file = args.positionals[0] ?? args.values.rig;
   if (sub === 'validate' && !file) return usage(io, 'rig validate needs a rig file');
   // The rig schema and every kind's options load only now: help and usage answers stay quick.
-  const [{ loadRig, RigError }, { jsonSchema }, { rigAdvice }, { KindsFileError, loadKindsFile }, { kindsCheckpoint }] = await Promise.all([
+  const [{ loadRigWithImages, RigError }, { jsonSchema }, { rigAdvice }, { KindsFileError, loadKindsFile }, { kindsCheckpoint }] = await Promise.all([
     import('../rig/load.ts'),
     import('../rig/schema.ts'),
     import('../rig/advice.ts'),
@@ -65,7 +65,7 @@ export async function rigCommand(argv: string[], io: CliIo = processIo): Promise
       return 0;
     }
     try {
-      const rig = loadRig(file!);
+      const rig = await loadRigWithImages(file!);
       io.stdout.write(`${rig.file}: ok (${rig.boards.length} board${rig.boards.length === 1 ? '' : 's'}: ${rig.boards.map((b) => b.name).join(', ')})\n`);
       for (const a of rigAdvice(rig)) io.stdout.write(`  warning: ${a}\n`);
       return 0;

@@ -53,7 +53,7 @@ export async function simCommand(argv: string[], io: CliIo = processIo): Promise
     const board = boardName ? rig.boards.find((b) => b.name === boardName) : rig.boards.find((b) => b.sim);
     if (!board) throw new Error(`${rig.file}: no board named ${JSON.stringify(boardName)} (boards: ${rig.boards.map((b) => b.name).join(', ')})`);
     if (!board.sim) throw new Error(`${rig.file}: board ${board.name} is not simulated (it has no "sim" section)`);
-    const images = loadImages(rig, board);
+    const images = await loadImages(rig, board);
     const imageName = opt('--image') ?? ('baseline' in images ? 'baseline' : Object.keys(images)[0]);
     const image = imageName ? images[imageName] : undefined;
     if (imageName && !image) throw new Error(`${rig.file}: no image named ${imageName}`);

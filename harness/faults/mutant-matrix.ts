@@ -41,14 +41,14 @@ export interface MatrixRow extends MatrixJob {
  * can show (a skipped MD5 check needs an unsigned build), plus a correct-stack job for each board
  * that hosts mutants or is its stack's first.
  */
-export function matrixJobs(rigFile: string, only?: { stacks?: string[]; mutants?: string[] }): MatrixJob[] {
+export async function matrixJobs(rigFile: string, only?: { stacks?: string[]; mutants?: string[] }): Promise<MatrixJob[]> {
   const rig = loadRig(rigFile);
   const jobs: MatrixJob[] = [];
   const placed = new Set<string>();
   const stacksSeen = new Set<string>();
   for (const b of rig.boards) {
     if (!b.sim || (only?.stacks?.length && !only.stacks.includes(b.stack))) continue;
-    const stack = simStack(b.stack, b.name);
+    const stack = await simStack(b.stack, b.name);
     const config = simDeviceConfig(b);
     const mutants = Object.entries(stack.mutants).filter(
       ([m]) => (!only?.mutants?.length || only.mutants.includes(m)) && !placed.has(`${b.stack}/${m}`) && (stack.mutantApplies?.(m, config) ?? true),

@@ -20,10 +20,10 @@ export function httpFaultsFor(net: NetworkFaults, size: number): HttpFaults {
 }
 
 /** The board config a plan needs: its network faults set in the transport where it has options. */
-export function boardConfigForPlan(rig: Rig, config: BoardConfig, plan: FaultPlan | undefined): BoardConfig {
+export async function boardConfigForPlan(rig: Rig, config: BoardConfig, plan: FaultPlan | undefined): Promise<BoardConfig> {
   const net = plan?.network;
   if (!net || config.transport.kind !== 'http-pull') return config;
-  const image = loadImages(rig, config)[plan.image ?? 'candidate'];
+  const image = (await loadImages(rig, config))[plan.image ?? 'candidate'];
   if (!image) return config; // runPlan names the missing image
   const transport: TransportConfig = { ...config.transport, faults: { ...config.transport.faults, ...httpFaultsFor(net, image.bytes.length) } };
   return { ...config, transport };

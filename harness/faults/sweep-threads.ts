@@ -29,10 +29,10 @@ export type ThreadOptions = Omit<SweepOptions, 'filter' | 'onResult' | 'shard'> 
 
 export const pointKey = (p: CutPoint) => `${p.op}${p.torn ? `t${p.fraction ?? 0.5}` : ''}`;
 
-export function fromPortable(p: PortableRecording): Recording {
+export async function fromPortable(p: PortableRecording): Promise<Recording> {
   return {
     ...p,
-    stack: simStack(p.stack, p.board),
+    stack: await simStack(p.stack, p.board),
     parser: parserFor(p.stack),
     promises: promisesOf(p.stack, p.config.firmware),
     console: [],
@@ -98,7 +98,7 @@ export async function sweepThreads(rec: Recording, opts: SweepOptions & { thread
 /** A worker thread's side: called from sweep-worker.mjs. */
 export async function threadMain(rec: PortableRecording, opts: ThreadOptions, post: (m: unknown) => void): Promise<void> {
   const only = opts.only ? new Set(opts.only) : null;
-  const r = await sweep(fromPortable(rec), {
+  const r = await sweep(await fromPortable(rec), {
     ...opts,
     filter: only ? (p) => only.has(pointKey(p)) : undefined,
     onResult: (x) => post({ type: 'result', r: x }),

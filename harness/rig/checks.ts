@@ -5,7 +5,6 @@
 // One pass over the file: time linear in its size.
 import type { RigProblem } from './load.ts';
 import type { BoardConfig, PortRef, RigConfig } from './schema.ts';
-import { simStack } from '../sim/registry.ts';
 
 /** Keys that reach Object.prototype when a naive merge copies them. */
 const RESERVED = new Set(['__proto__', 'constructor', 'prototype']);
@@ -116,7 +115,6 @@ function boardProblems(rig: RigConfig, b: BoardConfig, at: string, out: RigProbl
   regex('/app/slot', b.app?.slot, 'slot', true);
   regex('/app/confirmed', b.app?.confirmed);
   if (b.sim) {
-    simImages(rig, b, at, out);
     const { slotSize, sectorSize } = b.sim;
     if (slotSize !== undefined && sectorSize !== undefined && slotSize < sectorSize) {
       add('/sim/slotSize', `${slotSize} is smaller than the sector size ${sectorSize}: a slot holds whole sectors`);
@@ -182,31 +180,4 @@ function walk(root: unknown, hit: (key: string, value: unknown) => boolean, repo
     }
   };
   visit(root);
-}
-
-/** Builds already tried, by stack, sim config and image: identical boards cost one build. */
-const built = new Map<string, string | undefined>();
-
-/**
- * A sim board's images are built by its stack's simulator when the board opens; one the stack
- * cannot build (a version MCUboot cannot encode, a geometry it refuses) is refused here instead.
- */
-function simImages(rig: RigConfig, b: BoardConfig, at: string, out: RigProblem[]): void {
-  for (const [name, img] of Object.entries({ ...rig.images, ...b.images })) {
-    if (!img.sim) continue;
-    const key = JSON.stringify([b.stack, b.sim, img.version, img.sim]);
-    if (!built.has(key)) {
-      let why: string | undefined;
-      try {
-        simStack(b.stack, b.name).buildImage({ version: img.version, ...img.sim }, b.sim!);
-      } catch (e) {
-        why = (e as Error).message.split('\n')[0];
-      }
-      built.set(key, why);
-    }
-    const why = built.get(key);
-    if (why === undefined) continue;
-    const own = b.images?.[name] !== undefined;
-    out.push({ pointer: own ? `${at}/images/${seg(name)}` : `/images/${seg(name)}`, message: `cannot be built for board ${b.name} (${b.stack}, ${at}/sim): ${why}` });
-  }
 }

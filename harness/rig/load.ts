@@ -5,6 +5,7 @@ import path from 'node:path';
 import { Kind, TypeCompiler, Value, type TSchema } from '../typebox.ts';
 import { rigSchema, type BoardConfig, type ImageSpec } from './schema.ts';
 import { keyProblems, valueProblems } from './checks.ts';
+import { unbuildableImages } from './buildable.ts';
 import { fillAcks } from './acks.ts';
 import { withDefaults } from './defaults.ts';
 
@@ -34,8 +35,23 @@ export interface Rig extends RigData {
   file: string;
 }
 
+/**
+ * The rig file, valid, with its defaults: every check but building the simulated boards' images,
+ * which loads their stacks (loadRigWithImages). Enough where the rig was checked for this run
+ * already: a Playwright worker finding its project and board.
+ */
 export function loadRig(file: string): Rig {
   const abs = path.resolve(file);
+  return validateRig(readRigFile(abs), abs);
+}
+
+/** The rig file fully checked, its simulated images built (harness/rig/buildable.ts): every problem at once. */
+export async function loadRigWithImages(file: string): Promise<Rig> {
+  const abs = path.resolve(file);
+  return validateRigWithImages(readRigFile(abs), abs);
+}
+
+function readRigFile(abs: string): unknown {
   let text: string;
   try {
     text = readFileSync(abs, 'utf8');
@@ -44,26 +60,42 @@ export function loadRig(file: string): Rig {
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (e as Error).message;
     throw new RigError(abs, [{ pointer: '', message: `cannot read the rig file: ${why}` }]);
   }
-  let data: unknown;
   try {
-    data = JSON.parse(text);
+    return JSON.parse(text);
   } catch (e) {
     throw new RigError(abs, [{ pointer: '', message: `not valid JSON: ${(e as Error).message}` }]);
   }
-  return validateRig(data, abs);
 }
 
-/** A valid rig with the schema's defaults filled in: the one place defaults are applied. */
+/** A valid rig with the schema's defaults filled in (all checks but building images: loadRig says why). */
 export function validateRig(data: unknown, file: string): Rig {
-  const schema = rigSchema();
+  const { problems } = rigProblems(data);
+  return withDefaultsOrFail(data, file, problems);
+}
+
+/** validateRig, and the simulated boards' images built by their stacks. */
+export async function validateRigWithImages(data: unknown, file: string): Promise<Rig> {
+  const { problems, typed } = rigProblems(data);
+  if (typed) problems.push(...(await unbuildableImages(data as RigData)));
+  return withDefaultsOrFail(data, file, problems);
+}
+
+/** Keys and schema, then, for data the schema accepts (`typed`), what it cannot say. */
+function rigProblems(data: unknown): { problems: RigProblem[]; typed: boolean } {
   // A bad record key is said once, by keyProblems, with its fix; not again as an unknown field.
   const keys = keyProblems(data);
   const keyed = new Set(keys.map((p) => p.pointer));
-  const problems = [...keys, ...schemaProblems(schema, data).filter((p) => !keyed.has(p.pointer))];
-  if (problems.length === 0) problems.push(...semanticProblems(data as RigData), ...valueProblems(data as RigData));
+  const problems = [...keys, ...schemaProblems(rigSchema(), data).filter((p) => !keyed.has(p.pointer))];
+  const typed = problems.length === 0;
+  if (typed) problems.push(...semanticProblems(data as RigData), ...valueProblems(data as RigData));
+  return { problems, typed };
+}
+
+/** The one place defaults are applied. */
+function withDefaultsOrFail(data: unknown, file: string, problems: RigProblem[]): Rig {
   if (problems.length) throw new RigError(file, problems);
-  // Defaults first (the one place they are applied), then what a stack fills in (acks.ts).
-  const rig = withDefaults(schema, data) as RigData;
+  // Defaults first, then what a stack fills in (acks.ts).
+  const rig = withDefaults(rigSchema(), data) as RigData;
   rig.boards.forEach((b, i) => fillAcks(b, `/boards/${i}`, problems));
   if (problems.length) throw new RigError(file, problems);
   return { ...rig, file };

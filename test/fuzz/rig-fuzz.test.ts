@@ -10,7 +10,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
-import { RigError, validateRig, type Rig } from '../../harness/rig/load.ts';
+import { RigError, validateRigWithImages, type Rig } from '../../harness/rig/load.ts';
 import { loadImages } from '../../harness/fixtures/images.ts';
 import { simStack } from '../../harness/sim/registry.ts';
 
@@ -71,7 +71,7 @@ function mutate(doc: Json, ops: { pick: number; kind: string; value: Json; key: 
 type Outcome = 'accepted' | 'refused';
 
 /** What an accepted rig must be; returns the first way it is not. */
-function unsupported(rig: Rig): string | undefined {
+async function unsupported(rig: Rig): Promise<string | undefined> {
   if (Object.keys(Object.prototype).length || ({} as Record<string, unknown>).polluted !== undefined) return 'Object.prototype was written to';
   const name = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
   const images = [...Object.entries(rig.images), ...rig.boards.flatMap((b) => Object.entries(b.images ?? {}))];
@@ -99,8 +99,8 @@ function unsupported(rig: Rig): string | undefined {
       const { slotSize, sectorSize } = b.sim;
       if (slotSize !== undefined && sectorSize !== undefined && slotSize < sectorSize) return `${at}/sim: slot ${slotSize} < sector ${sectorSize} accepted`;
       try {
-        simStack(b.stack, b.name);
-        loadImages(rig, b);
+        await simStack(b.stack, b.name);
+        await loadImages(rig, b);
       } catch (e) {
         return `${at}: accepted, but its images cannot be built: ${(e as Error).message.split('\n')[0]}`;
       }
@@ -110,13 +110,13 @@ function unsupported(rig: Rig): string | undefined {
 }
 
 /** One case: its outcome, or throws (a crash, or an acceptance the input does not support). */
-export function rigCase(s: number, ops: Parameters<typeof mutate>[1]): Outcome {
+export async function rigCase(s: number, ops: Parameters<typeof mutate>[1]): Promise<Outcome> {
   const doc = mutate(structuredClone(seeds[s]!.data) as Json, ops);
   // Through JSON text, as loadRig reads it: "__proto__" arrives as an own key.
   const input = JSON.parse(JSON.stringify(doc)) as unknown;
   let rig: Rig;
   try {
-    rig = validateRig(input, seeds[s]!.file);
+    rig = await validateRigWithImages(input, seeds[s]!.file);
   } catch (e) {
     if (!(e instanceof RigError)) throw new Error(`crash: ${(e as Error).stack}`);
     assert.ok(e.problems.length > 0);
@@ -127,18 +127,18 @@ export function rigCase(s: number, ops: Parameters<typeof mutate>[1]): Outcome {
     assert.ok(e.message.startsWith(seeds[s]!.file));
     return 'refused';
   }
-  const why = unsupported(rig);
+  const why = await unsupported(rig);
   assert.equal(why, undefined, `accepted a rig the harness cannot run: ${why}`);
   return 'accepted';
 }
 
 export const rigArbitrary = fc.tuple(fc.nat(seeds.length - 1), fc.array(op, { minLength: 1, maxLength: 3 }));
 
-test(`rig files, ${RUNS} mutations: refused with pointers, or accepted and runnable; never a crash`, { timeout: 600_000 }, () => {
+test(`rig files, ${RUNS} mutations: refused with pointers, or accepted and runnable; never a crash`, { timeout: 600_000 }, async () => {
   const tally: Record<Outcome, number> = { accepted: 0, refused: 0 };
-  fc.assert(
-    fc.property(rigArbitrary, ([s, ops]) => {
-      tally[rigCase(s, ops)]++;
+  await fc.assert(
+    fc.asyncProperty(rigArbitrary, async ([s, ops]) => {
+      tally[await rigCase(s, ops)]++;
     }),
     { numRuns: RUNS, seed: Number(process.env.FUZZ_SEED ?? 20261206), endOnFailure: true },
   );

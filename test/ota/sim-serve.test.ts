@@ -25,7 +25,7 @@ test('sim serve: curl -F updates the board, the pty carries its console, SIGTERM
   const board = rig.boards.find((b) => b.name === BOARD);
   assert.ok(board, `rigs/sim.json has ${BOARD}`);
   const fw = path.join(mkdtempSync(path.join(tmpdir(), 'ota-hil-serve-')), 'fw.bin');
-  writeFileSync(fw, loadImages(rig, board).candidate!.bytes);
+  writeFileSync(fw, (await loadImages(rig, board)).candidate!.bytes);
 
   const child = spawn(process.execPath, [path.join(root, 'bin', 'ota-hil.mjs'), 'sim', 'serve', '--rig', path.join(root, 'rigs', 'sim.json'), '--board', BOARD], { stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';

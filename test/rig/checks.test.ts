@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { RigError, validateRig } from '../../harness/rig/load.ts';
+import { RigError, validateRig, validateRigWithImages } from '../../harness/rig/load.ts';
 
 const pty = () => JSON.parse(readFileSync('rigs/sim-pty.json', 'utf8')) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -91,10 +91,20 @@ test("timeouts past setTimeout's range, a slot smaller than a sector, an image l
   has(ps, /^\/images\/candidate\/sim\/size: image candidate \(200000 bytes\) is larger than board mcuboot-pty's slot \(4096 bytes/);
 });
 
-test('a sim image its stack cannot build is refused by pointer, before any board opens', () => {
+test('a sim image its stack cannot build is refused by pointer, before any board opens, with the other problems', async () => {
   const r = pty();
   r.images.candidate.version = 'latest';
-  has(refused(r), /^\/images\/candidate: cannot be built for board mcuboot-pty \(mcuboot, \/boards\/0\/sim\): /);
+  r.boards[0].bootTimeoutMs = 2 ** 31;
+  const e = await validateRigWithImages(JSON.parse(JSON.stringify(r)), 'lab.json').then(
+    () => assert.fail('accepted'),
+    (e: unknown) => e,
+  );
+  assert.ok(e instanceof RigError, String(e));
+  const ps = e.problems.map((p) => `${p.pointer}: ${p.message}`);
+  has(ps, /^\/images\/candidate: cannot be built for board mcuboot-pty \(mcuboot, \/boards\/0\/sim\): /);
+  has(ps, /^\/boards\/0\/bootTimeoutMs: /);
+  // Reading the rig again (a Playwright worker, a CLI command on one board) builds nothing: only the other problem.
+  assert.deepEqual(refused(r).map((l) => l.split(':')[0]), ['/boards/0/bootTimeoutMs']);
 });
 
 test('byId / byPath given as a full /dev path: what to write instead', () => {

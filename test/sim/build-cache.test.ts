@@ -5,9 +5,9 @@ import assert from 'node:assert/strict';
 import { loadRig } from '../../harness/rig/load.ts';
 import { simStack } from '../../harness/sim/registry.ts';
 
-test('a remembered build is handed out as a copy: changing one leaves the next caller its bytes', () => {
+test('a remembered build is handed out as a copy: changing one leaves the next caller its bytes', async () => {
   const board = loadRig('rigs/sim.json').boards.find((b) => b.stack === 'mcuboot')!;
-  const stack = simStack(board.stack, board.name);
+  const stack = await simStack(board.stack, board.name);
   const first = stack.buildImage({ version: '1.1.0' }, board.sim!);
   const pristine = first.slice();
   first.fill(0xff);

@@ -20,7 +20,7 @@ type Files = { data: Uint8Array; address: number }[];
 
 async function flashWithEsptool(stackName: StackName, files: (config: SimDevice['config'], app: Uint8Array) => Files, check: { chip: RegExp; md5: boolean; booted: RegExp }) {
   const name = `${stackName}-rom-${process.pid}`;
-  const stack = simStack(stackName, name);
+  const stack = await simStack(stackName, name);
   const device = new SimDevice(name, stack, { timeScale: 50 });
   const detach = attachSimPort(device);
   let console = '';
