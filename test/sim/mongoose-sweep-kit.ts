@@ -50,7 +50,13 @@ export async function capture(t: Target): Promise<Capture> {
   let firstControl = 0;
   const m = board.mark();
   // The last boot-control write before the app says it reboots completes the update.
-  const rebooting = () => board.lines.slice(m).some((l) => /Rebooting in 100 ms/.test(l));
+  // Asked at every flash op: lines already read are not read again.
+  let read = m;
+  let rebootSaid = false;
+  const rebooting = () => {
+    for (; !rebootSaid && read < board.lines.length; read++) rebootSaid = /Rebooting in 100 ms/.test(board.lines[read]!);
+    return rebootSaid;
+  };
   flash.onOp = (op, n) => {
     if (op.addr >= t.controlBelow || rebooting()) return;
     if (!firstControl) firstControl = n;
@@ -136,7 +142,11 @@ export async function cutAt(board: Board, t: Target, c: Capture, server: ImageSe
     if (phase === 'update') board.send(`OTA.Update ${JSON.stringify({ url: server.url, commit_timeout: COMMIT_TIMEOUT })}`);
     else board.send(phase === 'commit' ? 'OTA.Commit' : 'OTA.Revert');
     // Either the cut fires (the board powers itself off) or the phase completes first.
-    const seen = (re: RegExp, after = from): number => board.lines.findIndex((l, i) => i >= after && re.test(l));
+    // From `after` on, not from the first line: the board's console holds every earlier cut's lines.
+    const seen = (re: RegExp, after = from): number => {
+      for (let i = after; i < board.lines.length; i++) if (re.test(board.lines[i]!)) return i;
+      return -1;
+    };
     const complete = (): boolean => {
       if (phase === 'commit') return seen(/^\{"id":\d+,/) >= 0;
       const next = seen(phase === 'update' ? t.trialMark : /Reverting to slot/);
