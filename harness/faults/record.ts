@@ -103,6 +103,7 @@ export async function recordUpdate(board: Board, opts: RecordOptions): Promise<R
     const p = position(line);
     return { ...op, phase: phaseOf(opts.flow, s, p.boots, p.inBootloader) };
   });
+  base = shareBytes(base, ops);
   return {
     board: board.name,
     stack: sim.stack,
@@ -118,6 +119,26 @@ export async function recordUpdate(board: Board, opts: RecordOptions): Promise<R
     result,
     ms: performance.now() - t0,
   };
+}
+
+/**
+ * The base flash and every program's bytes moved into one SharedArrayBuffer: a sweep's threads
+ * (sweep-threads.ts) then read the one recording instead of a copy each, and thousands of small
+ * buffers become one.
+ */
+function shareBytes(base: FlashSnapshot, ops: RecordedOp[]): FlashSnapshot {
+  let total = base.bytes.length;
+  for (const o of ops) total += o.data?.length ?? 0;
+  const all = new Uint8Array(new SharedArrayBuffer(total));
+  all.set(base.bytes);
+  let at = base.bytes.length;
+  for (const o of ops) {
+    if (!o.data) continue;
+    all.set(o.data, at);
+    o.data = all.subarray(at, at + o.data.length);
+    at += o.data.length;
+  }
+  return { bytes: all.subarray(0, base.bytes.length), counters: base.counters };
 }
 
 /** An uninterrupted, committed update to `image`; throws unless the board settles on it. */
