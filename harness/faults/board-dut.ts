@@ -6,7 +6,7 @@ import type { Boot } from '../bootlog/boot.ts';
 import { flashAudit } from './fork.ts';
 import { pickOutcomeBoot, type Dut } from './recover.ts';
 import { waitOn } from './wait.ts';
-import { deviceMs, SIM_BOOT_FLOOR_MS } from '../fixtures/device-time.ts';
+import { deviceMs } from '../fixtures/device-time.ts';
 
 const OFF_MS = 50;
 const REFUSED = Symbol('refused');
@@ -67,7 +67,10 @@ export class BoardDut implements Dut {
   async nextBoot(timeoutMs?: number): Promise<Boot | null> {
     this.check();
     const since = () => this.board.boots.all().filter((b) => b.startLine >= this.from);
-    const timeout = timeoutMs ?? deviceMs(this.board.config, this.board.config.bootTimeoutMs ?? 30_000, SIM_BOOT_FLOOR_MS);
+    // The board's own boot timeout, a simulated board's too: a guard no boot that comes uses up.
+    // Scaled down to a few seconds of wall, a loaded host's simulation (an ESP8266's copy boot at
+    // load 23) missed it: the recording power-cycled mid-install and the sweep had no coverage.
+    const timeout = timeoutMs ?? this.board.boots.defaultTimeoutMs;
     // A board that said it refused the update (its stack's refusal line) and has not begun a boot
     // will not reboot by itself: its word ends the wait, not the boot timeout. Never inside a
     // window that must pass without a reboot (timeoutMs given): that one is waited out in full.
