@@ -41,16 +41,104 @@ const RUNNING_PARTITION = /\brunning partition\s*(?:[:=]\s*|\s+)(factory|test|[A
 const PENDING_VERIFY = /PENDING_VERIFY|pending[ _]verify|\bota[ _]state[ :=]*1\b/i;
 const CANDIDATE_REJECTED = /(?:OTA app partition slot \d+|Factory app partition) is not bootable|has invalid magic byte|Checksum failed|Image hash failed|image is corrupt/i;
 
-function classifier(ls: readonly ConsoleLine[]) {
-  return (t: string, i: number): LineClass | null => {
-    const rom = esp32RomClass(t);
-    if (rom) return rom;
-    if (IDF_BANNER.test(t)) return { rank: 2, boundary: true };
-    if (LOADED.test(t)) return { rank: 3, boundary: false };
-    const { tag } = idfLine(ls[i]);
-    if (tag) return BOOTLOADER_TAG.test(tag) ? { rank: 2.5, boundary: false } : { rank: 4, boundary: false };
-    return null;
+/**
+ * What one line says, whatever the lines around it: a growing log is parsed again at every line
+ * (follow.ts), and matching each line against every pattern again was most of a parse. Kept by
+ * the formatted line (format.ts shares one per text), so a line is matched once.
+ */
+interface Facts {
+  tag: string;
+  msg: string;
+  romClass: LineClass | null;
+  /** segment()'s class of the line. */
+  lineClass: LineClass | null;
+  reset: string | null;
+  romFailure: string | null;
+  entry: boolean;
+  bootloaderSays: boolean;
+  blFailure: boolean;
+  otaInvalid: boolean;
+  rejected: boolean;
+  aborted: boolean;
+  vendorApplied: boolean;
+  defaultFactory: boolean;
+  /** The offset of 'Loaded app from partition at offset 0x…'. */
+  loaded: number | null;
+  startupTag: boolean;
+  bootloaderTag: boolean;
+  /** Reads as an app's words (the silent-bootloader check). */
+  appText: boolean;
+  appVersion: string | null;
+  /** keywordVersion(msg), worked out when first asked. */
+  keyword: string | null | undefined;
+  reverted: boolean;
+  write: number | null;
+  otaActivity: boolean;
+  rollbackRequested: boolean;
+  runningPartition: string | null;
+  pending: boolean;
+  confirmed: boolean;
+  tableStart: boolean;
+  tableEnd: boolean;
+  tableRow: RegExpExecArray | null;
+  writingLabel: RegExpExecArray | null;
+}
+const factsOf = new WeakMap<ConsoleLine, Facts>();
+
+function facts(l: ConsoleLine): Facts {
+  let f = factsOf.get(l);
+  if (f) return f;
+  const t = l.text;
+  const { tag, msg } = idfLine(l);
+  const romClass = esp32RomClass(t);
+  const loaded = LOADED.exec(t);
+  const bootloaderTag = BOOTLOADER_TAG.test(tag);
+  const w = WRITING_LABEL.exec(t) ?? WRITING_SUBTYPE.exec(t);
+  f = {
+    tag,
+    msg,
+    romClass,
+    lineClass: romClass ?? (IDF_BANNER.test(t) ? { rank: 2, boundary: true } : loaded ? { rank: 3, boundary: false } : tag ? (bootloaderTag ? { rank: 2.5, boundary: false } : { rank: 4, boundary: false }) : null),
+    reset: esp32ResetReason(t),
+    romFailure: esp32RomFailure(t),
+    entry: /^entry 0x/.test(t),
+    bootloaderSays: IDF_BANNER.test(t) || bootloaderTag || BL_EXTRA.test(t),
+    blFailure: BL_FAILURE.test(t),
+    otaInvalid: /ota data partition invalid/i.test(t),
+    rejected: CANDIDATE_REJECTED.test(t),
+    aborted: /marking as ABORTED/i.test(t),
+    vendorApplied: /OTA success, boot from slot/.test(t),
+    defaultFactory: /Defaulting to factory image/.test(t),
+    loaded: loaded ? parseInt(loaded[1] ?? '', 16) : null,
+    startupTag: STARTUP_TAG.test(tag),
+    bootloaderTag,
+    appText: (looksLikeText(t) || /[A-Za-z]{3,} [A-Za-z]{3,}/.test(t)) && /[A-Za-z]{3}/.test(t) && !MONITOR_DECODE.test(t),
+    appVersion: /^App version:\s*(\S+)/.exec(msg)?.[1] ?? null,
+    keyword: undefined,
+    reverted: /rollback detected|Rolled back from partition/i.test(t),
+    write: w ? parseInt(w[w.length - 1] ?? '', 16) : null,
+    // A new image being written, not merely an app that logs under an 'ota' tag.
+    otaActivity: /Starting OTA|esp_ota_begin|esp_ota_end|OTA (?:Succeed|success|complete|done)|Writing to (?:<|partition)/i.test(t),
+    rollbackRequested: /Rollback to previously worked partition/.test(t),
+    runningPartition: RUNNING_PARTITION.exec(msg)?.[1] ?? null,
+    pending: PENDING_VERIFY.test(t),
+    confirmed: /marked as valid|mark(?:ed)?[ _]app[ _]valid|cancel[ _]rollback/i.test(t),
+    tableStart: /Partition Table:/.test(msg),
+    tableEnd: /End of partition table/.test(msg),
+    tableRow: TABLE_ROW.exec(msg),
+    writingLabel: WRITING_LABEL.exec(msg),
   };
+  factsOf.set(l, f);
+  return f;
+}
+
+function keyword(f: Facts): string | null {
+  if (f.keyword === undefined) f.keyword = keywordVersion(f.msg);
+  return f.keyword;
+}
+
+function classifier(ls: readonly ConsoleLine[]) {
+  return (_t: string, i: number): LineClass | null => facts(ls[i]!).lineClass;
 }
 
 interface Named {
@@ -72,15 +160,14 @@ function labelMap(ls: readonly ConsoleLine[]): Map<number, Named[]> {
   };
   let inTable = false;
   for (let i = 0; i < ls.length; i++) {
-    const { msg } = idfLine(ls[i]);
-    const t = msg;
-    if (/Partition Table:/.test(msg)) inTable = true;
-    else if (/End of partition table/.test(msg)) inTable = false;
+    const f = facts(ls[i]!);
+    if (f.tableStart) inTable = true;
+    else if (f.tableEnd) inTable = false;
     else if (inTable) {
-      const r = TABLE_ROW.exec(msg);
+      const r = f.tableRow;
       if (r && r[2] === '00') learn(parseInt(r[4] ?? '', 16), r[1] ?? '', i);
     }
-    const w = WRITING_LABEL.exec(t);
+    const w = f.writingLabel;
     if (w) learn(parseInt(w[2] ?? '', 16), w[1] ?? '', i);
   }
   return map;
@@ -121,60 +208,58 @@ function scan(ls: readonly ConsoleLine[], start: number, end: number, appOnly = 
   let entry = false; // the ROM handed over to the second stage ('entry 0x…')
   let inApp = appOnly;
   for (let i = start; i <= end; i++) {
-    const t = ls[i]?.text ?? '';
+    const l = ls[i];
+    const t = l?.text ?? '';
     if (!t) continue;
-    const { tag, msg } = idfLine(ls[i]);
+    const f = facts(l!);
+    const { tag, msg } = f;
     if (!inApp) {
       // ROM and bootloader phase.
-      const reason = esp32ResetReason(t);
-      if (reason) b.notes.push(`reset: ${reason}`);
-      const romFail = esp32RomFailure(t);
-      if (romFail && !b.sawBootloader && !b.failure) {
-        b.failure = romFail;
+      if (f.reset) b.notes.push(`reset: ${f.reset}`);
+      if (f.romFailure && !b.sawBootloader && !b.failure) {
+        b.failure = f.romFailure;
         b.evidence.push(i);
       }
-      if (/^entry 0x/.test(t)) entry = true;
-      const bootloaderSays = IDF_BANNER.test(t) || BOOTLOADER_TAG.test(tag) || BL_EXTRA.test(t);
+      if (f.entry) entry = true;
+      const bootloaderSays = f.bootloaderSays;
       if (bootloaderSays) b.sawBootloader = true;
-      if (BL_FAILURE.test(t)) {
+      if (f.blFailure) {
         b.failure = `bootloader found no bootable app: ${msg}`;
         b.evidence.push(i);
       }
-      if (/ota data partition invalid/i.test(t)) b.fallbackScan = true;
-      if (CANDIDATE_REJECTED.test(t)) {
+      if (f.otaInvalid) b.fallbackScan = true;
+      if (f.rejected) {
         b.rejected = i;
         b.notes.push(`bootloader rejected an image: ${msg}`);
       }
-      if (/marking as ABORTED/i.test(t)) {
+      if (f.aborted) {
         b.aborted = true;
         b.evidence.push(i);
       }
-      if (/OTA success, boot from slot/.test(t)) {
+      if (f.vendorApplied) {
         b.vendorApplied = true; // bootloader-plus unpacked a staged update
         b.evidence.push(i);
       }
-      if (/Defaulting to factory image/.test(t)) b.notes.push('bootloader defaulted to the factory image (no valid OTA entry)');
-      const loaded = LOADED.exec(t);
-      if (loaded) {
-        b.offset = parseInt(loaded[1] ?? '', 16);
+      if (f.defaultFactory) b.notes.push('bootloader defaulted to the factory image (no valid OTA entry)');
+      if (f.loaded !== null) {
+        b.offset = f.loaded;
         b.evidence.push(i);
         b.selectionSeen = b.selectionSeen || i > start;
         inApp = true;
         continue;
       }
       // A silent (or warning-only) bootloader: the app's first lines follow the ROM's or the bootloader's.
-      const appSays = (STARTUP_TAG.test(tag) || (tag !== '' && !bootloaderSays)) || (!tag && !bootloaderSays && !esp32RomClass(t) && (entry || b.sawBootloader) && (looksLikeText(t) || /[A-Za-z]{3,} [A-Za-z]{3,}/.test(t)) && /[A-Za-z]{3}/.test(t) && !MONITOR_DECODE.test(t));
+      const appSays = (f.startupTag || (tag !== '' && !bootloaderSays)) || (!tag && !bootloaderSays && !f.romClass && (entry || b.sawBootloader) && f.appText);
       if (!appSays || b.failure) {
-        if (!bootloaderSays && !esp32RomClass(t) && b.failure === null && !entry && !b.sawBootloader) b.stray.push(i);
+        if (!bootloaderSays && !f.romClass && b.failure === null && !entry && !b.sawBootloader) b.stray.push(i);
         continue;
       }
       inApp = true;
       b.silentLoad = true;
       b.evidence.push(i);
     }
-    const late = b.offset === null ? LOADED.exec(t) : null;
-    if (late) {
-      b.offset = parseInt(late[1] ?? '', 16); // a 'Loaded app' after stray lines we took for the app
+    if (b.offset === null && f.loaded !== null) {
+      b.offset = f.loaded; // a 'Loaded app' after stray lines we took for the app
       b.silentLoad = false;
       b.selectionSeen = true;
       b.evidence.push(i);
@@ -184,41 +269,37 @@ function scan(ls: readonly ConsoleLine[], start: number, end: number, appOnly = 
     // Startup code (app_init prints the version) logs before app_main; the app is up once its own
     // lines show. Not earlier: an app reports its OTA state (PENDING_VERIFY) first thing in
     // app_main, and a verdict taken at the version line would miss it on a line-by-line console.
-    if (!(BOOTLOADER_TAG.test(tag) || STARTUP_TAG.test(tag))) b.appUp = true;
-    const ver = /^App version:\s*(\S+)/.exec(msg);
-    if (ver && !b.appVersionLine) {
-      b.version = ver[1] ?? null;
+    if (!(f.bootloaderTag || f.startupTag)) b.appUp = true;
+    if (f.appVersion !== null && !b.appVersionLine) {
+      b.version = f.appVersion;
       b.appVersionLine = true;
       b.evidence.push(i);
-    } else if (b.version === null && !BOOTLOADER_TAG.test(tag)) {
-      const v = keywordVersion(msg);
+    } else if (b.version === null && !f.bootloaderTag) {
+      const v = keyword(f);
       if (v) {
         b.version = v;
         b.evidence.push(i);
       }
     }
-    if (/rollback detected|Rolled back from partition/i.test(t)) {
+    if (f.reverted) {
       b.appSaysReverted = true;
       b.evidence.push(i);
     }
-    const w = WRITING_LABEL.exec(t) ?? WRITING_SUBTYPE.exec(t);
-    if (w) b.writes.add(parseInt(w[w.length - 1] ?? '', 16));
-    // A new image being written, not merely an app that logs under an 'ota' tag.
-    if (/Starting OTA|esp_ota_begin|esp_ota_end|OTA (?:Succeed|success|complete|done)|Writing to (?:<|partition)/i.test(t)) b.otaActivity = true;
-    if (/Rollback to previously worked partition/.test(t)) {
+    if (f.write !== null) b.writes.add(f.write);
+    if (f.otaActivity) b.otaActivity = true;
+    if (f.rollbackRequested) {
       b.rollbackRequested = true;
       b.evidence.push(i);
     }
-    const rp = RUNNING_PARTITION.exec(msg);
-    if (rp && b.appSlot === null) {
-      b.appSlot = rp[1] ?? null; // the app names its partition (what a silent bootloader does not)
+    if (f.runningPartition !== null && b.appSlot === null) {
+      b.appSlot = f.runningPartition; // the app names its partition (what a silent bootloader does not)
       b.evidence.push(i);
     }
-    if (PENDING_VERIFY.test(t)) {
+    if (f.pending) {
       b.trialMarker = true;
       b.evidence.push(i);
     }
-    if (/marked as valid|mark(?:ed)?[ _]app[ _]valid|cancel[ _]rollback/i.test(t)) b.confirmed = true;
+    if (f.confirmed) b.confirmed = true;
     noteCrash(b, t, i);
   }
   return b;
@@ -309,7 +390,7 @@ function appOnly(ls: readonly ConsoleLine[], start: number, end: number): IdfBoo
   const out: IdfBoot[] = [];
   let from = start;
   for (let i = start; i <= end + 1; i++) {
-    const announces = i <= end && keywordVersion(idfLine(ls[i]).msg) !== null;
+    const announces = i <= end && keyword(facts(ls[i]!)) !== null;
     if (i === end + 1 || (announces && i > from && out.length >= 0 && seenVersion(ls, from, i - 1))) {
       const b = scan(ls, from, i - 1, true);
       b.silentLoad = true;
@@ -324,7 +405,7 @@ function appOnly(ls: readonly ConsoleLine[], start: number, end: number): IdfBoo
 }
 
 function seenVersion(ls: readonly ConsoleLine[], from: number, to: number): boolean {
-  for (let j = from; j <= to; j++) if (keywordVersion(idfLine(ls[j]).msg) !== null) return true;
+  for (let j = from; j <= to; j++) if (keyword(facts(ls[j]!)) !== null) return true;
   return false;
 }
 
