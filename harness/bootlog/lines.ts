@@ -9,8 +9,14 @@ const JOINED = / (?=[IWE]: [A-Z]|\*{3} (?:Booting|Using) )/g;
 export function splitLines(text: string): string[] {
   const lines = text.split(/\r\n|\n|\r/);
   if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
-  return lines.flatMap((l) => (l.length < 20000 && (l.match(JOINED)?.length ?? 0) >= 2 ? l.split(JOINED) : [l]));
+  // A growing console is split again at every line: lines that are not joined pastes (nearly all)
+  // are kept as they are, without a list of matches and an array each.
+  if (!lines.some(joined)) return lines;
+  return lines.flatMap((l) => (joined(l) ? l.split(JOINED) : [l]));
 }
+
+/** Two or more line starts in one line; without ': ' or '*** ' it holds none. */
+const joined = (l: string): boolean => l.length < 20000 && (l.includes(': ') || l.includes('*** ')) && (l.match(JOINED)?.length ?? 0) >= 2;
 
 /** Bytes from a serial capture → text. UTF-8 when valid, else latin1 (every byte maps to a char). */
 export function decodeConsole(bytes: Uint8Array): string {
