@@ -166,6 +166,7 @@ export class Fork implements Dut {
     this.device.uart.removeAllListeners('tx');
     this.device.flash.onOp = null;
     this.device.flash.watch = null;
+    this.reads?.release();
     if (!this.device.powered) {
       const b = this.device.flash.release();
       const list = spare.get(b.length) ?? [];

@@ -12,13 +12,25 @@ import { JournalSpans, merged, type JournalOp, type JournalPoint, type Span } fr
 
 const BLOCK = 64;
 
+/** Block maps of released read sets: a sweep makes one per fork, each lives as long as the fork, and dropped they would wait for a full GC. */
+const spare: Uint8Array[] = [];
+const SPARE_MAX = 4;
+
 export class ReadSet {
-  private readonly touched: Uint8Array;
+  private touched: Uint8Array;
   /** [start, end) byte ranges in the order first read. */
   readonly ranges: number[] = [];
 
   constructor(private readonly size: number) {
-    this.touched = new Uint8Array(Math.ceil(size / BLOCK));
+    const n = Math.ceil(size / BLOCK);
+    const i = spare.findIndex((b) => b.length === n);
+    this.touched = i < 0 ? new Uint8Array(n) : spare.splice(i, 1)[0]!.fill(0);
+  }
+
+  /** Done with (the fork ended): the block map serves the next read set; `ranges` stays. */
+  release(): void {
+    if (spare.length < SPARE_MAX && this.touched.length) spare.push(this.touched);
+    this.touched = new Uint8Array(0);
   }
 
   read(addr: number, len: number): void {
