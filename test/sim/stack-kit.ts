@@ -260,8 +260,14 @@ export async function settle(board: Board, opts: { quietMs?: number; loops?: num
   const end = performance.now() + timeoutMs;
   let seen = -1;
   let quietSince = performance.now();
+  // The boots are those of the lines so far: parsed again only when a line came.
+  let boots: Boot[] = [];
+  let parsed = -1;
   for (;;) {
-    const boots = board.boots(from);
+    if (board.lines.length !== parsed) {
+      parsed = board.lines.length;
+      boots = board.boots(from);
+    }
     if (boots.length >= loops || performance.now() > end) break;
     if (board.lines.length !== seen) {
       seen = board.lines.length;
