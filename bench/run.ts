@@ -12,6 +12,7 @@ import { TARGETS, type Figures } from './stats.ts';
 import { benchRig } from './rig.bench.ts';
 import { benchFleet } from './fleet.bench.ts';
 import { benchBootlog } from './bootlog.bench.ts';
+import { benchStartup } from './startup.bench.ts';
 
 const OUT = `${process.env.OTA_HIL_REPORTS ?? 'reports'}/bench.json`;
 const figures: Figures = {};
@@ -24,6 +25,7 @@ const all: Record<string, (out: Figures) => void | Promise<void>> = {
   rig: benchRig,
   fleet: benchFleet,
   bootlog: benchBootlog,
+  startup: benchStartup,
 };
 const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim()).filter(Boolean);
 process.stdout.write(`ota-hil benchmarks — node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, load ${os.loadavg()[0]!.toFixed(1)}\n`);

@@ -39,6 +39,9 @@ export interface Figures {
   /** CPU of the whole `ota-hil help` / `ota-hil rig validate rigs/sim.json` process (median of 3). */
   cli_help_cpu_ms?: number;
   cli_rig_validate_cpu_ms?: number;
+  /** CPU of the Playwright runner listing the stock library, and of a worker running a test that opens no board (median of 3). */
+  pw_list_cpu_ms?: number;
+  pw_worker_cpu_ms?: number;
   /** Corpus logs of each stack grown a line at a time: the follower's CPU, and a full parse at every line's. */
   bootlog_follow_cpu_ms?: number;
   bootlog_full_cpu_ms?: number;
