@@ -9,11 +9,15 @@ const path = require('node:path');
 const load = require('node:module').createRequire(__filename);
 const here = path.dirname(__filename); // no __dirname in a sweep thread's bundle (faults/thread-module.ts)
 
-/** The bundle's entry: the same four names. */
-const ENTRY = `exports.Type = require('@sinclair/typebox').Type;
-exports.Kind = require('@sinclair/typebox').Kind;
-exports.TypeCompiler = require('@sinclair/typebox/compiler').TypeCompiler;
-exports.Value = require('@sinclair/typebox/value').Value;`;
+/**
+ * The bundle's entry: the same four names, from TypeBox's ES module build. Its CommonJS build
+ * reaches every function of another file through a re-export getter (a chain of them for
+ * `export *`), at every call: Value.Default and Value.Check spent a fifth of their time in those.
+ * Bundled from the ES build, the calls are direct and the bundle is half the size.
+ */
+const ENTRY = `export { Type, Kind } from '@sinclair/typebox';
+export { TypeCompiler } from '@sinclair/typebox/compiler';
+export { Value } from '@sinclair/typebox/value';`;
 
 /**
  * In the repository (the sources beside this file), the ~270 files of that build as one, bundled by
@@ -27,9 +31,9 @@ function bundled() {
     const main = load.resolve('@sinclair/typebox'); // <node_modules>/@sinclair/typebox/build/cjs/index.js
     const root = main.slice(0, main.lastIndexOf(`${path.sep}build${path.sep}`));
     const { version } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
-    const file = path.join(root, '..', '..', '.cache', 'ota-hil', `typebox-${version}.cjs`);
+    const file = path.join(root, '..', '..', '.cache', 'ota-hil', `typebox-${version}-esm.cjs`);
     if (!existsSync(file)) {
-      const r = load('esbuild').buildSync({ stdin: { contents: ENTRY, resolveDir: here }, bundle: true, platform: 'node', format: 'cjs', write: false, logLevel: 'silent' });
+      const r = load('esbuild').buildSync({ stdin: { contents: ENTRY, resolveDir: here, loader: 'js' }, bundle: true, platform: 'node', format: 'cjs', write: false, logLevel: 'silent' });
       mkdirSync(path.dirname(file), { recursive: true });
       const tmp = `${file}.${process.pid}.tmp`;
       writeFileSync(tmp, r.outputFiles[0].contents);
