@@ -67,6 +67,8 @@ export async function simCommand(argv: string[], io: CliIo = processIo): Promise
   }
 }
 
+const SOCAT_START_MS = 30_000;
+
 async function serve(io: CliIo, device: SimDevice, installed: string): Promise<number> {
   const dir = ownedTempDir('sim', device.name);
   const devEnd = path.join(dir, 'device');
@@ -76,11 +78,13 @@ async function serve(io: CliIo, device: SimDevice, installed: string): Promise<n
     socat.once('error', resolve);
     socat.once('exit', (code) => resolve(new Error(`socat exited (${code})`)));
   });
-  for (let i = 0; i < 100 && !(existsSync(devEnd) && existsSync(userEnd)); i++) {
+  // A guard, not a budget: socat makes the pair in milliseconds, but a loaded host (CI) can take seconds to start it.
+  const deadline = performance.now() + SOCAT_START_MS;
+  while (!(existsSync(devEnd) && existsSync(userEnd)) && performance.now() < deadline) {
     const failed = await Promise.race([spawnFailed, new Promise<null>((r) => setTimeout(() => r(null), 20))]);
     if (failed) throw new Error(`cannot start socat for the pseudo-terminal (${failed.message}); install it: apt-get install -y socat`);
   }
-  if (!existsSync(userEnd)) throw new Error('socat did not create the pseudo-terminal pair');
+  if (!existsSync(userEnd)) throw new Error(`socat did not create the pseudo-terminal pair within ${SOCAT_START_MS} ms`);
   const port = new SerialPortStream({ binding: autoDetect(), path: devEnd, baudRate: 115200, autoOpen: false });
   await new Promise<void>((resolve, reject) => port.open((e) => (e ? reject(e) : resolve())));
   const say = (t: string) => io.stdout.write(`[sim] ${t}\n`);

@@ -26,8 +26,10 @@ export async function ptyPair(): Promise<PtyPair> {
   const harness = path.join(dir, 'harness');
   const device = path.join(dir, 'device');
   const proc = spawnTethered('socat', [`pty,raw,echo=0,link=${harness}`, `pty,raw,echo=0,link=${device}`], 'ignore');
-  for (let i = 0; i < 100 && !(existsSync(harness) && existsSync(device)); i++) await new Promise((r) => setTimeout(r, 20));
-  if (!existsSync(harness)) throw new Error('socat did not create the pseudo-terminal pair');
+  // A guard (a loaded host can take seconds to start socat), not the 2 s it was.
+  const deadline = performance.now() + 30_000;
+  while (!(existsSync(harness) && existsSync(device)) && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  if (!(existsSync(harness) && existsSync(device))) throw new Error('socat did not create the pseudo-terminal pair within 30 s');
   return {
     harness,
     device,
