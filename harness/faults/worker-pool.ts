@@ -8,10 +8,10 @@ import { threadModule } from './thread-module.ts';
 const IDLE_MS = 10_000;
 /**
  * A thread's young generation: a sweep allocates short-lived objects fast, and V8's default lets
- * the nursery grow to tens of MB per thread. 16 MB costs no measurable CPU (512 KiB sweep, 2
- * threads: peak 289 -> 277 MB; 64 MB: 321 MB).
+ * the nursery grow to tens of MB per thread. 512 KiB sweep, 2 threads: 16 MB, peak 289 -> 277 MB
+ * (64 MB: 321 MB); later 8 MB, 220-223 -> 214-217 MB (4 interleaved runs), CPU the same within noise.
  */
-const YOUNG_MB = 16;
+const YOUNG_MB = 8;
 /**
  * A thread's old generation, at most. Not a budget (a 512 KiB sweep's thread holds ~20 MB of live
  * heap; its flash images are outside the heap): V8 lets a heap grow by up to 4x its live size
