@@ -12,29 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-/** Files that keep a process of their own. */
-const ALONE = [
-  // Their time goes into processes they spawn (Playwright runs, allure, a browser, CLI children)
-  // or real-time waits, or (zerynth-sweep, fast-vs-replay, robust) into long work of their own:
-  // in a group they would be its long pole.
-  'test/scenarios/can-fail.test.ts',
-  'test/report/browser.test.ts',
-  'test/fixtures/real-board.test.ts',
-  'test/report/history.test.ts',
-  'test/scenarios/tags.test.ts',
-  'test/report/merge.test.ts',
-  'test/faults/fast-vs-replay.test.ts',
-  'test/bootlog/robust.test.ts',
-  'test/cli/console-follow.test.ts',
-  'test/fixtures/signals.test.ts',
-  'test/power/safe-state.test.ts',
-  'test/faults/sample.test.ts',
-  'test/fleet/mqtt-flows.test.ts',
-  'test/locks/board-lock.test.ts',
-  // Registers a kind for the rest of its process, which other files' rigs would see.
-  'test/docs/extending-example.test.ts',
-];
-/** Files that start Playwright runs: they wait for the compile cache below (each keeps a process of its own). */
+/** Files that start Playwright runs: they wait for the compile cache below. */
 const PLAYWRIGHT = [
   'test/scenarios/can-fail.test.ts',
   'test/report/browser.test.ts',
@@ -44,6 +22,21 @@ const PLAYWRIGHT = [
   'test/report/merge.test.ts',
   'test/fixtures/signals.test.ts',
   'test/faults/sample.test.ts',
+];
+/** Files that keep a process of their own. */
+const ALONE = [
+  // Their time goes into processes they spawn (Playwright runs, allure, a browser, CLI children)
+  // or real-time waits, or (zerynth-sweep, fast-vs-replay, robust) into long work of their own:
+  // in a group they would be its long pole.
+  ...PLAYWRIGHT,
+  'test/faults/fast-vs-replay.test.ts',
+  'test/bootlog/robust.test.ts',
+  'test/cli/console-follow.test.ts',
+  'test/power/safe-state.test.ts',
+  'test/fleet/mqtt-flows.test.ts',
+  'test/locks/board-lock.test.ts',
+  // Registers a kind for the rest of its process, which other files' rigs would see.
+  'test/docs/extending-example.test.ts',
 ];
 /**
  * Seconds the files that take long take (a process's wall time when alone, its tests' when grouped;
