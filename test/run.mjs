@@ -80,15 +80,20 @@ const SECONDS = {
   'test/ota/sim-serve.test.ts': 5,
   'test/sim/esp8266-sweep.test.ts': 5,
   'test/sim/mcuboot-download-sweep.test.ts': 5,
+  'test/faults/power-race.test.ts': 5,
   'test/cli/sim-ops.test.ts': 4,
   'test/report/gate-report.test.ts': 4,
   'test/docs/extending-example.test.ts': 4,
   'test/fixtures/commit-ack.test.ts': 4,
   'test/lint/boundaries.test.ts': 4,
   'test/power/manual.test.ts': 4,
+  'test/bootlog/follow.test.ts': 4,
+  'test/faults/faithful.test.ts': 4,
+  'test/fleet/rollout.test.ts': 4,
   'test/cli/console-follow.test.ts': 3,
   'test/fuzz/rig-fuzz.test.ts': 3,
   'test/locks/board-lock.test.ts': 3,
+  'test/faults/run-plan.test.ts': 3,
 };
 /** How many processes run at once. */
 const CONCURRENCY = 4;
